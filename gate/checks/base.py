@@ -1,0 +1,69 @@
+"""What a check is: a module with an id, a settings model for its gate.toml section and `run()`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from gate.model import Observation
+
+
+class SectionModel(BaseModel):
+    """Base for every gate.toml section: unknown keys are errors, so a typo cannot go unnoticed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class LiveService:
+    """The running service under test, as the live checks see it."""
+
+    base_url: str
+    headers: Mapping[str, str]
+    spec: Mapping[str, Any]
+    spec_file: Path  # the fetched spec, saved as an artifact; tools read it from here
+    secrets: tuple[str, ...] = ()  # values to redact from every report
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check may use: where the target is, where to write, how to run its commands."""
+
+    check_id: str
+    target: Path
+    out_dir: Path
+    work_dir: Path  # this check's artifact folder inside out_dir
+    target_env: Mapping[str, str]  # environment for the target's own commands (its venv first on PATH)
+    service: LiveService | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def artifact(self, name: str) -> Path:
+        """A path for an artifact of this check, inside its work folder."""
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        return self.work_dir / name
+
+    def relative(self, path: Path) -> str:
+        """An artifact path relative to the out folder, as reports show it."""
+        return os.path.relpath(path, self.out_dir)
+
+
+class Check(Protocol):
+    """The protocol every module in gate/checks satisfies (see CHECKS in gate/checks/__init__.py)."""
+
+    ID: str
+    TITLE: str
+    LIVE: bool  # needs the running service (fuzz, load, docs)
+    Settings: type[SectionModel]
+
+    def configured(self, raw_config: Mapping[str, Any]) -> bool:
+        """Whether the target's gate.toml asks for this check."""
+        ...
+
+    def run(self, ctx: CheckContext, settings: Any) -> Observation:
+        """Measure and return an Observation; raise CheckError when no trustworthy result exists."""
+        ...

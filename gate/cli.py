@@ -1,0 +1,168 @@
+"""The `gate` command: parse options, call the runner, render reports, exit. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+import click
+from rich.console import Console
+from rich.status import Status as RichStatus
+
+from gate import __version__, proc
+from gate.config import GateConfig, load_config
+from gate.errors import UsageError
+from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, CheckResult, GateReport, Verdict
+from gate.policy import Policy, load_policy
+from gate.reporters import console, write_reports
+from gate.runner import Progress, plan, run_gate
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gate")
+def cli() -> None:
+    """gate: does this service meet its quality standards? One verdict, with evidence."""
+
+
+@cli.command()
+@click.argument("target", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", default="reports", type=click.Path(file_okay=False, path_type=Path),
+              show_default=True, help="Folder for the reports and artifacts.")
+@click.option("--only", help="Run only these checks (comma-separated ids).")
+@click.option("--skip", help="Skip these checks (comma-separated ids).")
+@click.option("--policy", "policy_name", help="Policy name (bundled) or path; overrides gate.toml's policy.")
+def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_name: str | None) -> None:
+    """Run the checks on TARGET (default: .), judge them against the policy, write reports.
+
+    Exit codes: 0 pass, 1 a policy threshold failed, 2 bad usage/config/policy (nothing ran),
+    3 a check could not run so the gate could not decide, 130 interrupted.
+    """
+    def work() -> int:
+        config = load_config(target)
+        policy = _load_policy(config.policy if policy_name is None else policy_name, config)
+        planned = plan(config, policy, _split(only), _split(skip))
+        out = out_dir.resolve()
+        # Artifacts of an earlier run would be mistaken for this run's evidence.
+        shutil.rmtree(out / "artifacts", ignore_errors=True)
+        with _progress() as progress:
+            report = run_gate(config, policy, planned, out, progress)
+        _finish(report, out)
+        return EXIT_CODES[report.verdict]
+
+    _exit_with(work)
+
+
+@cli.command()
+@click.argument("target", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--policy", "policy_name", help="Policy name (bundled) or path; overrides gate.toml's policy.")
+def validate(target: Path, policy_name: str | None) -> None:
+    """Load and validate TARGET's configuration and policy; run nothing. Exit 0 valid, 2 invalid."""
+    def work() -> int:
+        config = load_config(target)
+        policy = _load_policy(config.policy if policy_name is None else policy_name, config)
+        planned = plan(config, policy, [], [])
+        click.echo(f"{config.source}: valid; policy {policy.name} ({policy.source})")
+        for item in planned:
+            state = item.error_reason or item.skip_reason or "runs"
+            click.echo(f"  {item.id:11} {state}")
+        return 0
+
+    _exit_with(work)
+
+
+def _load_policy(name: str, config: GateConfig) -> Policy:
+    return load_policy(name, config.target, config.thresholds, config.source)
+
+
+def _finish(report: GateReport, out: Path) -> None:
+    written = write_reports(report, out)
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    width = shutil.get_terminal_size((110, 24)).columns if sys.stdout.isatty() else 110
+    click.echo(console.render(report, color=color, width=width), nl=False)
+    click.echo("Reports: " + ", ".join(os.path.relpath(p) for p in written))
+
+
+class _TerminalProgress(Progress):
+    """A live spinner naming the running checks (TTY only)."""
+
+    def __init__(self, status: RichStatus) -> None:
+        self._status = status
+        self._running: list[str] = []
+        self._lock = threading.Lock()
+
+    def started(self, check_id: str) -> None:
+        with self._lock:
+            self._running.append(check_id)
+            self._status.update(f"running: {', '.join(self._running)}")
+
+    def finished(self, result: CheckResult) -> None:
+        with self._lock:
+            if result.id in self._running:
+                self._running.remove(result.id)
+            self._status.console.log(f"{result.id}: {result.status.value} ({result.duration_s:.1f} s)")
+            self._status.update(f"running: {', '.join(self._running) or '...'}")
+
+
+class _PlainProgress(Progress):
+    """One line per finished check, for CI logs."""
+
+    def finished(self, result: CheckResult) -> None:
+        click.echo(f"gate: {result.id} {result.status.value} ({result.duration_s:.1f} s)", err=True)
+
+
+class _progress:  # noqa: N801 - used as a context manager, reads like a function
+    def __enter__(self) -> Progress:
+        if sys.stderr.isatty():
+            self._status: RichStatus | None = Console(stderr=True).status("starting checks")
+            self._status.__enter__()
+            return _TerminalProgress(self._status)
+        self._status = None
+        return _PlainProgress()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.__exit__(None, None, None)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _exit_with(work: Callable[[], int]) -> NoReturn:
+    """The one error handler: decides every exit code that is not a verdict."""
+    # CI cancels a job with SIGTERM: stop the checks and the service exactly as for Ctrl-C.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        code = work()
+    except UsageError as exc:
+        for problem in exc.problems:
+            click.echo(f"gate: error: {problem}", err=True)
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        proc.stop_all()
+        click.echo("gate: interrupted; every process gate started was stopped", err=True)
+        code = EXIT_INTERRUPTED
+    except Exception as exc:  # a bug in gate: say so, and never report a pass
+        proc.stop_all()
+        click.echo(f"gate: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("GATE_DEBUG"):
+            traceback.print_exc()
+        code = EXIT_CODES[Verdict.ERROR]
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

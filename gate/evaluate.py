@@ -1,0 +1,90 @@
+"""The policy decision: a pure function of an observation and a check's policy."""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from gate.model import Finding, Measurement, Observation, Severity, Status
+from gate.policy import CheckPolicy
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: Status
+    reasons: tuple[str, ...]
+    measurements: tuple[Measurement, ...]
+
+
+def unit_of(metric: str) -> str:
+    """Display unit from the metric's name: *_ms are milliseconds, percent/*_percent are percentages."""
+    if metric.endswith("_ms"):
+        return " ms"
+    if metric == "percent" or metric.endswith("_percent"):
+        return " %"
+    return ""
+
+
+def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement, ...]:
+    """Compare every threshold the policy sets with the metric the check reported."""
+    measurements = []
+    for metric, threshold in policy.thresholds.items():
+        value = observation.metrics.get(metric)
+        ok = value is not None and _COMPARE[threshold.op](float(value), threshold.value)
+        measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
+    return tuple(measurements)
+
+
+def is_blocking(finding: Finding, policy: CheckPolicy) -> bool:
+    """A finding fails the check when its severity reaches fail_at or its rule is listed in fail_rules."""
+    if policy.fail_at is not None and finding.severity >= policy.fail_at:
+        return True
+    return any(fnmatchcase(finding.rule, pattern) for pattern in policy.fail_rules)
+
+
+def evaluate(observation: Observation, findings: Sequence[Finding], policy: CheckPolicy) -> Judgement:
+    """Judge one check: `findings` are the observation's findings left after waivers."""
+    measurements = measure(observation, policy)
+    missing = [m for m in measurements if m.value is None]
+    if missing:
+        # A threshold on a metric the tool did not report cannot be judged: fail closed.
+        return Judgement(Status.ERROR, tuple(m.describe() for m in missing), measurements)
+
+    reasons: list[str] = []
+    failed = [m for m in measurements if not m.ok]
+    reasons.extend(f"{m.describe()}: not met" for m in failed)
+    blocking = [f for f in findings if is_blocking(f, policy)]
+    if blocking:
+        reasons.append(f"{_count(blocking)} fail the policy{_at(policy.fail_at)}")
+    if failed or blocking:
+        return Judgement(Status.FAIL, tuple(reasons), measurements)
+
+    warning = [f for f in findings if policy.warn_at is not None and f.severity >= policy.warn_at]
+    passed = [f"{m.describe()}: met" for m in measurements]
+    if warning:
+        return Judgement(Status.WARN, (f"{_count(warning)} below the failing level", *passed), measurements)
+    if findings:
+        passed.append(f"{_count(findings)} reported, none at a level the policy counts")
+    return Judgement(Status.PASS, tuple(passed) or ("nothing to report",), measurements)
+
+
+def _count(findings: Sequence[Finding]) -> str:
+    by_severity = Counter(f.severity for f in findings)
+    parts = ", ".join(f"{by_severity[s]} {s.label}" for s in sorted(by_severity, reverse=True))
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} {noun} ({parts})"
+
+
+def _at(level: Severity | None) -> str:
+    return f" (severity {level.label} or above, or a rule the policy always fails)" if level else ""

@@ -1,0 +1,177 @@
+"""The gate's result types: what checks observe and what the gate decides. Standard library only."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+class Severity(enum.IntEnum):
+    """One severity scale shared by every tool; tools' own scales are mapped onto it."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Parse a severity name such as 'high' (case-insensitive); raises ValueError."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r}, expected one of: {names}") from None
+
+
+class Status(enum.StrEnum):
+    """Outcome of one check. ERROR (could not decide) is distinct from FAIL (decided: not good enough)."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Verdict(enum.StrEnum):
+    """Outcome of the whole gate."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a tool reported, on gate's common severity scale."""
+
+    check: str
+    tool: str
+    rule: str
+    severity: Severity
+    message: str
+    path: str | None = None
+    line: int | None = None
+    snippet: str | None = None
+    # Check-specific facts reporters show, e.g. fuzz: operation, status, curl.
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a check measured. It carries no judgement: the policy decides."""
+
+    metrics: Mapping[str, float]
+    findings: tuple[Finding, ...] = ()
+    tools: Mapping[str, str] = field(default_factory=dict)
+    artifacts: tuple[str, ...] = ()
+    # JSON-serialisable detail for reporters (coverage per file, load per endpoint, ...).
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One metric compared with its policy threshold."""
+
+    metric: str
+    value: float | None
+    op: str
+    limit: float
+    ok: bool
+    unit: str = ""
+
+    def describe(self) -> str:
+        if self.value is None:
+            return f"{self.metric} not reported (threshold {self.op} {_num(self.limit)}{self.unit})"
+        return f"{self.metric} {_num(self.value)}{self.unit} {self.op} {_num(self.limit)}{self.unit}"
+
+
+def _num(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted finding: check, rule, optional path glob, a reason and an expiry date."""
+
+    check: str
+    rule: str
+    reason: str
+    expires: str  # ISO date
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """How one waiver fared in this run: applied, expired or stale (matched nothing)."""
+
+    waiver: Waiver
+    state: str  # "applied" | "expired" | "stale"
+    matched: int
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A check's observation together with the policy's judgement of it."""
+
+    id: str
+    title: str
+    status: Status
+    reasons: tuple[str, ...]
+    duration_s: float
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    measurements: tuple[Measurement, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    waived: tuple[Finding, ...] = ()
+    tools: Mapping[str, str] = field(default_factory=dict)
+    artifacts: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+    # Findings at or above this severity count against the check (None: findings do not count).
+    fail_at: Severity | None = None
+
+
+@dataclass(frozen=True)
+class GateReport:
+    """Everything one `gate run` decided; every reporter is a pure function of this."""
+
+    verdict: Verdict
+    target: str
+    policy: str
+    started_at: str
+    duration_s: float
+    checks: tuple[CheckResult, ...]
+    waivers: tuple[WaiverUse, ...] = ()
+    gate_version: str = ""
+    schema_version: str = SCHEMA_VERSION
+
+
+def decide_verdict(statuses: list[Status]) -> Verdict:
+    """ERROR outranks FAIL; WARN and SKIPPED do not stop a pass."""
+    if Status.ERROR in statuses:
+        return Verdict.ERROR
+    if Status.FAIL in statuses:
+        return Verdict.FAIL
+    return Verdict.PASS
+
+
+EXIT_CODES: Mapping[Verdict, int] = {Verdict.PASS: 0, Verdict.FAIL: 1, Verdict.ERROR: 3}
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130

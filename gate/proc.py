@@ -1,0 +1,235 @@
+"""The only module that starts processes.
+
+Every child gets an argv list, no stdin, a timeout and its own process group (session), so that on
+timeout, error or Ctrl-C the whole group is terminated and then killed: a plain
+`subprocess.run(timeout=)` kills only the direct child and leaves grandchildren (uvicorn workers,
+locust's gevent runners, a test suite's servers) running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from gate.errors import ToolError
+
+STOP_GRACE_S = 5.0
+TAIL_LINES = 40
+
+_live: set[subprocess.Popen[bytes]] = set()
+_live_lock = threading.Lock()
+_stopping = threading.Event()  # set on Ctrl-C: no new process may start
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A finished process: its exit code and decoded output."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_s: float
+
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        """The last lines of stderr and stdout, for error reports."""
+        return tail_text(self.stderr + ("\n" if self.stderr and self.stdout else "") + self.stdout, lines)
+
+
+def tail_text(text: str, lines: int = TAIL_LINES) -> str:
+    """The last `lines` lines of `text`."""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def tool_argv(name: str) -> list[str]:
+    """The argv prefix for one of gate's own tools, from gate's environment, never from PATH."""
+    # The console script next to sys.executable belongs to the environment gate runs in; a target
+    # virtualenv earlier on PATH cannot shadow it. Do not resolve symlinks: a venv's python is one.
+    script = Path(sys.executable).parent / name
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    raise ToolError(
+        f"{name} is not installed in gate's environment ({script} not found); reinstall gate with its dependencies"
+    )
+
+
+def shell_argv(command: str) -> list[str]:
+    """argv for a command the user wrote in gate.toml, run the way a CI `run:` line is."""
+    return ["/bin/sh", "-c", command]
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    ok_codes: Sequence[int] = (0,),
+    label: str | None = None,
+) -> Completed:
+    """Run a process to completion; raise ToolError if it is missing, times out or exits badly."""
+    name = label or Path(argv[0]).name
+    started = time.monotonic()
+    if _stopping.is_set():
+        raise ToolError(f"{name}: not started, gate is being interrupted")
+    try:
+        child = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        raise ToolError(f"{name}: executable not found ({argv[0]})") from exc
+    except PermissionError as exc:
+        raise ToolError(f"{name}: cannot execute {argv[0]}: {exc}") from exc
+    _register(child)
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        out, err = _kill_group(child)
+        done = _completed(argv, child, out, err, started)
+        raise ToolError(f"{name} timed out after {timeout:g} s and was stopped", done.tail()) from None
+    except BaseException:
+        _kill_group(child)  # Ctrl-C or any error here: leave nothing running
+        raise
+    finally:
+        _unregister(child)
+    # The direct child exited; anything it left behind in its group goes too.
+    _signal_group(child.pid, signal.SIGKILL)
+    done = _completed(argv, child, out, err, started)
+    if done.returncode not in ok_codes:
+        raise ToolError(f"{name} exited with code {done.returncode}", done.tail())
+    return done
+
+
+class Background:
+    """A long-running process (the service under test) whose output goes to a log file."""
+
+    def __init__(self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        if _stopping.is_set():
+            raise ToolError(f"{argv[0]}: not started, gate is being interrupted")
+        self._log: IO[bytes] = log_path.open("wb")
+        try:
+            self._child = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            self._log.close()
+            raise ToolError(f"cannot start {argv[0]}: {exc}") from exc
+        _register(self._child)
+
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
+    def exit_code(self) -> int | None:
+        """The exit code if the process has ended, else None."""
+        return self._child.poll()
+
+    def log_tail(self, lines: int = TAIL_LINES) -> str:
+        """The last lines the process wrote."""
+        self._log.flush()
+        return tail_text(self.log_path.read_text(errors="replace"), lines)
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        """Terminate the whole process group, then kill it after `grace` seconds."""
+        try:
+            _kill_group(self._child, grace)
+        finally:
+            _unregister(self._child)
+            self._log.close()
+
+
+def stop_all() -> None:
+    """Kill every process gate started that is still running (Ctrl-C, fatal error); start no more."""
+    _stopping.set()
+    with _live_lock:
+        children = list(_live)
+    for child in children:
+        _kill_group(child, grace=1.0)
+        _unregister(child)
+
+
+def _register(child: subprocess.Popen[bytes]) -> None:
+    with _live_lock:
+        _live.add(child)
+
+
+def _unregister(child: subprocess.Popen[bytes]) -> None:
+    with _live_lock:
+        _live.discard(child)
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is already gone
+
+
+def _kill_group(child: subprocess.Popen[bytes], grace: float = STOP_GRACE_S) -> tuple[bytes, bytes]:
+    """SIGTERM the child's group, wait up to `grace`, then SIGKILL it; return remaining output."""
+    _signal_group(child.pid, signal.SIGTERM)
+    try:
+        if child.stdout is not None or child.stderr is not None:
+            out, err = child.communicate(timeout=grace)
+        else:
+            child.wait(timeout=grace)
+            out, err = b"", b""
+    except subprocess.TimeoutExpired:
+        _signal_group(child.pid, signal.SIGKILL)
+        out, err = _drain_after_kill(child, grace)
+    # Grandchildren that ignored SIGTERM while the leader exited still share the group id.
+    _signal_group(child.pid, signal.SIGKILL)
+    return out or b"", err or b""
+
+
+def _drain_after_kill(child: subprocess.Popen[bytes], grace: float) -> tuple[bytes, bytes]:
+    """Collect output after SIGKILL without waiting forever on a pipe an escaped process still holds."""
+    try:
+        if child.stdout is not None:
+            return child.communicate(timeout=grace)
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
+        child.wait(timeout=grace)
+    return b"", b""
+
+
+def _completed(argv: Sequence[str], child: subprocess.Popen[bytes], out: bytes | None, err: bytes | None,
+               started: float) -> Completed:
+    return Completed(
+        argv=tuple(argv),
+        returncode=child.returncode if child.returncode is not None else -1,
+        stdout=(out or b"").decode("utf-8", errors="replace"),
+        stderr=(err or b"").decode("utf-8", errors="replace"),
+        duration_s=time.monotonic() - started,
+    )
+
+
+def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """gate's environment for its own tools, with `extra` added."""
+    env = dict(os.environ)
+    env.update(extra or {})
+    return env

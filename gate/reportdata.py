@@ -1,0 +1,133 @@
+"""The one dictionary form of a GateReport: JSON is written from it and `gate report --from` reads it back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gate.model import (
+    EXIT_CODES,
+    CheckResult,
+    Finding,
+    GateReport,
+    Measurement,
+    Severity,
+    Status,
+    Verdict,
+    Waiver,
+    WaiverUse,
+)
+
+
+def report_to_dict(report: GateReport) -> dict[str, Any]:
+    """The documented JSON shape (docs/report-schema.json)."""
+    return {
+        "schema_version": report.schema_version,
+        "gate_version": report.gate_version,
+        "verdict": report.verdict.value,
+        "exit_code": EXIT_CODES[report.verdict],
+        "target": report.target,
+        "policy": report.policy,
+        "started_at": report.started_at,
+        "duration_s": round(report.duration_s, 3),
+        "checks": [_check_to_dict(c) for c in report.checks],
+        "waivers": [_waiver_use_to_dict(w) for w in report.waivers],
+    }
+
+
+def _check_to_dict(check: CheckResult) -> dict[str, Any]:
+    return {
+        "id": check.id,
+        "title": check.title,
+        "status": check.status.value,
+        "reasons": list(check.reasons),
+        "metrics": dict(check.metrics),
+        "measurements": [
+            {"metric": m.metric, "value": m.value, "op": m.op, "limit": m.limit, "ok": m.ok, "unit": m.unit.strip()}
+            for m in check.measurements
+        ],
+        "findings": [finding_to_dict(f) for f in check.findings],
+        "waived": [finding_to_dict(f) for f in check.waived],
+        "fail_at": check.fail_at.label if check.fail_at is not None else None,
+        "duration_s": round(check.duration_s, 3),
+        "tools": dict(check.tools),
+        "artifacts": list(check.artifacts),
+        "details": dict(check.details),
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "check": finding.check,
+        "tool": finding.tool,
+        "rule": finding.rule,
+        "severity": finding.severity.label,
+        "path": finding.path,
+        "line": finding.line,
+        "message": finding.message,
+        "snippet": finding.snippet,
+        "extra": dict(finding.extra),
+    }
+
+
+def _waiver_use_to_dict(use: WaiverUse) -> dict[str, Any]:
+    w = use.waiver
+    return {"check": w.check, "rule": w.rule, "path": w.path, "reason": w.reason, "expires": w.expires,
+            "state": use.state, "matched": use.matched}
+
+
+def report_from_dict(data: Mapping[str, Any]) -> GateReport:
+    """Rebuild a GateReport from its JSON form; raises KeyError/ValueError/TypeError on a malformed one."""
+    return GateReport(
+        verdict=Verdict(data["verdict"]),
+        target=str(data["target"]),
+        policy=str(data["policy"]),
+        started_at=str(data["started_at"]),
+        duration_s=float(data["duration_s"]),
+        checks=tuple(_check_from_dict(c) for c in data["checks"]),
+        waivers=tuple(_waiver_use_from_dict(w) for w in data["waivers"]),
+        gate_version=str(data["gate_version"]),
+        schema_version=str(data["schema_version"]),
+    )
+
+
+def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
+    return CheckResult(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        status=Status(data["status"]),
+        reasons=tuple(str(r) for r in data["reasons"]),
+        duration_s=float(data["duration_s"]),
+        metrics={str(k): float(v) for k, v in data["metrics"].items()},
+        measurements=tuple(
+            Measurement(m["metric"], None if m["value"] is None else float(m["value"]), m["op"], float(m["limit"]),
+                        bool(m["ok"]), f" {m['unit']}" if m["unit"] else "")
+            for m in data["measurements"]
+        ),
+        findings=tuple(finding_from_dict(f) for f in data["findings"]),
+        waived=tuple(finding_from_dict(f) for f in data["waived"]),
+        tools={str(k): str(v) for k, v in data["tools"].items()},
+        artifacts=tuple(str(a) for a in data["artifacts"]),
+        details=dict(data["details"]),
+        fail_at=Severity.parse(data["fail_at"]) if data["fail_at"] else None,
+    )
+
+
+def finding_from_dict(data: Mapping[str, Any]) -> Finding:
+    return Finding(
+        check=str(data["check"]),
+        tool=str(data["tool"]),
+        rule=str(data["rule"]),
+        severity=Severity.parse(data["severity"]),
+        message=str(data["message"]),
+        path=data["path"],
+        line=data["line"],
+        snippet=data["snippet"],
+        extra={str(k): str(v) for k, v in data["extra"].items()},
+    )
+
+
+def _waiver_use_from_dict(data: Mapping[str, Any]) -> WaiverUse:
+    waiver = Waiver(check=data["check"], rule=data["rule"], reason=data["reason"], expires=data["expires"],
+                    path=data["path"])
+    return WaiverUse(waiver=waiver, state=data["state"], matched=int(data["matched"]))

@@ -1,0 +1,114 @@
+"""The console summary: a table of checks, the top findings, waiver notes, and the verdict last."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
+
+TOP_FINDINGS = 10
+STATUS_STYLE = {
+    Status.PASS: "bold green",
+    Status.WARN: "bold yellow",
+    Status.FAIL: "bold red",
+    Status.ERROR: "bold magenta",
+    Status.SKIPPED: "dim",
+}
+VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.FAIL: "bold red", Verdict.ERROR: "bold magenta"}
+
+
+def render(report: GateReport, color: bool = False, width: int = 110) -> str:
+    """The summary as text; with `color`, including terminal colour codes."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(_table(report))
+    _print_problems(console, report)
+    _print_findings(console, report)
+    _print_waivers(console, report)
+    verdict = report.verdict
+    console.print(
+        f"[{VERDICT_STYLE[verdict]}]Verdict: {verdict.value.upper()}[/] (exit {EXIT_CODES[verdict]}) "
+        f"- policy {escape(report.policy)}, {report.duration_s:.1f} s"
+    )
+    return buffer.getvalue()
+
+
+def _table(report: GateReport) -> Table:
+    table = Table(title=f"gate {escape(report.target)}", title_justify="left", expand=False)
+    table.add_column("Check")
+    table.add_column("Status")
+    table.add_column("Measured vs threshold")
+    table.add_column("Time", justify="right")
+    for check in report.checks:
+        style = STATUS_STYLE[check.status]
+        table.add_row(check.id, f"[{style}]{check.status.value.upper()}[/]", escape(measured(check)),
+                      f"{check.duration_s:.1f} s" if check.status is not Status.SKIPPED else "")
+    return table
+
+
+def measured(check: CheckResult) -> str:
+    """One line: each threshold with its value, and the findings count; shared by the text reporters."""
+    if check.status in (Status.SKIPPED, Status.ERROR):
+        return check.reasons[0] if check.reasons else ""
+    parts = [f"{'✓' if m.ok else '✗'} {m.describe()}" for m in check.measurements]
+    if check.fail_at is not None or check.findings:
+        level = f" ({check.fail_at.label}+ fail)" if check.fail_at is not None else ""
+        parts.append(f"{len(check.findings)} findings{level}")
+    if check.waived:
+        parts.append(f"{len(check.waived)} waived")
+    return "; ".join(parts) or (check.reasons[0] if check.reasons else "")
+
+
+def _print_problems(console: Console, report: GateReport) -> None:
+    for check in report.checks:
+        if check.status in (Status.FAIL, Status.ERROR, Status.WARN):
+            style = STATUS_STYLE[check.status]
+            for reason in check.reasons:
+                console.print(f"[{style}]{check.id}[/]: {escape(reason)}")
+            tail = check.details.get("log_tail")
+            if check.status is Status.ERROR and isinstance(tail, str) and tail:
+                for line in tail.splitlines()[-8:]:
+                    console.print(f"    [dim]{escape(line)}[/]")
+
+
+def top_findings(report: GateReport, limit: int = TOP_FINDINGS) -> list[Finding]:
+    """The most severe findings across checks, most severe first."""
+    findings = [f for check in report.checks for f in check.findings]
+    return sorted(findings, key=lambda f: (-f.severity, f.check, f.path or "", f.line or 0))[:limit]
+
+
+def _print_findings(console: Console, report: GateReport) -> None:
+    total = sum(len(c.findings) for c in report.checks)
+    if not total:
+        return
+    console.print(f"\n[bold]Top findings[/] ({min(total, TOP_FINDINGS)} of {total}):")
+    for finding in top_findings(report):
+        where = f" {finding.location}" if finding.location else ""
+        console.print(
+            f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
+            f"{escape(_one_line(finding.message))}"
+        )
+    console.print()
+
+
+def _print_waivers(console: Console, report: GateReport) -> None:
+    for use in report.waivers:
+        w = use.waiver
+        name = f"{w.check}/{w.rule}" + (f" ({w.path})" if w.path else "")
+        if use.state == "expired":
+            console.print(f"[yellow]waiver expired[/] {escape(name)} on {w.expires}: no longer applies "
+                          f"({use.matched} findings it would match)")
+        elif use.state == "stale":
+            console.print(f"[yellow]waiver stale[/] {escape(name)}: matched nothing, remove it")
+        elif use.state == "applied":
+            console.print(f"waiver applied {escape(name)} to {use.matched} findings, until {w.expires}: "
+                          f"{escape(w.reason)}")
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

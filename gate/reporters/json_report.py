@@ -1,0 +1,14 @@
+"""gate-report.json: the machine-readable report (schema in docs/report-schema.json)."""
+
+from __future__ import annotations
+
+import json
+
+from gate.model import GateReport
+from gate.reportdata import report_to_dict
+
+FILENAME = "gate-report.json"
+
+
+def render(report: GateReport) -> str:
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

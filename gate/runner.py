@@ -1,0 +1,227 @@
+"""Plans and runs the checks, turns every failure to measure into ERROR, and builds the GateReport."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gate import __version__, proc
+from gate.checks import CHECKS
+from gate.checks.base import CheckContext, LiveService
+from gate.config import GateConfig
+from gate.errors import CheckError, UsageError
+from gate.evaluate import evaluate
+from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
+from gate.policy import Policy
+from gate.redact import redact_report
+from gate.service import RunningService, open_service
+from gate.targetenv import target_environment
+from gate.waivers import apply_waivers, waiver_uses
+
+STATIC_WORKERS = 3  # static checks and fuzzing overlap; the load test always runs alone
+
+
+@dataclass(frozen=True)
+class PlannedCheck:
+    id: str
+    skip_reason: str | None = None  # set: reported as SKIPPED
+    error_reason: str | None = None  # set: reported as ERROR without running
+
+
+class Progress:
+    """Callbacks the CLI uses to show progress; the default shows nothing."""
+
+    def started(self, check_id: str) -> None:
+        """A check began."""
+
+    def finished(self, result: CheckResult) -> None:
+        """A check ended."""
+
+
+def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence[str]) -> list[PlannedCheck]:
+    """Decide, for every known check, whether it runs, is skipped, or is an error before it starts."""
+    problems = [f"--only/--skip: unknown check {c!r} (expected one of: {', '.join(CHECKS)})"
+                for c in [*only, *skip] if c not in CHECKS]
+    for check_id in only:
+        if check_id in CHECKS and not CHECKS[check_id].configured(config.raw):
+            problems.append(f"--only {check_id}: not configured in {config.source} ({_how_to_configure(check_id)})")
+    if problems:
+        raise UsageError(problems)
+    planned = []
+    for check_id, check in CHECKS.items():
+        check_policy = policy.checks.get(check_id)
+        if check_id in skip:
+            planned.append(PlannedCheck(check_id, skip_reason="skipped with --skip"))
+        elif only and check_id not in only:
+            planned.append(PlannedCheck(check_id, skip_reason="not selected with --only"))
+        elif check_policy is None or not check_policy.enabled:
+            planned.append(PlannedCheck(check_id, skip_reason=f"not enabled in policy {policy.name!r}"))
+        elif not check.configured(config.raw):
+            reason = f"not configured: {_how_to_configure(check_id)}"
+            if check_policy.required:
+                planned.append(PlannedCheck(check_id, error_reason=f"policy {policy.name!r} requires it; {reason}"))
+            else:
+                planned.append(PlannedCheck(check_id, skip_reason=reason))
+        else:
+            planned.append(PlannedCheck(check_id))
+    return planned
+
+
+def _how_to_configure(check_id: str) -> str:
+    return "add a [service] section" if CHECKS[check_id].LIVE else f"add a [{check_id}] section"
+
+
+def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], out_dir: Path,
+             progress: Progress | None = None, today: dt.date | None = None) -> GateReport:
+    """Run the planned checks and judge them; never raises for a check that fails to run."""
+    progress = progress or Progress()
+    today = today or dt.date.today()
+    started_at = dt.datetime.now(dt.UTC)
+    started = time.monotonic()
+    observed: dict[str, CheckResult] = {}
+    to_run = [p.id for p in planned if p.skip_reason is None and p.error_reason is None]
+    live = [c for c in to_run if CHECKS[c].LIVE]
+    static = [c for c in to_run if not CHECKS[c].LIVE]
+    env = target_environment(config)
+    secrets: tuple[str, ...] = ()
+
+    def run_one(check_id: str, service: LiveService | None = None) -> None:
+        progress.started(check_id)
+        result = _run_check(check_id, config, out_dir, env, service)
+        observed[check_id] = result
+        progress.finished(result)
+
+    if live:
+        assert config.service is not None  # configured() of every live check requires [service]
+        with open_service(config.service, config.target, out_dir / "artifacts" / "service", env) as running:
+            if running.error is not None:
+                for check_id in live:
+                    observed[check_id] = _error_result(check_id, running.error, running.log_tail(), 0.0)
+                    progress.finished(observed[check_id])
+                live = []
+            else:
+                assert running.live is not None
+                secrets = running.live.secrets
+                # Latency is measured with nothing else of gate's running on the machine.
+                if "load" in live:
+                    run_one("load", running.live)
+                    _confirm_alive(observed, "load", running)
+                _run_parallel(static + [c for c in live if c != "load"], run_one, observed, running)
+                static = []
+    if static:
+        _run_parallel(static, run_one, observed, None)
+
+    results = []
+    counts_by_check: dict[str, list[int]] = {}
+    for item in planned:
+        if item.skip_reason is not None:
+            results.append(_plain_result(item.id, Status.SKIPPED, item.skip_reason))
+        elif item.error_reason is not None:
+            results.append(_plain_result(item.id, Status.ERROR, item.error_reason))
+        else:
+            result, counts = _judge(observed[item.id], config, policy, today)
+            results.append(result)
+            counts_by_check[item.id] = counts
+    totals = [sum(c[i] for c in counts_by_check.values()) for i in range(len(config.waivers))]
+    evaluated = {r.id for r in results if r.status not in (Status.SKIPPED, Status.ERROR)}
+    report = GateReport(
+        verdict=decide_verdict([r.status for r in results]),
+        target=str(config.target),
+        policy=f"{policy.name} ({policy.source})",
+        started_at=started_at.isoformat(timespec="seconds"),
+        duration_s=round(time.monotonic() - started, 3),
+        checks=tuple(results),
+        waivers=waiver_uses(config.waivers, totals, evaluated, today),
+        gate_version=__version__,
+    )
+    return redact_report(report, secrets)
+
+
+def _run_parallel(check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult],
+                  running: RunningService | None) -> None:
+    if not check_ids:
+        return
+    service = running.live if running is not None else None
+    with ThreadPoolExecutor(max_workers=STATIC_WORKERS) as pool:
+        futures = [pool.submit(run_one, c, service if CHECKS[c].LIVE else None) for c in check_ids]
+        try:
+            for future in futures:
+                future.result()  # run_one never raises for a check's own failure; this re-raises bugs
+        except BaseException:
+            # Ctrl-C arrives in this thread; the workers are blocked on their tools. Killing the tools
+            # lets the pool's shutdown finish at once instead of waiting for every check to end.
+            proc.stop_all()
+            raise
+    if running is not None:
+        for check_id in check_ids:
+            if CHECKS[check_id].LIVE:
+                _confirm_alive(observed, check_id, running)
+
+
+def _run_check(check_id: str, config: GateConfig, out_dir: Path, env: dict[str, str],
+               service: LiveService | None) -> CheckResult:
+    check = CHECKS[check_id]
+    work_dir = out_dir / "artifacts" / check_id
+    work_dir.mkdir(parents=True, exist_ok=True)
+    ctx = CheckContext(check_id=check_id, target=config.target, out_dir=out_dir, work_dir=work_dir,
+                       target_env=env, service=service)
+    started = time.monotonic()
+    try:
+        observation = check.run(ctx, config.sections[check_id])
+        if not isinstance(observation, Observation):
+            raise CheckError(f"{check_id} returned {type(observation).__name__}, not an Observation")
+    except CheckError as exc:
+        return _error_result(check_id, str(exc), exc.log_tail, time.monotonic() - started, exc.artifacts)
+    except Exception as exc:  # a bug in gate itself must still give ERROR, never a pass
+        detail = "".join(traceback.format_exception(exc)[-6:])
+        return _error_result(check_id, f"internal error in gate: {type(exc).__name__}: {exc}", detail,
+                             time.monotonic() - started)
+    return CheckResult(
+        id=check_id, title=check.TITLE, status=Status.PASS, reasons=(), duration_s=time.monotonic() - started,
+        metrics=dict(observation.metrics), findings=observation.findings, tools=dict(observation.tools),
+        artifacts=observation.artifacts, details=dict(observation.details),
+    )
+
+
+def _judge(result: CheckResult, config: GateConfig, policy: Policy,
+           today: dt.date) -> tuple[CheckResult, list[int]]:
+    """Apply waivers and the policy to a measured result; ERROR results pass through unchanged."""
+    if result.status is Status.ERROR:
+        return result, [0] * len(config.waivers)
+    check_policy = policy.checks[result.id]
+    kept, waived, counts = apply_waivers(result.findings, config.waivers, today)
+    observation = Observation(metrics=result.metrics, findings=kept)
+    judgement = evaluate(observation, kept, check_policy)
+    judged = replace(result, status=judgement.status, reasons=judgement.reasons,
+                     measurements=judgement.measurements, findings=kept, waived=waived,
+                     fail_at=check_policy.fail_at)
+    return judged, counts
+
+
+def _confirm_alive(observed: dict[str, CheckResult], check_id: str, running: RunningService) -> None:
+    """A service that died during a live check makes that check's result untrustworthy: ERROR."""
+    death = running.death()
+    if death is not None and observed[check_id].status is not Status.ERROR:
+        observed[check_id] = _error_result(check_id, f"the service stopped during the check: {death}",
+                                           running.log_tail(), observed[check_id].duration_s)
+
+
+def _error_result(check_id: str, message: str, log_tail: str, duration_s: float,
+                  artifacts: tuple[str, ...] = ()) -> CheckResult:
+    details = {"log_tail": log_tail} if log_tail else {}
+    return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=Status.ERROR, reasons=(message,),
+                       duration_s=duration_s, artifacts=artifacts, details=details)
+
+
+def _plain_result(check_id: str, status: Status, reason: str) -> CheckResult:
+    return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=status, reasons=(reason,), duration_s=0.0)
+
+
+def interrupted_cleanup() -> None:
+    """Stop every process gate started (Ctrl-C or SIGTERM)."""
+    proc.stop_all()

@@ -1,0 +1,56 @@
+"""Waivers: accepted findings with a reason and an expiry date. Pure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+
+from gate.model import Finding, Waiver, WaiverUse
+
+
+def is_expired(waiver: Waiver, today: dt.date) -> bool:
+    """A waiver applies up to and including its expiry date."""
+    return dt.date.fromisoformat(waiver.expires) < today
+
+
+def matches(waiver: Waiver, finding: Finding) -> bool:
+    """Same check, rule id (glob), and path (glob) when the waiver names one."""
+    if waiver.check != finding.check or not fnmatchcase(finding.rule, waiver.rule):
+        return False
+    if waiver.path is None:
+        return True
+    return finding.path is not None and fnmatchcase(finding.path, waiver.path)
+
+
+def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver],
+                  today: dt.date) -> tuple[tuple[Finding, ...], tuple[Finding, ...], list[int]]:
+    """Split findings into (kept, waived); also count, per waiver, the findings it matched."""
+    kept: list[Finding] = []
+    waived: list[Finding] = []
+    counts = [0] * len(waivers)
+    for finding in findings:
+        applied = False
+        for index, waiver in enumerate(waivers):
+            if matches(waiver, finding):
+                counts[index] += 1
+                applied = applied or not is_expired(waiver, today)
+        (waived if applied else kept).append(finding)
+    return tuple(kept), tuple(waived), counts
+
+
+def waiver_uses(waivers: Sequence[Waiver], counts: Sequence[int], evaluated_checks: set[str],
+                today: dt.date) -> tuple[WaiverUse, ...]:
+    """How each waiver fared: applied, expired (no longer applies), stale (matched nothing) or unchecked."""
+    uses = []
+    for waiver, count in zip(waivers, counts, strict=True):
+        if is_expired(waiver, today):
+            state = "expired"
+        elif waiver.check not in evaluated_checks:
+            state = "unchecked"  # its check did not run, so nothing can be said about it
+        elif count == 0:
+            state = "stale"
+        else:
+            state = "applied"
+        uses.append(WaiverUse(waiver, state, count))
+    return tuple(uses)
