@@ -171,6 +171,10 @@ def _apply_overrides(checks: dict[str, CheckPolicy], overrides: Mapping[str, Map
         policy = result[check_id]
         thresholds = dict(policy.thresholds)
         for metric, spec in metrics.items():
+            if metric not in thresholds and isinstance(spec, int | float) and not isinstance(spec, bool):
+                problems.append(f"{where}.{metric}: the policy has no threshold on {metric!r} to change; "
+                                f"add one as {{ op = one of {' '.join(OPERATORS)}, value = a number }}")
+                continue
             threshold = _threshold(spec, thresholds.get(metric), f"{where}.{metric}", problems)
             if threshold is not None:
                 thresholds[metric] = threshold

@@ -1,0 +1,60 @@
+"""The pure policy decision: thresholds, severities, rules, and fail-closed on missing metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gate.evaluate import evaluate
+from gate.model import Finding, Observation, Severity, Status
+from gate.policy import CheckPolicy, Threshold, load_policy
+
+
+def finding(severity: Severity, rule: str = "R1") -> Finding:
+    return Finding(check="security", tool="t", rule=rule, severity=severity, message="m", path="a.py", line=3)
+
+
+def judge(metrics: dict[str, float], policy: CheckPolicy, findings: tuple[Finding, ...] = ()) -> Status:
+    return evaluate(Observation(metrics=metrics, findings=findings), findings, policy).status
+
+
+def test_coverage_threshold_is_strict_at_80() -> None:
+    policy = load_policy("default", Path("."), {}, "test").checks["coverage"]
+    assert judge({"percent": 80.0}, policy) is Status.FAIL
+    assert judge({"percent": 79.99}, policy) is Status.FAIL
+    assert judge({"percent": 80.0001}, policy) is Status.PASS
+
+
+def test_reasons_name_the_value_and_the_limit() -> None:
+    policy = CheckPolicy(thresholds={"p95_ms": Threshold("<", 200.0)})
+    judgement = evaluate(Observation(metrics={"p95_ms": 212.5}), (), policy)
+    assert judgement.status is Status.FAIL
+    assert judgement.reasons == ("p95_ms 212.5 ms < 200 ms: not met",)
+
+
+def test_a_threshold_on_an_unreported_metric_is_an_error_not_a_pass() -> None:
+    policy = CheckPolicy(thresholds={"percent": Threshold(">", 80.0)})
+    judgement = evaluate(Observation(metrics={}), (), policy)
+    assert judgement.status is Status.ERROR
+    assert "percent not reported" in judgement.reasons[0]
+
+
+def test_findings_at_or_above_fail_at_fail() -> None:
+    policy = CheckPolicy(fail_at=Severity.MEDIUM, warn_at=Severity.LOW)
+    assert judge({}, policy, (finding(Severity.MEDIUM),)) is Status.FAIL
+    assert judge({}, policy, (finding(Severity.LOW),)) is Status.WARN
+    assert judge({}, policy, (finding(Severity.INFO),)) is Status.PASS
+    assert judge({}, policy, ()) is Status.PASS
+
+
+def test_fail_rules_fail_whatever_the_severity() -> None:
+    policy = CheckPolicy(fail_at=Severity.HIGH, fail_rules=("gate.sql-*",))
+    assert judge({}, policy, (finding(Severity.LOW, "gate.sql-fstring"),)) is Status.FAIL
+    assert judge({}, policy, (finding(Severity.LOW, "gate.other"),)) is Status.PASS
+
+
+def test_a_failed_threshold_and_findings_are_both_reported() -> None:
+    policy = CheckPolicy(fail_at=Severity.LOW, thresholds={"violations": Threshold("==", 0)})
+    judgement = evaluate(Observation(metrics={"violations": 2}), (finding(Severity.HIGH),), policy)
+    assert judgement.status is Status.FAIL
+    assert len(judgement.reasons) == 2
+    assert "1 finding (1 high)" in judgement.reasons[1]

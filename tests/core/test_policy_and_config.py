@@ -1,0 +1,135 @@
+"""Config and policy loading: valid files load, invalid ones name the file, the key and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from gate.config import load_config
+from gate.errors import UsageError
+from gate.policy import load_policy, policies_dir
+
+MakeTarget = Callable[[Mapping[str, str]], Path]
+
+
+def problems_of(target: Path) -> list[str]:
+    with pytest.raises(UsageError) as info:
+        config = load_config(target)
+        load_policy(config.policy, config.target, config.thresholds, config.source)
+    return info.value.problems
+
+
+def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": """
+        policy = "default"
+
+        [security]
+        paths = ["app"]
+
+        [coverage]
+        command = "python -m coverage run --source=app -m pytest -q"
+
+        [migrations]
+        paths = ["migrations"]
+        dialect = "postgres"
+
+        [thresholds.coverage]
+        percent = 85
+
+        [[waivers]]
+        check = "security"
+        rule = "B608"
+        path = "app/legacy/*"
+        reason = "query built from constants only"
+        expires = 2027-01-31
+    """})
+    config = load_config(target)
+    policy = load_policy(config.policy, config.target, config.thresholds, config.source)
+    assert config.sections["security"].paths == ["app"]  # type: ignore[attr-defined]
+    assert policy.checks["coverage"].thresholds["percent"].value == 85
+    assert policy.checks["coverage"].thresholds["percent"].op == ">"
+    assert config.waivers[0].expires == "2027-01-31"
+
+
+def test_pyproject_tool_gate_is_read(make_target: MakeTarget) -> None:
+    target = make_target({"pyproject.toml": '[tool.gate]\npolicy = "default"\n[tool.gate.security]\npaths = ["src"]\n'})
+    config = load_config(target)
+    assert config.sections["security"].paths == ["src"]  # type: ignore[attr-defined]
+    assert config.source.endswith("pyproject.toml")
+
+
+def test_every_problem_is_named_with_file_and_key(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": """
+        polcy = "default"
+        [security]
+        paths = "app"
+        [coverage]
+        command = "pytest"
+        report = "coverage.xml"
+        [[waivers]]
+        check = "security"
+        rule = "B101"
+        reason = "tests"
+        expires = "next week"
+    """})
+    problems = problems_of(target)
+    gate_toml = str(target / "gate.toml")
+    assert all(p.startswith(gate_toml + ": ") for p in problems)
+    keys = [p.removeprefix(gate_toml + ": ").split(":")[0] for p in problems]
+    assert keys == ["polcy", "security.paths", "coverage", "waivers[0].expires"]
+    assert "expected a date such as 2026-12-31" in problems[-1]
+
+
+def test_a_waiver_without_reason_is_invalid(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[[waivers]]\ncheck = "security"\nrule = "B1"\nexpires = 2027-01-01\n'})
+    assert problems_of(target) == [f"{target / 'gate.toml'}: waivers[0].reason: required, expected a non-empty string"]
+
+
+def test_invalid_toml_names_the_file(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": "[security\n"})
+    problems = problems_of(target)
+    assert problems[0].startswith(f"{target / 'gate.toml'}: not valid TOML")
+
+
+def test_unknown_policy_lists_the_bundled_ones(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": 'policy = "strictest"\n'})
+    problems = problems_of(target)
+    assert "policy 'strictest': no such file" in problems[0]
+    assert "default" in problems[0]
+
+
+def test_an_invalid_policy_file_names_its_keys(make_target: MakeTarget) -> None:
+    target = make_target({
+        "gate.toml": 'policy = "my-policy.toml"\n',
+        "my-policy.toml": """
+            [checks.coverage]
+            thresholds.percent = { op = "greater", value = 80 }
+            fail_at = "severe"
+            [checks.speling]
+            enabled = true
+        """,
+    })
+    problems = problems_of(target)
+    policy_file = str(target / "my-policy.toml")
+    assert problems == [
+        f"{policy_file}: checks.coverage.fail_at: unknown severity 'severe', expected one of: "
+        "info, low, medium, high, critical",
+        f"{policy_file}: checks.coverage.thresholds.percent: expected {{ op = one of < <= > >= ==, value = a number }}",
+        f"{policy_file}: checks.speling: unknown check (expected one of: security, coverage, migrations, docs, fuzz, load)",
+    ]
+
+
+def test_override_of_an_unknown_threshold_needs_the_table_form(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": "[thresholds.coverage]\nbranches = 50\n"})
+    problems = problems_of(target)
+    assert problems == [f"{target / 'gate.toml'}: thresholds.coverage.branches: the policy has no threshold on "
+                        "'branches' to change; add one as { op = one of < <= > >= ==, value = a number }"]
+
+
+def test_the_bundled_policies_all_load() -> None:
+    names = sorted(p.stem for p in policies_dir().glob("*.toml"))
+    assert "default" in names
+    for name in names:
+        assert load_policy(name, Path("."), {}, "test").checks

@@ -1,0 +1,43 @@
+"""Waivers: matching, expiry, stale detection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gate.model import Finding, Severity, Waiver
+from gate.waivers import apply_waivers, waiver_uses
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def finding(rule: str, path: str) -> Finding:
+    return Finding(check="security", tool="bandit", rule=rule, severity=Severity.HIGH, message="m", path=path, line=1)
+
+
+def test_a_waiver_applies_by_check_rule_and_path_glob() -> None:
+    waiver = Waiver("security", "B608", "reviewed", "2026-12-31", path="app/legacy/*")
+    findings = [finding("B608", "app/legacy/q.py"), finding("B608", "app/new.py"), finding("B105", "app/legacy/q.py")]
+    kept, waived, counts = apply_waivers(findings, [waiver], TODAY)
+    assert [f.path for f in waived] == ["app/legacy/q.py"]
+    assert [(f.rule, f.path) for f in kept] == [("B608", "app/new.py"), ("B105", "app/legacy/q.py")]
+    assert counts == [1]
+
+
+def test_an_expired_waiver_no_longer_applies_and_is_reported_as_expired() -> None:
+    waiver = Waiver("security", "B608", "reviewed", "2026-11-23")
+    kept, waived, counts = apply_waivers([finding("B608", "a.py")], [waiver], TODAY)
+    assert len(kept) == 1 and not waived
+    assert waiver_uses([waiver], counts, {"security"}, TODAY)[0].state == "expired"
+
+
+def test_a_waiver_is_valid_on_its_expiry_day() -> None:
+    waiver = Waiver("security", "B608", "reviewed", "2026-11-24")
+    kept, waived, _ = apply_waivers([finding("B608", "a.py")], [waiver], TODAY)
+    assert len(waived) == 1 and not kept
+
+
+def test_stale_and_unchecked_waivers() -> None:
+    stale = Waiver("security", "B999", "old", "2027-01-01")
+    other = Waiver("coverage", "x", "why", "2027-01-01")
+    uses = waiver_uses([stale, other], [0, 0], {"security"}, TODAY)
+    assert [u.state for u in uses] == ["stale", "unchecked"]
