@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from gate.model import Finding, Measurement, Observation, Severity, Status
-from gate.policy import CheckPolicy
+from gate.model import CheckPolicy, Finding, Measurement, Observation, Severity, Status
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,

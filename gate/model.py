@@ -163,6 +163,35 @@ class GateReport:
     schema_version: str = SCHEMA_VERSION
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """`metric op limit` must hold, e.g. percent > 80."""
+
+    op: str
+    value: float
+
+
+@dataclass(frozen=True)
+class CheckPolicy:
+    """How one check's observation is judged."""
+
+    enabled: bool = True
+    required: bool = True  # an enabled check the target does not configure is an ERROR, not a skip
+    fail_at: Severity | None = None  # findings at or above this severity fail the check
+    warn_at: Severity | None = None  # findings at or above this (and below fail_at) warn
+    fail_rules: tuple[str, ...] = ()  # rule id globs that fail whatever their severity
+    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A loaded policy: how every check is judged."""
+
+    name: str
+    source: str
+    checks: Mapping[str, CheckPolicy]
+
+
 def decide_verdict(statuses: list[Status]) -> Verdict:
     """ERROR outranks FAIL; WARN and SKIPPED do not stop a pass."""
     if Status.ERROR in statuses:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gate.checks import CHECKS
 from gate.errors import UsageError
-from gate.model import Severity
+from gate.model import CheckPolicy, Policy, Severity, Threshold
 
 OPERATORS = ("<", "<=", ">", ">=", "==")
 CHECK_KEYS = {"enabled", "required", "fail_at", "warn_at", "fail_rules", "thresholds", "description"}
@@ -22,33 +21,6 @@ def policies_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).parent.parent / "policies"
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """`metric op limit` must hold, e.g. percent > 80."""
-
-    op: str
-    value: float
-
-
-@dataclass(frozen=True)
-class CheckPolicy:
-    """How one check's observation is judged."""
-
-    enabled: bool = True
-    required: bool = True  # an enabled check the target does not configure is an ERROR, not a skip
-    fail_at: Severity | None = None  # findings at or above this severity fail the check
-    warn_at: Severity | None = None  # findings at or above this (and below fail_at) warn
-    fail_rules: tuple[str, ...] = ()  # rule id globs that fail whatever their severity
-    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Policy:
-    name: str
-    source: str
-    checks: Mapping[str, CheckPolicy]
 
 
 def resolve_policy_path(name_or_path: str, base: Path) -> Path:

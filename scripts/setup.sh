@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Creates gate's own virtualenv in .venv and installs gate into it.
+#   scripts/setup.sh            a normal install (what users get from `pip install .`)
+#   scripts/setup.sh --dev      an editable install with the test tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+if [ "${1:-}" = "--dev" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+else
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check .
+fi
