@@ -85,7 +85,7 @@ def load_config(target: Path) -> GateConfig:
         venv=venv,
         raw=raw,
         sections=sections,
-        service=service,  # type: ignore[arg-type]
+        service=service,
         thresholds=thresholds,
         waivers=waivers,
     )

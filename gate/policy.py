@@ -11,6 +11,8 @@ from gate.checks import CHECKS
 from gate.errors import UsageError
 from gate.model import CheckPolicy, Policy, Severity, Threshold
 
+__all__ = ["CheckPolicy", "Policy", "Threshold", "load_policy", "policies_dir", "resolve_policy_path"]
+
 OPERATORS = ("<", "<=", ">", ">=", "==")
 CHECK_KEYS = {"enabled", "required", "fail_at", "warn_at", "fail_rules", "thresholds", "description"}
 

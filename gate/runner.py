@@ -90,11 +90,13 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
     env = target_environment(config)
     secrets: tuple[str, ...] = ()
 
+    waiver_counts: dict[str, list[int]] = {}
+
     def run_one(check_id: str, service: LiveService | None = None) -> None:
         progress.started(check_id)
-        result = _run_check(check_id, config, out_dir, env, service)
-        observed[check_id] = result
-        progress.finished(result)
+        measured = _run_check(check_id, config, out_dir, env, service)
+        observed[check_id], waiver_counts[check_id] = _judge(measured, config, policy, today)
+        progress.finished(observed[check_id])
 
     if live:
         assert config.service is not None  # configured() of every live check requires [service]
@@ -117,17 +119,14 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
         _run_parallel(static, run_one, observed, None)
 
     results = []
-    counts_by_check: dict[str, list[int]] = {}
     for item in planned:
         if item.skip_reason is not None:
             results.append(_plain_result(item.id, Status.SKIPPED, item.skip_reason))
         elif item.error_reason is not None:
             results.append(_plain_result(item.id, Status.ERROR, item.error_reason))
         else:
-            result, counts = _judge(observed[item.id], config, policy, today)
-            results.append(result)
-            counts_by_check[item.id] = counts
-    totals = [sum(c[i] for c in counts_by_check.values()) for i in range(len(config.waivers))]
+            results.append(observed[item.id])
+    totals = [sum(counts[i] for counts in waiver_counts.values()) for i in range(len(config.waivers))]
     evaluated = {r.id for r in results if r.status not in (Status.SKIPPED, Status.ERROR)}
     report = GateReport(
         verdict=decide_verdict([r.status for r in results]),
@@ -206,9 +205,15 @@ def _judge(result: CheckResult, config: GateConfig, policy: Policy,
 def _confirm_alive(observed: dict[str, CheckResult], check_id: str, running: RunningService) -> None:
     """A service that died during a live check makes that check's result untrustworthy: ERROR."""
     death = running.death()
-    if death is not None and observed[check_id].status is not Status.ERROR:
-        observed[check_id] = _error_result(check_id, f"the service stopped during the check: {death}",
-                                           running.log_tail(), observed[check_id].duration_s)
+    if death is not None:
+        # Also when the check already errored: its tool then saw only the symptom (connection
+        # refused); the cause is the service's death, and its log tail is the evidence.
+        previous = observed[check_id]
+        earlier = previous.reasons if previous.status is Status.ERROR else ()
+        observed[check_id] = replace(
+            _error_result(check_id, f"the service stopped during the check: {death}", running.log_tail(),
+                          previous.duration_s, previous.artifacts),
+            reasons=(f"the service stopped during the check: {death}", *earlier))
 
 
 def _error_result(check_id: str, message: str, log_tail: str, duration_s: float,

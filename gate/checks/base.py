@@ -55,10 +55,22 @@ class CheckContext:
 class Check(Protocol):
     """The protocol every module in gate/checks satisfies (see CHECKS in gate/checks/__init__.py)."""
 
-    ID: str
-    TITLE: str
-    LIVE: bool  # needs the running service (fuzz, load, docs)
-    Settings: type[SectionModel]
+    # Read-only members (properties), so a module's constants and its Settings class satisfy them.
+    @property
+    def ID(self) -> str: ...  # noqa: N802 - module constant
+
+    @property
+    def TITLE(self) -> str: ...  # noqa: N802 - module constant
+
+    @property
+    def LIVE(self) -> bool:  # noqa: N802 - module constant
+        """Whether the check needs the running service (fuzz, load, docs)."""
+        ...
+
+    @property
+    def Settings(self) -> type[SectionModel]:  # noqa: N802 - the module's settings model class
+        """The pydantic model of the check's gate.toml section."""
+        ...
 
     def configured(self, raw_config: Mapping[str, Any]) -> bool:
         """Whether the target's gate.toml asks for this check."""
