@@ -12,6 +12,9 @@ if ! command -v chromium >/dev/null 2>&1; then
         echo "scripts/test.sh: chromium is missing; install Debian's chromium package for the browser test" >&2
     fi
 fi
+# The tests run fixture services' commands (`python -m coverage ...`) with the interpreter from PATH,
+# as a user's shell would: that is gate's environment here.
+export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/ruff check gate tests
 .venv/bin/mypy
 .venv/bin/lint-imports
