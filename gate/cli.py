@@ -22,7 +22,8 @@ from gate.config import GateConfig, load_config
 from gate.errors import UsageError
 from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, CheckResult, GateReport, Verdict
 from gate.policy import Policy, load_policy
-from gate.reporters import console, write_reports
+from gate.reporters import console, github, remove_reports, write_reports
+from gate.reporters.saved import read_report
 from gate.runner import Progress, plan, run_gate
 
 
@@ -50,16 +51,39 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
     3 a check could not run so the gate could not decide, 130 interrupted.
     """
     def work() -> int:
+        out = out_dir.resolve()
+        # Reports and artifacts of an earlier run would be mistaken for this run's verdict and
+        # evidence, also when this run stops at a usage error: remove them first.
+        remove_reports(out)
+        shutil.rmtree(out / "artifacts", ignore_errors=True)
         config = load_config(target)
         policy = _load_policy(config.policy if policy_name is None else policy_name, config)
         planned = plan(config, policy, _split(only), _split(skip))
-        out = out_dir.resolve()
-        # Artifacts of an earlier run would be mistaken for this run's evidence.
-        shutil.rmtree(out / "artifacts", ignore_errors=True)
         with _progress() as progress:
             report = run_gate(config, policy, planned, out, progress)
-        _finish(report, out)
+        with github.commands_paused(os.environ, click.echo):
+            _finish(report, out)
+        github.publish_from_environment(report, click.echo, lambda text: click.echo(text, err=True))
         return EXIT_CODES[report.verdict]
+
+    _exit_with(work)
+
+
+@cli.command()
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A gate-report.json written by `gate run`.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the reports (default: the JSON file's folder).")
+def report(source: Path, out_dir: Path | None) -> None:
+    """Re-render every report format (and the console summary) from a saved gate-report.json.
+
+    Exit codes: 0 rendered, 2 the file is missing or is not a gate report.
+    """
+    def work() -> int:
+        saved = read_report(source)
+        with github.commands_paused(os.environ, click.echo):
+            _finish(saved, (out_dir or source.parent).resolve())
+        return 0
 
     _exit_with(work)
 

@@ -15,8 +15,19 @@ T = TypeVar("T")
 _PATTERNS = [
     re.compile(r"(?i)\b(authorization|proxy-authorization)(\s*[:=]\s*['\"]?)((?:bearer|basic|token)\s+)?[^\s'\",;]+"),
     re.compile(r"(?i)\b(cookie|set-cookie)(\s*[:=]\s*['\"]?)()[^'\"\n]+"),
-    re.compile(r"(?i)\b(x-api-key|api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret)"
-               r"(\s*[:=]\s*['\"]?)()[^\s'\"&,;]+"),
+    # The name may end a longer identifier (DJANGO_SECRET_KEY) and be quoted as a JSON key ("api_key": ...).
+    re.compile(r"(?i)(?<![a-z0-9])((?:x-)?(?:api|auth|access|refresh|session|csrf|xsrf|id)?[-_]?token|(?:x-)?api[-_]?key"
+               r"|client[-_]?secret|secret(?:[-_]?key)?|private[-_]?key|passw(?:or)?d)"
+               r"(['\"]?\s*[:=]\s*['\"]?)()[^\s'\"&,;]+"),
+]
+# Credentials recognisable by their shape alone, wherever they appear.
+_SHAPES = [
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S), MASK),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),  # JSON Web Token
+    (re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), MASK),  # AWS access key id
+    # GitHub and Slack tokens
+    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"), MASK),
+    (re.compile(r"(://[^/\s:@'\"]+:)[^/\s@'\"]+@"), rf"\g<1>{MASK}@"),  # user:password@ in URLs
 ]
 
 
@@ -26,6 +37,8 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{MASK}", text)
+    for shape, replacement in _SHAPES:
+        text = shape.sub(replacement, text)
     return text
 
 

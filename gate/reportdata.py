@@ -98,10 +98,10 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
         status=Status(data["status"]),
         reasons=tuple(str(r) for r in data["reasons"]),
         duration_s=float(data["duration_s"]),
-        metrics={str(k): float(v) for k, v in data["metrics"].items()},
+        metrics={str(k): _number(v) for k, v in data["metrics"].items()},
         measurements=tuple(
-            Measurement(m["metric"], None if m["value"] is None else float(m["value"]), m["op"], float(m["limit"]),
-                        bool(m["ok"]), f" {m['unit']}" if m["unit"] else "")
+            Measurement(m["metric"], None if m["value"] is None else _number(m["value"]), m["op"],
+                        _number(m["limit"]), bool(m["ok"]), f" {m['unit']}" if m["unit"] else "")
             for m in data["measurements"]
         ),
         findings=tuple(finding_from_dict(f) for f in data["findings"]),
@@ -111,6 +111,13 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
         details=dict(data["details"]),
         fail_at=Severity.parse(data["fail_at"]) if data["fail_at"] else None,
     )
+
+
+def _number(value: Any) -> float:
+    """A JSON number; integers stay integers so that a re-rendered report is byte-for-byte the same."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return float(value)
 
 
 def finding_from_dict(data: Mapping[str, Any]) -> Finding:

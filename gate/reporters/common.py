@@ -1,0 +1,46 @@
+"""Small helpers the file reporters share: redaction on entry, one-line text, status symbols."""
+
+from __future__ import annotations
+
+import re
+
+from gate.model import Finding, GateReport, Status, Verdict
+from gate.redact import redact_report
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+STATUS_ICON = {
+    Status.PASS: "✅",
+    Status.WARN: "⚠️",
+    Status.FAIL: "❌",
+    Status.ERROR: "💥",
+    Status.SKIPPED: "⏭️",
+}
+VERDICT_ICON = {Verdict.PASS: "✅", Verdict.FAIL: "❌", Verdict.ERROR: "💥"}
+
+
+def safe(report: GateReport) -> GateReport:
+    """The report with credential-shaped text masked; every reporter starts from this.
+
+    The runner already removed the service's known secret values; this catches credentials a tool echoed
+    (an Authorization header in a curl line, a hard-coded password in a snippet) and reports loaded from disk.
+    """
+    return redact_report(report)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Collapse whitespace to single spaces and cut to `limit` characters with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour codes (tools' logs carry them)."""
+    return _ANSI.sub("", text)
+
+
+def file_path(finding: Finding) -> str | None:
+    """The finding's file, or None when it has none: fuzz findings carry their API operation in `path`
+    (so that a waiver's path glob can match it), which is no file a code viewer can open."""
+    if finding.path is None or finding.path == finding.extra.get("operation"):
+        return None
+    return finding.path

@@ -1,0 +1,136 @@
+"""GitHub Actions outputs: workflow annotations (pure) and `publish`, the one place that writes them."""
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from gate.model import GateReport, Severity, Status
+from gate.reporters import markdown
+from gate.reporters.common import file_path, one_line, safe
+from gate.reporters.console import top_findings
+
+# GitHub shows at most 10 annotations of each type per step; more are dropped without notice.
+PER_TYPE = 10
+# A step summary larger than 1 MiB is rejected (and the step's summary is lost).
+SUMMARY_LIMIT = 1024 * 1024
+SUMMARY_MARGIN = 4096
+KIND = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "notice",
+    Severity.INFO: "notice",
+}
+TRUNCATED = (
+    "\n\n> gate: summary truncated to stay under GitHub's 1 MiB step-summary limit; see gate-report.html.\n"
+)
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow-command message (GitHub's escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow-command property value (GitHub's escapeProperty)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, message: str, **properties: str | int | None) -> str:
+    """One workflow command line, e.g. `::error file=app.py,line=3,title=...::message`."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in properties.items()
+        if value is not None and value != ""
+    )
+    return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def annotations(report: GateReport) -> list[str]:
+    """Annotations for failed/errored checks, then the most severe findings: at most 10 of each type."""
+    report = safe(report)
+    counts = {"error": 0, "warning": 0, "notice": 0}
+    lines = []
+
+    def add(kind: str, line: str) -> None:
+        if counts[kind] < PER_TYPE:
+            counts[kind] += 1
+            lines.append(line)
+
+    for check in report.checks:
+        if check.status in (Status.FAIL, Status.ERROR):
+            kind = "error"
+        elif check.status is Status.WARN:
+            kind = "warning"
+        else:
+            continue
+        title = f"gate: {check.id} {check.status.value.upper()}"
+        add(kind, command(kind, "\n".join(check.reasons) or check.status.value, title=title))
+    for f in top_findings(report, limit=sum(len(c.findings) for c in report.checks)):
+        kind = KIND[f.severity]
+        path = file_path(f)
+        where = f.extra.get("operation", "")
+        message = f.message.strip() + (f" ({where})" if where and not path else "")
+        title = f"gate {f.check}: {f.rule} ({f.severity.label})"
+        line = f.line if path else None
+        add(kind, command(kind, one_line(message, 1000), file=path, line=line, title=title))
+    return lines
+
+
+def bounded_summary(text: str, budget: int) -> str:
+    """`text` cut at a line boundary so that, with the truncation note, it fits in `budget` UTF-8 bytes."""
+    data = text.encode("utf-8")
+    if len(data) <= budget:
+        return text
+    if budget < 2 * len(TRUNCATED):
+        return ""  # the step's summary is already full: adding even the note would overflow it
+    keep = max(0, budget - len(TRUNCATED.encode("utf-8")))
+    cut = data[:keep].decode("utf-8", errors="ignore")
+    return cut[: cut.rfind("\n") + 1] + TRUNCATED
+
+
+def publish(
+    report: GateReport, environ: Mapping[str, str], echo: Callable[[str], None], warn: Callable[[str], None]
+) -> None:
+    """Append the summary to $GITHUB_STEP_SUMMARY when set; print annotations when GITHUB_ACTIONS=true."""
+    summary_file = environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        path = Path(summary_file)
+        try:
+            used = path.stat().st_size if path.exists() else 0
+            text = bounded_summary(markdown.render(report), SUMMARY_LIMIT - SUMMARY_MARGIN - used)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            # The reports are written and the verdict stands; a CI summary we cannot write must not change it.
+            warn(f"gate: warning: could not write the GitHub step summary {summary_file}: {exc}")
+    if environ.get("GITHUB_ACTIONS") == "true":
+        for line in annotations(report):
+            echo(line)
+
+
+@contextlib.contextmanager
+def commands_paused(environ: Mapping[str, str], echo: Callable[[str], None]) -> Iterator[None]:
+    """On GitHub, stop the runner from reading workflow commands while untrusted text is printed.
+
+    The runner treats any output line starting with `::` (after leading spaces) as a command; a finding
+    message or a log line wrapped onto a new line could otherwise fake annotations or stop ours.
+    """
+    if environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    token = secrets.token_hex(16)
+    echo(f"::stop-commands::{token}")
+    try:
+        yield
+    finally:
+        echo(f"::{token}::")
+
+
+def publish_from_environment(
+    report: GateReport, echo: Callable[[str], None], warn: Callable[[str], None]
+) -> None:
+    """`publish` with this process's environment (what the CLI calls after a run)."""
+    publish(report, os.environ, echo, warn)

@@ -1,0 +1,99 @@
+"""gate-summary.md: the verdict, a table of checks and the top findings, for pull requests and CI."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from gate.model import EXIT_CODES, GateReport, Status
+from gate.reporters.common import STATUS_ICON, VERDICT_ICON, one_line, safe
+from gate.reporters.console import measured, top_findings
+
+FILENAME = "gate-summary.md"
+TOP_FINDINGS = 15
+# Markdown syntax that could turn untrusted text into links, images, emphasis or table cells.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(text: str, limit: int = 200) -> str:
+    """Untrusted text as one inert Markdown line: HTML escaped, Markdown syntax backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line(text, limit), quote=False))
+
+
+def render(report: GateReport) -> str:
+    """The summary as GitHub-flavoured Markdown."""
+    report = safe(report)
+    verdict = report.verdict
+    lines = [
+        f"## gate: {VERDICT_ICON[verdict]} {verdict.value.upper()}",
+        "",
+        f"**Verdict: {verdict.value.upper()}** (exit {EXIT_CODES[verdict]}) · policy {md(report.policy)} · "
+        f"target {md(report.target)} · started {md(report.started_at)} · {report.duration_s:.1f} s",
+        "",
+        "| Check | Status | Measured vs threshold | Time |",
+        "|---|---|---|---:|",
+    ]
+    for check in report.checks:
+        took = f"{check.duration_s:.1f} s" if check.status is not Status.SKIPPED else ""
+        lines.append(
+            f"| {md(check.id)} | {STATUS_ICON[check.status]} {check.status.value.upper()} | "
+            f"{md(measured(check), 300)} | {took} |"
+        )
+    problems = [
+        (c, r)
+        for c in report.checks
+        if c.status in (Status.FAIL, Status.ERROR, Status.WARN)
+        for r in c.reasons
+    ]
+    if problems:
+        lines += ["", "### Why", ""]
+        lines += [f"- **{md(c.id)}** ({c.status.value}): {md(r, 300)}" for c, r in problems]
+    lines += _findings(report)
+    lines += _waivers(report)
+    lines += [
+        "",
+        "Full evidence: `gate-report.html` (also `.json`, `.sarif`, `.junit.xml`) in the reports folder.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _findings(report: GateReport) -> list[str]:
+    total = sum(len(c.findings) for c in report.checks)
+    if not total:
+        return []
+    shown = top_findings(report, TOP_FINDINGS)
+    lines = [
+        "",
+        f"### Top findings ({len(shown)} of {total})",
+        "",
+        "| Severity | Check | Rule | Where | Message |",
+        "|---|---|---|---|---|",
+    ]
+    for f in shown:
+        where = f.location or f.extra.get("operation", "")
+        lines.append(
+            f"| {f.severity.label} | {md(f.check)} | {md(f.rule, 80)} | {md(where, 120)} | {md(f.message)} |"
+        )
+    return lines
+
+
+def _waivers(report: GateReport) -> list[str]:
+    notes = []
+    for use in report.waivers:
+        w = use.waiver
+        name = md(f"{w.check}/{w.rule}" + (f" ({w.path})" if w.path else ""))
+        if use.state == "expired":
+            notes.append(
+                f"- ⚠️ waiver **expired** {name} on {md(w.expires)}: no longer applies "
+                f"({use.matched} findings it would match)"
+            )
+        elif use.state == "stale":
+            notes.append(f"- ⚠️ waiver **stale** {name}: matched nothing, remove it")
+        elif use.state == "applied":
+            notes.append(
+                f"- waiver applied {name} to {use.matched} findings until {md(w.expires)}: {md(w.reason)}"
+            )
+        else:
+            notes.append(f"- waiver {md(use.state)} {name}: its check did not run")
+    return ["", "### Waivers", "", *notes] if notes else []

@@ -1,0 +1,163 @@
+"""gate-report.sarif: SARIF 2.1.0 for code scanning, one run per (check, tool) with findings in files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from gate.model import CheckResult, Finding, GateReport, Severity, Status, WaiverUse
+from gate.reporters.common import file_path, one_line, safe
+from gate.waivers import matches
+
+FILENAME = "gate-report.sarif"
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+# Checks that scan files: their tools get a run even with no results, so that code scanning closes
+# alerts that were fixed. Other checks (fuzz, load, ...) only get a run when a finding names a file.
+FILE_CHECKS = ("security", "migrations")
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub code scanning ranks security alerts by this rule property (>= 9 critical, >= 7 high, >= 4 medium).
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "2.0",
+}
+TOOL_URI = {
+    "bandit": "https://bandit.readthedocs.io/",
+    "semgrep": "https://semgrep.dev/",
+    "sqlfluff": "https://docs.sqlfluff.com/",
+    "schemathesis": "https://schemathesis.readthedocs.io/",
+    "coverage": "https://coverage.readthedocs.io/",
+    "locust": "https://locust.io/",
+}
+
+
+def render(report: GateReport) -> str:
+    """The SARIF log as JSON text."""
+    report = safe(report)
+    runs = [_run(report, check, tool) for check, tool in _run_keys(report)]
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _run_keys(report: GateReport) -> list[tuple[CheckResult, str]]:
+    keys: list[tuple[CheckResult, str]] = []
+    for check in report.checks:
+        # An errored scan is incomplete: an empty or partial run would tell code scanning that alerts
+        # it cannot see any more were fixed. Skipped checks have nothing to say.
+        if check.status in (Status.ERROR, Status.SKIPPED):
+            continue
+        tools = {f.tool for f in (*check.findings, *check.waived) if file_path(f)}
+        if check.id in FILE_CHECKS:
+            tools |= set(check.tools)
+        keys.extend((check, tool) for tool in sorted(tools))
+    return keys
+
+
+def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
+    kept = [f for f in check.findings if f.tool == tool and file_path(f)]
+    waived = [f for f in check.waived if f.tool == tool and file_path(f)]
+    rules = sorted({f.rule for f in (*kept, *waived)})
+    index = {rule: i for i, rule in enumerate(rules)}
+    seen: Counter[str] = Counter()
+    results = [_result(f, index, seen, None) for f in kept]
+    results += [_result(f, index, seen, _justification(f, report.waivers)) for f in waived]
+    driver: dict[str, Any] = {"name": tool}
+    if tool in check.tools:
+        driver["version"] = check.tools[tool]
+    if tool in TOOL_URI:
+        driver["informationUri"] = TOOL_URI[tool]
+    driver["rules"] = [
+        _rule(check, tool, rule, [f for f in (*kept, *waived) if f.rule == rule]) for rule in rules
+    ]
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        # The category code scanning keeps alerts under: distinct per check and tool.
+        "automationDetails": {"id": f"gate/{check.id}/{tool}/"},
+    }
+    if report.target.startswith("/"):
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(report.target.rstrip("/") + "/")}}
+    run["results"] = results
+    run["properties"] = {"gateCheck": check.id, "gateStatus": check.status.value}
+    return run
+
+
+def _rule(check: CheckResult, tool: str, rule: str, findings: list[Finding]) -> dict[str, Any]:
+    worst = max(f.severity for f in findings)
+    text = one_line(findings[0].message, 1000) or rule
+    short = one_line(text.split(". ")[0], 120)
+    waiver = f'[[waivers]] check = "{check.id}", rule = "{rule}", reason = "...", expires = "YYYY-MM-DD"'
+    help_text = (
+        f"{tool} rule {rule} ({check.title}). Fix the code, or accept the finding in gate.toml "
+        f"with a reason and an expiry date: {waiver}"
+    )
+    properties: dict[str, Any] = {"tags": [check.id, tool]}
+    if check.id == "security" and worst in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[worst]
+    return {
+        "id": rule,
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": text},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": LEVEL[worst]},
+        "properties": properties,
+    }
+
+
+def _result(
+    finding: Finding, index: dict[str, int], seen: Counter[str], justification: str | None
+) -> dict[str, Any]:
+    region: dict[str, Any] = {}
+    if finding.line is not None and finding.line >= 1:
+        region["startLine"] = finding.line
+        if finding.snippet:
+            region["snippet"] = {"text": finding.snippet}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(file_path(finding) or "")}
+    if region:
+        physical["region"] = region
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": LEVEL[finding.severity],
+        "message": {"text": finding.message.strip() or finding.rule},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {"gateFinding/v1": _fingerprint(finding, seen)},
+        "properties": {"severity": finding.severity.label},
+    }
+    if justification is not None:
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
+    return result
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    posix = path.replace("\\", "/")
+    if PurePosixPath(posix).is_absolute():
+        return {"uri": "file://" + quote(posix)}
+    return {"uri": quote(posix.removeprefix("./")), "uriBaseId": SRCROOT}
+
+
+def _fingerprint(finding: Finding, seen: Counter[str]) -> str:
+    """Stable across runs while the code is unchanged, even when lines move: no line number in it."""
+    content = " ".join((finding.snippet or finding.message).split())
+    base = "\0".join((finding.check, finding.tool, finding.rule, finding.path or "", content))
+    digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:32]
+    seen[digest] += 1
+    return f"{digest}:{seen[digest]}"
+
+
+def _justification(finding: Finding, uses: tuple[WaiverUse, ...]) -> str:
+    for use in uses:
+        if use.state == "applied" and matches(use.waiver, finding):
+            return f"{use.waiver.reason} (waiver until {use.waiver.expires})"
+    return "waived in gate.toml"
