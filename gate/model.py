@@ -99,13 +99,26 @@ class Measurement:
     def describe(self) -> str:
         if self.value is None:
             return f"{self.metric} not reported (threshold {self.op} {_num(self.limit)}{self.unit})"
-        return f"{self.metric} {_num(self.value)}{self.unit} {self.op} {_num(self.limit)}{self.unit}"
+        value, limit = _distinct(self.value, self.limit)
+        return f"{self.metric} {value}{self.unit} {self.op} {limit}{self.unit}"
 
 
-def _num(value: float) -> str:
+def _num(value: float, decimals: int = 2) -> str:
+    """A short display of a number: integers bare, small fractions with significant digits."""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    if abs(value) < 1:
+        return f"{value:.{decimals + 1}g}"
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _distinct(value: float, limit: float) -> tuple[str, str]:
+    """Display value and limit so that different numbers never read the same (79.999 is not '80')."""
+    for decimals in range(2, 10):
+        shown, bound = _num(value, decimals), _num(limit, decimals)
+        if shown != bound or value == limit:
+            return shown, bound
+    return repr(value), repr(limit)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ def test_the_wheel_carries_policies_and_rules(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "gate/_policies/default.toml" in names
     assert any(n.startswith("gate/_policies/semgrep/") and n.endswith(".yaml") for n in names)
+    assert "gate/reporters/templates/report.html.j2" in names
     assert not any(n.startswith(("tests/", "examples/", ".venv")) for n in names)
 
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
+from gate.reporters.common import strip_ansi
 
 TOP_FINDINGS = 10
 STATUS_STYLE = {
@@ -57,7 +58,7 @@ def measured(check: CheckResult) -> str:
     parts = [f"{'✓' if m.ok else '✗'} {m.describe()}" for m in check.measurements]
     if check.fail_at is not None or check.findings:
         level = f" ({check.fail_at.label}+ fail)" if check.fail_at is not None else ""
-        parts.append(f"{len(check.findings)} findings{level}")
+        parts.append(f"{_plural(len(check.findings), 'finding')}{level}")
     if check.waived:
         parts.append(f"{len(check.waived)} waived")
     return "; ".join(parts) or (check.reasons[0] if check.reasons else "")
@@ -71,7 +72,7 @@ def _print_problems(console: Console, report: GateReport) -> None:
                 console.print(f"[{style}]{check.id}[/]: {escape(reason)}")
             tail = check.details.get("log_tail")
             if check.status is Status.ERROR and isinstance(tail, str) and tail:
-                for line in tail.splitlines()[-8:]:
+                for line in strip_ansi(tail).splitlines()[-8:]:
                     console.print(f"    [dim]{escape(line)}[/]")
 
 
@@ -101,12 +102,16 @@ def _print_waivers(console: Console, report: GateReport) -> None:
         name = f"{w.check}/{w.rule}" + (f" ({w.path})" if w.path else "")
         if use.state == "expired":
             console.print(f"[yellow]waiver expired[/] {escape(name)} on {w.expires}: no longer applies "
-                          f"({use.matched} findings it would match)")
+                          f"({_plural(use.matched, 'finding')} it would match)")
         elif use.state == "stale":
             console.print(f"[yellow]waiver stale[/] {escape(name)}: matched nothing, remove it")
         elif use.state == "applied":
-            console.print(f"waiver applied {escape(name)} to {use.matched} findings, until {w.expires}: "
+            console.print(f"waiver applied {escape(name)} to {_plural(use.matched, 'finding')}, until {w.expires}: "
                           f"{escape(w.reason)}")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _one_line(text: str, limit: int = 160) -> str:

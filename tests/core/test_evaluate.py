@@ -58,3 +58,10 @@ def test_a_failed_threshold_and_findings_are_both_reported() -> None:
     assert judgement.status is Status.FAIL
     assert len(judgement.reasons) == 2
     assert "1 finding (1 high)" in judgement.reasons[1]
+
+
+def test_a_value_just_below_the_limit_never_reads_as_the_limit() -> None:
+    policy = CheckPolicy(thresholds={"percent": Threshold(">", 80.0), "error_rate": Threshold("<", 0.01)})
+    judgement = evaluate(Observation(metrics={"percent": 79.999, "error_rate": 0.002}), (), policy)
+    assert judgement.reasons == ("percent 79.999 % > 80 %: not met",)
+    assert judgement.measurements[1].describe() == "error_rate 0.002 < 0.01"
