@@ -15,12 +15,16 @@ def is_expired(waiver: Waiver, today: dt.date) -> bool:
 
 
 def matches(waiver: Waiver, finding: Finding) -> bool:
-    """Same check, rule id (glob), and path (glob) when the waiver names one."""
+    """Same check, rule id (glob), and path (glob) when the waiver names one.
+
+    For API findings (docs, fuzz) the path glob matches the operation, e.g. "GET /items/*".
+    """
     if waiver.check != finding.check or not fnmatchcase(finding.rule, waiver.rule):
         return False
     if waiver.path is None:
         return True
-    return finding.path is not None and fnmatchcase(finding.path, waiver.path)
+    places = [p for p in (finding.path, finding.extra.get("operation")) if p is not None]
+    return any(fnmatchcase(place, waiver.path) for place in places)
 
 
 def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver],

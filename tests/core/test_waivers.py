@@ -41,3 +41,13 @@ def test_stale_and_unchecked_waivers() -> None:
     other = Waiver("coverage", "x", "why", "2027-01-01")
     uses = waiver_uses([stale, other], [0, 0], {"security"}, TODAY)
     assert [u.state for u in uses] == ["stale", "unchecked"]
+
+
+def test_an_api_finding_is_waived_by_its_operation() -> None:
+    docs = Finding(check="docs", tool="gate", rule="docs.missing-summary", severity=Severity.LOW, message="m",
+                   extra={"operation": "GET /items/{item_id}"})
+    waiver = Waiver("docs", "docs.missing-*", "legacy endpoint", "2027-01-01", path="GET /items/*")
+    _, waived, _ = apply_waivers([docs], [waiver], TODAY)
+    assert waived == (docs,)
+    other = Waiver("docs", "docs.missing-*", "legacy endpoint", "2027-01-01", path="POST /items")
+    assert apply_waivers([docs], [other], TODAY)[1] == ()

@@ -1,0 +1,201 @@
+"""The load test's figures, computed from every request's exact response time (not locust's rounded ones).
+
+Percentile definition (nearest rank): the p-th percentile of n response times is the smallest
+recorded time such that at least p % of the times are less than or equal to it, i.e. the value at
+rank ceil(p/100 * n) in ascending order (rank 1 for p = 0). It is always a time that was really
+measured, never an interpolation, and the rank is computed in exact arithmetic, so a p95 of
+199.9 ms is reported as 199.9 ms. Locust's own percentiles are rounded to two significant digits.
+
+Warm-up: only requests that *started* after the first `warmup_s` seconds of the test (locust's
+test start) are counted. Requests completed during warm-up are never counted, and neither are
+slow ones sent during it that complete later (a connection storm at spawn, a cold cache): they
+belong to the warm-up. The measured window runs from its end to locust's test stop (users finish
+the request they are in first, so none is cut off); rps = counted requests / window length.
+
+Failures: a request is a failure when locust marked it failed: HTTP 4xx/5xx, connection errors and
+timeouts, unless a locustfile decided otherwise with catch_response.
+error_rate = failures / requests (a fraction: 0.01 is 1 %).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from gate.errors import CheckError
+
+CHART_PERCENTS = (0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9, 100)
+MAX_ERRORS = 20  # distinct failure messages listed in details
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as gate's locust plugin recorded it."""
+
+    start: float  # epoch seconds
+    method: str
+    name: str
+    ms: float  # exact response time in milliseconds
+    status: int | None  # 0: no HTTP answer (connection error); None: not an HTTP user
+    ok: bool
+    error: str | None
+
+    @property
+    def end(self) -> float:
+        return self.start + self.ms / 1000.0
+
+
+@dataclass(frozen=True)
+class RequestLog:
+    """The plugin's log: when the test started and stopped, every request, and locustfile errors."""
+
+    started: float
+    stopped: float
+    requests: tuple[Request, ...]
+    exceptions: tuple[dict[str, Any], ...]
+
+
+def percentile(sorted_ms: Sequence[float], percent: float) -> float:
+    """Nearest-rank percentile of ascending `sorted_ms` (see the module docstring)."""
+    if not sorted_ms:
+        raise ValueError("percentile of no values")
+    if not 0 <= percent <= 100:
+        raise ValueError(f"percent must be within 0..100, got {percent}")
+    # Fraction(str(x)) is the decimal the user wrote (99.9 is 999/10), so ceil() is exact at the boundary.
+    rank = math.ceil(Fraction(str(percent)) * len(sorted_ms) / 100)
+    return sorted_ms[max(rank, 1) - 1]
+
+
+def read_log(path: Path) -> RequestLog:
+    """Parse the plugin's JSON-lines log strictly; raise CheckError when it is missing or incomplete."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckError(f"locust wrote no request log ({path.name}): {exc}") from None
+    started = stopped = None
+    requests = []
+    exceptions: tuple[dict[str, Any], ...] = ()
+    for number, line in enumerate(lines, 1):
+        try:
+            row = json.loads(line)
+            event = row["event"]
+            if event == "request":
+                requests.append(_request(row))
+            elif event == "start":
+                started = float(row["time"])
+            elif event == "stop":
+                stopped = float(row["time"])
+            elif event == "quit":
+                exceptions = tuple(dict(e) for e in row["exceptions"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CheckError(f"{path.name} line {number} is not a request record: {exc}",
+                             line[:500]) from None
+    if started is None or stopped is None:
+        raise CheckError(f"{path.name} has no test start and stop: locust did not run the test to its end")
+    return RequestLog(started, stopped, tuple(requests), exceptions)
+
+
+def _request(row: dict[str, Any]) -> Request:
+    status = row["status"]
+    return Request(
+        start=float(row["start"]), method=str(row["method"]), name=str(row["name"]), ms=float(row["ms"]),
+        status=None if status is None else int(status), ok=bool(row["ok"]),
+        error=None if row["error"] is None else str(row["error"]),
+    )
+
+
+def require_usable(log: RequestLog) -> None:
+    """Raise CheckError when the run says nothing about the service: no request, or none reached it."""
+    if not log.requests:
+        raise CheckError("locust made no request at all: the locustfile has no task that calls the service",
+                         _exceptions_text(log))
+    if all(r.status == 0 for r in log.requests):
+        raise CheckError(f"none of locust's {len(log.requests)} requests reached the service: "
+                         f"{log.requests[0].error}", _exceptions_text(log))
+
+
+def _exceptions_text(log: RequestLog) -> str:
+    return "\n".join(str(e.get("traceback") or e.get("msg")) for e in log.exceptions)[-4000:]
+
+
+def measured(log: RequestLog, warmup_s: float) -> tuple[list[Request], float]:
+    """The requests sent after warm-up, and the length of the measured window in seconds."""
+    begin = log.started + warmup_s
+    counted = [r for r in log.requests if r.start >= begin]
+    end = max([log.stopped, *(r.end for r in counted)])
+    return counted, end - begin
+
+
+def summarize(log: RequestLog, warmup_s: float) -> tuple[dict[str, float], dict[str, Any]]:
+    """Metrics for the policy and details for the reports, from the measured requests."""
+    counted, window = measured(log, warmup_s)
+    if not counted:
+        raise CheckError(f"no request was sent after the {warmup_s:g} s warm-up "
+                         f"({len(log.requests)} during it): the run is too short to measure anything")
+    times = sorted(r.ms for r in counted)
+    failures = sum(1 for r in counted if not r.ok)
+    metrics = {
+        "requests": float(len(counted)),
+        "failures": float(failures),
+        "error_rate": failures / len(counted),
+        "rps": len(counted) / window,
+        "p50_ms": percentile(times, 50),
+        "p90_ms": percentile(times, 90),
+        "p95_ms": percentile(times, 95),
+        "p99_ms": percentile(times, 99),
+        "max_ms": times[-1],
+    }
+    details = {
+        "endpoints": _endpoints(counted, window),
+        "percentiles": [[p, round(percentile(times, p), 3)] for p in CHART_PERCENTS],
+        "timeline": timeline(log.requests, log.started),
+        "errors": _errors(counted),
+        "measured_s": round(window, 3),
+        "warmup_requests": len(log.requests) - len(counted),
+        "locustfile_exceptions": [{"count": e.get("count"), "msg": e.get("msg")} for e in log.exceptions],
+    }
+    return metrics, details
+
+
+def _endpoints(counted: Iterable[Request], window: float) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[Request]] = defaultdict(list)
+    for r in counted:
+        groups[(r.name, r.method)].append(r)
+    rows = []
+    for (name, method), group in sorted(groups.items()):
+        times = sorted(r.ms for r in group)
+        rows.append({
+            "name": name, "method": method, "requests": len(group),
+            "failures": sum(1 for r in group if not r.ok),
+            "p50_ms": round(percentile(times, 50), 3), "p95_ms": round(percentile(times, 95), 3),
+            "p99_ms": round(percentile(times, 99), 3), "rps": round(len(group) / window, 3),
+        })
+    return rows
+
+
+def timeline(requests: Iterable[Request], started: float) -> list[dict[str, Any]]:
+    """Per second since the test start (warm-up included): completed requests and their p95."""
+    seconds: dict[int, list[float]] = defaultdict(list)
+    for r in requests:
+        seconds[max(int(r.end - started), 0)].append(r.ms)
+    rows = []
+    for second in range(max(seconds, default=-1) + 1):
+        times = sorted(seconds.get(second, []))
+        p95 = round(percentile(times, 95), 3) if times else None
+        rows.append({"t": second, "rps": len(times), "p95_ms": p95})
+    return rows
+
+
+def _errors(counted: Iterable[Request]) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for r in counted:
+        if not r.ok:
+            counts[(r.method, r.name, r.error or f"HTTP {r.status}")] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_ERRORS]
+    return [{"method": m, "name": n, "error": e[:300], "count": c} for (m, n, e), c in ranked]

@@ -1,0 +1,3 @@
+"""A locustfile without any User class."""
+
+VALUE = 1
