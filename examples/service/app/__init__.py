@@ -1,0 +1,1 @@
+"""Bookshelf: a small books API used as gate's bundled example service."""
