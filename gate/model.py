@@ -174,6 +174,9 @@ class GateReport:
     waivers: tuple[WaiverUse, ...] = ()
     gate_version: str = ""
     schema_version: str = SCHEMA_VERSION
+    # The target's folder relative to its repository's root ("" at the root or outside a repository):
+    # code scanning resolves SARIF locations from the repository root, not from the target.
+    target_in_repo: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ def report_to_dict(report: GateReport) -> dict[str, Any]:
         "verdict": report.verdict.value,
         "exit_code": EXIT_CODES[report.verdict],
         "target": report.target,
+        "target_in_repo": report.target_in_repo,
         "policy": report.policy,
         "started_at": report.started_at,
         "duration_s": round(report.duration_s, 3),
@@ -81,6 +82,7 @@ def report_from_dict(data: Mapping[str, Any]) -> GateReport:
     return GateReport(
         verdict=Verdict(data["verdict"]),
         target=str(data["target"]),
+        target_in_repo=str(data["target_in_repo"]),
         policy=str(data["policy"]),
         started_at=str(data["started_at"]),
         duration_s=float(data["duration_s"]),

@@ -131,6 +131,7 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
     report = GateReport(
         verdict=decide_verdict([r.status for r in results]),
         target=str(config.target),
+        target_in_repo=_target_in_repo(config.target),
         policy=f"{policy.name} ({policy.source})",
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=round(time.monotonic() - started, 3),
@@ -139,6 +140,14 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
         gate_version=__version__,
     )
     return redact_report(report, secrets)
+
+
+def _target_in_repo(target: Path) -> str:
+    """The target's path inside the repository that holds it (the nearest parent with .git)."""
+    for folder in (target, *target.parents):
+        if (folder / ".git").exists():
+            return target.relative_to(folder).as_posix().removeprefix(".")
+    return ""
 
 
 def _run_parallel(check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult],

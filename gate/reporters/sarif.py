@@ -71,8 +71,9 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     rules = sorted({f.rule for f in (*kept, *waived)})
     index = {rule: i for i, rule in enumerate(rules)}
     seen: Counter[str] = Counter()
-    results = [_result(f, index, seen, None) for f in kept]
-    results += [_result(f, index, seen, _justification(f, report.waivers)) for f in waived]
+    prefix = report.target_in_repo
+    results = [_result(f, index, seen, None, prefix) for f in kept]
+    results += [_result(f, index, seen, _justification(f, report.waivers), prefix) for f in waived]
     driver: dict[str, Any] = {"name": tool}
     if tool in check.tools:
         driver["version"] = check.tools[tool]
@@ -86,8 +87,9 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
         # The category code scanning keeps alerts under: distinct per check and tool.
         "automationDetails": {"id": f"gate/{check.id}/{tool}/"},
     }
-    if report.target.startswith("/"):
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(report.target.rstrip("/") + "/")}}
+    root = _source_root(report)
+    if root.startswith("/"):
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(root.rstrip("/") + "/")}}
     run["results"] = results
     run["properties"] = {"gateCheck": check.id, "gateStatus": check.status.value}
     return run
@@ -116,14 +118,14 @@ def _rule(check: CheckResult, tool: str, rule: str, findings: list[Finding]) -> 
 
 
 def _result(
-    finding: Finding, index: dict[str, int], seen: Counter[str], justification: str | None
+    finding: Finding, index: dict[str, int], seen: Counter[str], justification: str | None, target_in_repo: str
 ) -> dict[str, Any]:
     region: dict[str, Any] = {}
     if finding.line is not None and finding.line >= 1:
         region["startLine"] = finding.line
         if finding.snippet:
             region["snippet"] = {"text": finding.snippet}
-    physical: dict[str, Any] = {"artifactLocation": _artifact(file_path(finding) or "")}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(file_path(finding) or "", target_in_repo)}
     if region:
         physical["region"] = region
     result: dict[str, Any] = {
@@ -140,11 +142,20 @@ def _result(
     return result
 
 
-def _artifact(path: str) -> dict[str, Any]:
+def _source_root(report: GateReport) -> str:
+    """The repository root: the target minus its path inside the repository."""
+    if not report.target_in_repo:
+        return report.target
+    return report.target.rstrip("/").removesuffix("/" + report.target_in_repo.strip("/")) or "/"
+
+
+def _artifact(path: str, target_in_repo: str) -> dict[str, Any]:
     posix = path.replace("\\", "/")
     if PurePosixPath(posix).is_absolute():
         return {"uri": "file://" + quote(posix)}
-    return {"uri": quote(posix.removeprefix("./")), "uriBaseId": SRCROOT}
+    # Relative to the repository root, where code scanning looks for the file.
+    relative = str(PurePosixPath(target_in_repo, posix.removeprefix("./"))) if target_in_repo else posix
+    return {"uri": quote(relative.removeprefix("./")), "uriBaseId": SRCROOT}
 
 
 def _fingerprint(finding: Finding, seen: Counter[str]) -> str:

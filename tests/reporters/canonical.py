@@ -341,7 +341,8 @@ def canonical_report() -> GateReport:
     )
     return GateReport(
         verdict=Verdict.ERROR,
-        target="/srv/shop",
+        target="/srv/repo/shop",
+        target_in_repo="shop",
         policy="default (policies/default.toml)",
         started_at="2026-11-24T09:30:00+00:00",
         duration_s=67.25,

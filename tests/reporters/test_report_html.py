@@ -93,7 +93,7 @@ def test_content_security_policy_allows_only_our_inline_assets(page: str) -> Non
 
 def test_top_shows_verdict_and_a_card_per_check(page: str) -> None:
     elements = parse(page)
-    assert elements.text["title"] == "gate ERROR: /srv/shop"
+    assert elements.text["title"] == "gate ERROR: /srv/repo/shop"
     cards = [a["data-check"] for t, a in elements.tags if t == "a" and "data-check" in a]
     assert cards == [c.id for c in canonical_report().checks]
     sections = [

@@ -72,7 +72,7 @@ def test_levels_follow_severity(log: dict[str, Any]) -> None:
 
 def test_locations_are_relative_with_valid_regions(log: dict[str, Any]) -> None:
     for run in log["runs"]:
-        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///srv/shop/"
+        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///srv/repo/"
         for result in run["results"]:
             physical = result["locations"][0]["physicalLocation"]
             assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
@@ -85,8 +85,9 @@ def test_locations_are_relative_with_valid_regions(log: dict[str, Any]) -> None:
         for run in log["runs"]
         for r in run["results"]
     }
-    assert "app/na%C3%AFve%20%E2%9C%93%20%E6%97%A5%E6%9C%AC.py" in uris  # unicode and spaces percent-encoded
-    assert "migrations/0001%20init.sql" in uris
+    # relative to the repository root (the target is its shop/ folder); unicode and spaces percent-encoded
+    assert "shop/app/na%C3%AFve%20%E2%9C%93%20%E6%97%A5%E6%9C%AC.py" in uris
+    assert "shop/migrations/0001%20init.sql" in uris
     b101 = next(r for r in _run(log, "gate/security/bandit/")["results"] if r["ruleId"] == "B101")
     assert "region" not in b101["locations"][0]["physicalLocation"]  # no line: no region rather than line 0
 
