@@ -8,6 +8,7 @@ locust's gevent runners, a test suite's servers) running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -165,8 +166,19 @@ def stop_all() -> None:
     with _live_lock:
         children = list(_live)
     for child in children:
-        _kill_group(child, grace=1.0)
+        _stop_group(child, grace=1.0)
         _unregister(child)
+
+
+def _stop_group(child: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM the child's group, wait up to `grace`, then SIGKILL it, reading none of its pipes."""
+    # stop_all runs on the Ctrl-C thread while a worker thread may be inside child.communicate():
+    # a second reader of the same pipes fails with EBADF (seen in tests/checks/test_fuzz.py's Ctrl-C
+    # test). Signals only; the worker's communicate() returns once the group is gone.
+    _signal_group(child.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.wait(timeout=grace)  # still running after the grace period: killed just below
+    _signal_group(child.pid, signal.SIGKILL)
 
 
 def _register(child: subprocess.Popen[bytes]) -> None:

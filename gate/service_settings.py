@@ -8,7 +8,6 @@ from pydantic import Field, model_validator
 
 from gate.checks.base import SectionModel
 
-
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -40,6 +39,8 @@ class ServiceSettings(SectionModel):
     auth: AuthSettings | None = None
     ready_timeout_s: float = Field(default=60.0, gt=0)
     setup_timeout_s: float = Field(default=300.0, gt=0)
+    # After SIGTERM to the service's process group, how long to wait before SIGKILL.
+    stop_grace_s: float = Field(default=5.0, ge=0)
 
     @model_validator(mode="after")
     def _command_or_url(self) -> ServiceSettings:

@@ -2,25 +2,81 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from gate.checks.base import CheckContext, SectionModel
+from gate import proc
+from gate.checks.base import CheckContext, LiveService, SectionModel
+from gate.checks.fuzz_report import Failure, RunSummary, read_events, read_summary
 from gate.errors import CheckError
-from gate.model import Observation
+from gate.model import Finding, Observation, Severity
+from gate.spec import api_base_url
 
 ID = "fuzz"
 TITLE = "API fuzzing"
 LIVE = True
 
+# Severity per schemathesis check, on gate's scale. A crash or ignored authentication is high; the
+# API not doing what its document says is medium; answering an undocumented method wrongly is low.
+# The policy decides what fails (the default fails on any of them).
+SEVERITIES: Mapping[str, Severity] = {
+    "not_a_server_error": Severity.HIGH,
+    "ignored_auth": Severity.HIGH,
+    "status_code_conformance": Severity.MEDIUM,
+    "content_type_conformance": Severity.MEDIUM,
+    "response_headers_conformance": Severity.MEDIUM,
+    "response_schema_conformance": Severity.MEDIUM,
+    "negative_data_rejection": Severity.MEDIUM,
+    "positive_data_acceptance": Severity.MEDIUM,
+    "missing_required_header": Severity.MEDIUM,
+    "use_after_free": Severity.MEDIUM,
+    "ensure_resource_availability": Severity.MEDIUM,
+    "unsupported_method": Severity.LOW,
+    "allow_header_conformance": Severity.LOW,
+    "object_level_authorization": Severity.HIGH,
+}
+# See policies/default.toml [checks.fuzz] for why each is in (or out of) the default list.
+DEFAULT_CHECKS = [
+    "not_a_server_error", "status_code_conformance", "content_type_conformance",
+    "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
+    "positive_data_acceptance", "missing_required_header", "unsupported_method", "ignored_auth",
+    "use_after_free", "ensure_resource_availability",
+]
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
 
 class Settings(SectionModel):
+    checks: list[str] = Field(default_factory=lambda: list(DEFAULT_CHECKS), min_length=1)
+    phases: list[str] = Field(default_factory=lambda: list(PHASES), min_length=1)
     seed: int = 20261124
-    max_examples: int = Field(default=25, ge=1)
-    max_time_s: float = Field(default=60.0, gt=0)
-    timeout_s: float = Field(default=300.0, gt=0)
+    max_examples: int = Field(default=50, ge=1)  # per operation and phase
+    # A time budget makes schemathesis repeat fuzzing until it is spent: deeper, but how many cases
+    # run then depends on the machine, so the run is no longer reproducible. Off unless set.
+    max_time_s: int | None = Field(default=None, ge=1)
+    request_timeout_s: float = Field(default=10.0, gt=0)
+    workers: int = Field(default=1, ge=1, le=2)  # >1 interleaves requests: not reproducible
+    timeout_s: float = Field(default=600.0, gt=0)  # hard cap on the whole run: beyond it, ERROR
+
+    @field_validator("checks")
+    @classmethod
+    def _known_checks(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SEVERITIES))
+        if unknown:
+            raise ValueError(f"unknown schemathesis checks {unknown}; known: {', '.join(SEVERITIES)}")
+        return value
+
+    @field_validator("phases")
+    @classmethod
+    def _known_phases(cls, value: list[str]) -> list[str]:
+        if set(value) - set(PHASES):
+            raise ValueError(f"phases must be among: {', '.join(PHASES)}")
+        return value
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -28,4 +84,130 @@ def configured(raw_config: Mapping[str, Any]) -> bool:
 
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:
-    raise CheckError("fuzz check not implemented yet")
+    """Fuzz every operation of the spec; each distinct failed check is a finding."""
+    if ctx.service is None:
+        raise CheckError("fuzz needs the running service, and gate has none")
+    live = ctx.service
+    json_path = ctx.artifact("schemathesis-report.json")
+    ndjson_path = ctx.artifact("schemathesis-events.ndjson")
+    junit_path = ctx.artifact("schemathesis-junit.xml")
+    config_path = ctx.artifact("schemathesis.toml")
+    for stale in (json_path, ndjson_path, junit_path):
+        stale.unlink(missing_ok=True)  # never read an earlier run's report as this one's
+    header_env = write_config(config_path, live.headers)
+    base_url = api_base_url(live.base_url, live.spec)
+    argv = [
+        *proc.tool_argv("schemathesis"), "--config-file", str(config_path), "--no-color",
+        "run", str(live.spec_file), "--url", base_url, *_options(settings),
+        "--report", "json,ndjson,junit", "--report-json-path", str(json_path),
+        "--report-ndjson-path", str(ndjson_path), "--report-junit-path", str(junit_path),
+    ]
+    # HTTP(S)_PROXY must not send requests for 127.0.0.1 through a proxy.
+    env = {k: v for k, v in proc.python_env(header_env).items() if k not in PROXY_VARS}
+    artifacts = tuple(ctx.relative(p) for p in (json_path, ndjson_path, junit_path, config_path))
+    # A scratch working directory: schemathesis and hypothesis keep state (.schemathesis, .hypothesis)
+    # in the current directory, and a stale one must not change this run.
+    with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
+        # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
+        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=(0, 1),
+                        label="schemathesis")
+    ctx.artifact("schemathesis-output.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
+    scrub_artifacts([json_path, ndjson_path, junit_path, ctx.artifact("schemathesis-output.txt")], live)
+    summary = read_summary(json_path)
+    failures, errors = read_events(ndjson_path)
+    _check_trustworthy(summary, failures, errors, done.returncode, done.tail(), artifacts)
+    return Observation(
+        metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
+                 "failures": len(failures), "seed": summary.seed},
+        findings=tuple(sorted((_finding(f) for f in failures),
+                              key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
+        tools={"schemathesis": summary.version},
+        artifacts=(*artifacts, ctx.relative(ctx.artifact("schemathesis-output.txt"))),
+        details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
+                 "operations_selected": summary.operations_selected, "checks": list(settings.checks),
+                 "max_examples": settings.max_examples},
+    )
+
+
+def _options(settings: Settings) -> list[str]:
+    options = [
+        "--checks", ",".join(settings.checks), "--phases", ",".join(settings.phases),
+        "--seed", str(settings.seed), "--max-examples", str(settings.max_examples),
+        "--workers", str(settings.workers), "--request-timeout", f"{settings.request_timeout_s:g}",
+        # Find every distinct failure of an operation, not only the first one.
+        "--continue-on-failure",
+        # No example database: a run must not replay what an earlier run found (reproducible).
+        "--generation-database", "none",
+    ]
+    if settings.max_time_s is not None:
+        options += ["--max-time", str(settings.max_time_s)]
+    return options
+
+
+def write_config(path: Path, headers: Mapping[str, str]) -> dict[str, str]:
+    """Write schemathesis.toml; header values stay out of it (read from the environment it returns)."""
+    env = {f"GATE_FUZZ_HEADER_{i}": value for i, value in enumerate(headers.values())}
+    # "$${" is schemathesis's escape for a literal "${"; json.dumps gives a valid TOML basic string.
+    pairs = ", ".join(f"{json.dumps(name.replace('${', '$${'))} = \"${{GATE_FUZZ_HEADER_{i}}}\""
+                      for i, name in enumerate(headers))
+    sanitize = sorted({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
+                       "api_key", *(name.lower() for name in headers)})
+    path.write_text(
+        "# Written by gate for one run. Header values come from the environment, never from this file.\n"
+        f"headers = {{ {pairs} }}\n\n"
+        "# No state shared between runs: results depend only on the seed, the spec and the service.\n"
+        "[cache]\nenabled = false\n\n"
+        "# gate's auth headers are masked in every report schemathesis writes.\n"
+        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n",
+        encoding="utf-8",
+    )
+    return env
+
+
+def scrub_artifacts(paths: list[Path], live: LiveService) -> None:
+    """Replace any known secret value left in the raw reports (e.g. echoed in a response body)."""
+    secrets = sorted({s for s in live.secrets if len(s) >= 4}, key=len, reverse=True)
+    for path in paths:
+        if not secrets or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        cleaned = text
+        for secret in secrets:
+            cleaned = cleaned.replace(secret, "[REDACTED]")
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")
+
+
+def _check_trustworthy(summary: RunSummary, failures: list[Failure], errors: list[str], returncode: int,
+                       tail: str, artifacts: tuple[str, ...]) -> None:
+    """Raise CheckError unless the run tested the API and both reports agree with each other."""
+    def fail(message: str) -> None:
+        raise CheckError(message, tail, artifacts)
+
+    if summary.errors or errors:
+        detail = "; ".join(errors[:3]) or ", ".join(summary.errors)
+        kinds = ", ".join(summary.errors) or "errors"
+        fail(f"schemathesis could not test the API ({kinds}): {detail[:1500]}")
+    if summary.missing_auth:
+        fail("every request was refused as unauthenticated (401/403) for "
+             f"{', '.join(summary.missing_auth)}: configure [service] headers or auth")
+    if summary.operations_tested == 0 or summary.test_cases == 0:
+        fail("schemathesis tested no operation of the spec")
+    if not summary.complete or summary.stop_reason not in ("completed", "max_time"):
+        fail(f"schemathesis stopped early ({summary.stop_reason})")
+    if summary.exit_code != returncode:
+        fail(f"schemathesis exited with {returncode} but its report says {summary.exit_code}")
+    found = {(f.code, f.operation) for f in failures}
+    if found != set(summary.failures) or (returncode == 1) != bool(failures):
+        fail(f"schemathesis's reports disagree: summary {sorted(summary.failures)}, events {sorted(found)}")
+
+
+def _finding(failure: Failure) -> Finding:
+    message = f"{failure.title}: {failure.message}" if failure.message else failure.title
+    return Finding(
+        check=ID, tool="schemathesis", rule=failure.check,
+        severity=SEVERITIES.get(failure.check, Severity.MEDIUM), message=message, path=failure.operation,
+        extra={"operation": failure.operation, "check": failure.check, "code": failure.code,
+               "status": str(failure.status) if failure.status is not None else "",
+               "curl": failure.curl, "case_id": failure.case_id},
+    )

@@ -1,0 +1,168 @@
+"""Reads schemathesis's machine reports: the JSON run report (totals, errors) and NDJSON events (failures).
+
+Why both: the JSON run report is the small, stable summary of a run (operations, test cases, failure
+codes per operation, errors, warnings, stop reason) but holds no per-failure detail; the NDJSON event
+stream records every check result with the request and response it was made on, which is where the
+status code and the reproducing request come from. Each finding is cross-checked against the summary.
+The JUnit report holds the same detail only as preformatted prose, and the console text is for humans.
+(Shapes as written by schemathesis 4.32; see tests/data/schemathesis/.)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import shlex
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gate.errors import CheckError
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The JSON run report's totals."""
+
+    version: str
+    seed: int
+    exit_code: int
+    stop_reason: str
+    complete: bool
+    operations_selected: int
+    operations_tested: int
+    test_cases: int
+    failures: frozenset[tuple[str, str]]  # (failure code, operation)
+    errors: tuple[str, ...]  # "Network Error (3)"
+    missing_auth: tuple[str, ...]  # operations that answered 401/403 to everything
+    phases: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One distinct failed check, with the request that showed it."""
+
+    operation: str
+    check: str
+    code: str
+    title: str
+    message: str
+    status: int | None
+    curl: str
+    case_id: str
+
+
+def read_summary(path: Path) -> RunSummary:
+    """Parse the JSON run report; raise CheckError if it is missing or lacks a field it must have."""
+    data = _load_json(path)
+    try:
+        operations, cases = data["operations"], data["test_cases"]
+        return RunSummary(
+            version=str(data["schemathesis_version"]),
+            seed=int(data["seed"]),
+            exit_code=int(data["exit_code"]),
+            stop_reason=str(data["stop_reason"]),
+            complete=bool(data["complete"]),
+            operations_selected=int(operations["selected"]),
+            operations_tested=int(operations["tested"]),
+            test_cases=int(cases["generated"]),
+            failures=frozenset((str(f["code"]), str(op)) for f in data["failures"] for op in f["operations"]),
+            errors=tuple(f"{e['title']} ({e['count']})" for e in data["errors"]),
+            missing_auth=tuple(str(op) for op in data["warnings"]["missing_auth"]),
+            phases={str(name): str(phase["status"]) for name, phase in data["phases"].items()},
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CheckError(f"schemathesis JSON report {path.name} lacks an expected field: {exc!r}") from None
+
+
+def read_events(path: Path) -> tuple[list[Failure], list[str]]:
+    """Distinct failures (first occurrence of each) and error messages from the NDJSON event stream."""
+    failures: dict[tuple[str, str, str, str], Failure] = {}
+    errors: list[str] = []
+    try:
+        for event_type, event in _events(path):
+            if event_type == "ScenarioFinished":
+                for failure in _scenario_failures(event["recorder"]):
+                    key = (failure.operation, failure.check, failure.title, failure.message)
+                    failures.setdefault(key, failure)
+            elif event_type == "NonFatalError":
+                value = event["value"]
+                errors.append(f"{event['label']}: {value['type']}: {value['message']}")
+            elif event_type == "FatalError":
+                errors.append(f"schemathesis internal error: {json.dumps(event)[:500]}")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CheckError(f"schemathesis NDJSON report {path.name} lacks an expected field: {exc!r}") from None
+    return list(failures.values()), errors
+
+
+def _events(path: Path) -> Iterator[tuple[str, Any]]:
+    if not path.is_file():
+        raise CheckError(f"schemathesis wrote no NDJSON report ({path.name})")
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"schemathesis NDJSON report {path.name}, line {number}"
+            try:
+                record = json.loads(line)
+            except ValueError:
+                raise CheckError(f"{where}: not JSON") from None
+            if not isinstance(record, dict) or len(record) != 1:
+                raise CheckError(f"{where}: not one event")
+            yield next(iter(record.items()))
+
+
+def _scenario_failures(recorder: Mapping[str, Any]) -> Iterator[Failure]:
+    # A skipped scenario records no checks and no interactions: those keys are absent, not empty.
+    interactions = recorder.get("interactions", {})
+    for case_id, checks in recorder.get("checks", {}).items():
+        for check in checks:
+            if check["status"] != "failure":
+                continue
+            info = check["failure_info"]["failure"]
+            interaction = interactions.get(case_id)
+            response = interaction.get("response") if interaction else None
+            status = response["status_code"] if response else None
+            yield Failure(
+                operation=str(info["operation"]),
+                check=str(check["name"]),
+                code=str(info["code"]),
+                title=str(info["title"]),
+                message="; ".join(line for line in str(info["message"]).splitlines() if line.strip()),
+                status=int(status) if status is not None else None,
+                curl=curl_command(interaction["request"]) if interaction else "",
+                case_id=str(case_id),
+            )
+
+
+def curl_command(request: Mapping[str, Any]) -> str:
+    """A curl line that repeats a recorded request (headers as schemathesis recorded them: sanitised)."""
+    parts = ["curl", "-X", str(request["method"])]
+    for name, values in request.get("headers", {}).items():
+        for value in values if isinstance(values, list) else [values]:
+            parts += ["-H", f"{name}: {value}"]
+    body = request.get("body")
+    if isinstance(body, dict) and "$base64" in body:
+        try:
+            raw = base64.b64decode(body["$base64"], validate=True)
+            parts += ["--data-binary", raw.decode("utf-8")]
+        except (binascii.Error, UnicodeDecodeError):
+            parts += ["--data-binary", f"<{len(str(body['$base64']))} base64 characters of binary body>"]
+    elif isinstance(body, str):
+        parts += ["--data-binary", body]
+    parts.append(str(request["uri"]))
+    return shlex.join(parts)
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise CheckError(f"schemathesis wrote no JSON run report ({path.name})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CheckError(f"schemathesis JSON run report {path.name} is not readable JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise CheckError(f"schemathesis JSON run report {path.name} is not a JSON object")
+    return data

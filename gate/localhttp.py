@@ -1,0 +1,122 @@
+"""Talking to the service on this machine: free ports, who owns a port, plain HTTP GETs without proxies."""
+
+from __future__ import annotations
+
+import os
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST = "127.0.0.1"
+MAX_BODY = 50 * 1024 * 1024  # a spec larger than this is not an API description, it is a mistake
+
+# An empty ProxyHandler: HTTP(S)_PROXY from the environment must never route 127.0.0.1 elsewhere.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an HTTP GET got: a status and body, or `problem` when no HTTP answer came."""
+
+    status: int | None
+    body: bytes = b""
+    content_type: str = ""
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def describe(self) -> str:
+        """'HTTP 503' or the network problem, for error messages."""
+        return f"HTTP {self.status}" if self.status is not None else str(self.problem)
+
+
+def get(url: str, headers: Mapping[str, str], timeout: float) -> Answer:
+    """GET `url`; any HTTP status is an answer, network failures come back as `problem`."""
+    if not url.startswith(("http://", "https://")):
+        return Answer(None, problem=f"not an http(s) URL: {url}")
+    request = urllib.request.Request(url, headers=dict(headers), method="GET")  # noqa: S310 - scheme checked above
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return Answer(response.status, response.read(MAX_BODY), response.headers.get("Content-Type", ""))
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return Answer(exc.code, exc.read(MAX_BODY), exc.headers.get("Content-Type", ""))
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        return Answer(None, problem=f"no answer from {url}: {reason}")
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (the kernel's choice); tests monkeypatch this seam."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_answers(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:port."""
+    try:
+        with socket.create_connection((HOST, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def port_owned_by_session(port: int, session_id: int) -> bool | None:
+    """Whether a process of this session listens on `port`; None where /proc cannot tell (not Linux)."""
+    # A process gate started with start_new_session=True leads its own session; its workers
+    # (uvicorn --workers, gunicorn) inherit it. A listener outside it is somebody else's server.
+    inodes = _listening_inodes(port)
+    if inodes is None:
+        return None
+    if not inodes:
+        return False
+    wanted = {f"socket:[{inode}]" for inode in inodes}
+    for pid in _session_members(session_id):
+        fd_dir = Path("/proc") / str(pid) / "fd"
+        try:
+            links = {os.readlink(fd_dir / fd) for fd in os.listdir(fd_dir)}
+        except OSError:
+            continue  # the process ended while we looked, or is not ours to inspect
+        if links & wanted:
+            return True
+    return False
+
+
+def _listening_inodes(port: int) -> set[str] | None:
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].exists():
+        return None
+    inodes = set()
+    for table in tables:
+        try:
+            lines = table.read_text().splitlines()[1:]
+        except OSError:
+            continue  # no IPv6 on this machine
+        for line in lines:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT; state 0A is LISTEN; field 9 is the socket inode.
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def _session_members(session_id: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = (Path("/proc") / entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the parenthesised command name: state ppid pgrp session ...
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[3]) == session_id:
+            members.append(int(entry))
+    return members
