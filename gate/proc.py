@@ -192,10 +192,8 @@ def _unregister(child: subprocess.Popen[bytes]) -> None:
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is already gone
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass  # the group is already gone
 
 
 def _kill_group(child: subprocess.Popen[bytes], grace: float = STOP_GRACE_S) -> tuple[bytes, bytes]:
