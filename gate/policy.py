@@ -10,19 +10,12 @@ from typing import Any
 from gate.checks import CHECKS
 from gate.errors import UsageError
 from gate.model import CheckPolicy, Policy, Severity, Threshold
+from gate.resources import policies_dir
 
 __all__ = ["CheckPolicy", "Policy", "Threshold", "load_policy", "policies_dir", "resolve_policy_path"]
 
 OPERATORS = ("<", "<=", ">", ">=", "==")
 CHECK_KEYS = {"enabled", "required", "fail_at", "warn_at", "fail_rules", "thresholds", "description"}
-
-
-def policies_dir() -> Path:
-    """Where the bundled policies and rule packs are: inside the installed package, else the source tree."""
-    packaged = Path(__file__).parent / "_policies"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).parent.parent / "policies"
 
 
 def resolve_policy_path(name_or_path: str, base: Path) -> Path:

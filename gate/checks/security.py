@@ -1,27 +1,49 @@
-"""security: bandit and semgrep (gate's rule pack) over the configured paths."""
+"""security: bandit and semgrep (gate's rule pack) over the configured paths.
+
+Severity on gate's scale (the policy decides what fails):
+  bandit   its severity (low/medium/high), one step lower when bandit's confidence is LOW; never critical.
+  semgrep  the rule's metadata `gate-severity` (every rule in policies/semgrep has one).
+Both tools scan the same explicit file list (security_files); duplicates are merged (security_merge).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
+from gate.checks import security_bandit, security_semgrep
 from gate.checks.base import CheckContext, SectionModel
+from gate.checks.security_files import ALWAYS_SKIPPED, TEST_GLOBS, select_files
+from gate.checks.security_hits import ToolRun
+from gate.checks.security_merge import merge, with_snippets
 from gate.errors import CheckError
-from gate.model import Observation
+from gate.model import Finding, Observation, Severity
+from gate.resources import semgrep_rule_pack
 
 ID = "security"
 TITLE = "Security scan"
 LIVE = False
 
-DEFAULT_EXCLUDES = ["tests", "test", "**/tests", "**/test", "**/test_*.py", "**/*_test.py", "conftest.py"]
+DEFAULT_EXCLUDES = list(TEST_GLOBS)
+LISTED_MAX = 100  # excluded files named in the details; the count is always exact
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Settings(SectionModel):
-    paths: list[str] = Field(default_factory=lambda: ["."])
+    # Folders or files to scan, relative to the target.
+    paths: list[NonEmpty] = Field(default_factory=lambda: ["."], min_length=1)
+    # Test code is left out by default (tests/, test/, test_*.py, *_test.py, conftest.py).
     include_tests: bool = False
-    exclude: list[str] = Field(default_factory=list)
+    # More globs to leave out: "migrations" (any folder or file of that name), "app/generated/**".
+    exclude: list[NonEmpty] = Field(default_factory=list)
+    # Honour `# nosec` / `# nosemgrep` comments. Off: an accepted finding belongs in gate.toml's
+    # [[waivers]], which carry a reason and an expiry date and show in every report.
+    inline_ignores: bool = False
     timeout_s: float = Field(default=300.0, gt=0)
 
 
@@ -31,4 +53,62 @@ def configured(raw_config: Mapping[str, Any]) -> bool:
 
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:
-    raise CheckError("security check not implemented yet")
+    excludes = [*(() if settings.include_tests else DEFAULT_EXCLUDES), *settings.exclude]
+    selection = select_files(ctx.target, settings.paths, excludes)
+    if not selection.files:
+        hint = "; set include_tests = true to scan test code" if selection.excluded else ""
+        raise CheckError(f"nothing to scan: no Python files in security.paths {settings.paths} "
+                         f"({len(selection.excluded)} left out by the excludes{hint})")
+    reports = {"bandit": ctx.artifact("bandit.json"), "semgrep": ctx.artifact("semgrep.json")}
+    for stale in reports.values():
+        stale.unlink(missing_ok=True)  # a report left by an earlier run must never be read as this one's
+    artifacts = tuple(ctx.relative(p) for p in reports.values())
+    files = list(selection.files)
+    # semgrep takes seconds to start; the two tools run side by side, each in its own process.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="security") as pool:
+        scans = {"bandit": security_bandit.run, "semgrep": security_semgrep.run}
+        jobs = {name: pool.submit(scan, ctx.target, files, reports[name], settings.timeout_s,
+                                  settings.inline_ignores) for name, scan in scans.items()}
+        runs = {name: _result(job, ctx, tuple(reports.values())) for name, job in jobs.items()}
+    findings, merged = merge(runs["bandit"].hits, runs["semgrep"].hits)
+    findings = with_snippets(findings, ctx.target)
+    details: dict[str, Any] = {
+        "paths": list(settings.paths),
+        "files_scanned": len(files),
+        "files_excluded": len(selection.excluded),
+        "excluded_files": list(selection.excluded[:LISTED_MAX]),
+        "exclude_globs": excludes,
+        "always_skipped": list(ALWAYS_SKIPPED),
+        "include_tests": settings.include_tests,
+        "inline_ignores": settings.inline_ignores,
+        "rule_pack": str(semgrep_rule_pack()),
+        "findings_by_tool": {name: sum(1 for f in findings if f.tool == name) for name in runs},
+        "merged_duplicates": merged,
+    }
+    for tool_run in runs.values():
+        details.update(tool_run.details)
+    return Observation(
+        metrics=counts(findings),
+        findings=tuple(findings),
+        tools={name: tool_run.version for name, tool_run in runs.items()},
+        artifacts=artifacts,
+        details=details,
+    )
+
+
+def counts(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, float]:
+    """Findings per severity label, and the total."""
+    metrics: dict[str, float] = {level.label: 0 for level in sorted(Severity, reverse=True)}
+    for finding in findings:
+        metrics[finding.severity.label] += 1
+    metrics["total"] = len(findings)
+    return metrics
+
+
+def _result(job: Future[ToolRun], ctx: CheckContext, reports: tuple[Path, ...]) -> ToolRun:
+    try:
+        return job.result()
+    except CheckError as exc:
+        # The raw reports written so far stay listed: they show what the tools said.
+        written = tuple(ctx.relative(p) for p in reports if p.is_file())
+        raise CheckError(str(exc), exc.log_tail, written) from exc

@@ -1,0 +1,93 @@
+"""Joins bandit's and semgrep's findings into one list: duplicates merged, source lines attached.
+
+A semgrep rule lists the bandit tests that report the same problem (metadata `bandit: [B608]`).
+When such a bandit finding lies on the lines of the semgrep finding in the same file, the two are
+one finding: semgrep's (its rule id and message are specific), at the higher of the two severities,
+with `also_reported_by` naming the bandit test. Everything else is kept as each tool reported it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from gate.checks.security_hits import Hit
+from gate.model import Finding
+
+SNIPPET_MAX = 200
+# Findings whose source line holds a credential: its string literals are masked in reports.
+SECRET_RULES = ("gate.hardcoded-*", "B105", "B106", "B107")
+_LITERAL = re.compile(r"""(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""")
+_KEY_FOLLOWS = re.compile(r"\s*:")
+
+
+def merge(bandit: Sequence[Hit], semgrep: Sequence[Hit]) -> tuple[list[Finding], int]:
+    """One finding per problem; also returns how many bandit findings were merged into semgrep's."""
+    merged: set[int] = set()
+    findings: list[Finding] = []
+    for hit in semgrep:
+        partners = [i for i, other in enumerate(bandit) if _same_problem(hit, other)]
+        merged.update(partners)
+        finding = hit.finding
+        if partners:
+            also = sorted({bandit[i].finding.rule for i in partners})
+            worst = max([finding.severity, *(bandit[i].finding.severity for i in partners)])
+            extra = {**finding.extra, "also_reported_by": "bandit " + ", ".join(also)}
+            finding = dataclasses.replace(finding, severity=worst, extra=extra)
+        findings.append(finding)
+    findings.extend(hit.finding for i, hit in enumerate(bandit) if i not in merged)
+    findings.sort(key=lambda f: (-f.severity, f.path or "", f.line or 0, f.rule))
+    return findings, len(merged)
+
+
+def _same_problem(semgrep: Hit, bandit: Hit) -> bool:
+    return (bandit.finding.rule in semgrep.same_as_bandit and bandit.finding.path == semgrep.finding.path
+            and bandit.first_line <= semgrep.last_line and semgrep.first_line <= bandit.last_line)
+
+
+def with_snippets(findings: Sequence[Finding], target: Path) -> list[Finding]:
+    """Each finding with its source line as the snippet; credentials in it (and the message) masked."""
+    cache: dict[str, list[str]] = {}
+    result = []
+    for finding in findings:
+        snippet = _line(target, finding, cache)
+        message = finding.message
+        if any(fnmatchcase(finding.rule, pattern) for pattern in SECRET_RULES):
+            snippet = mask_literals(snippet) if snippet is not None else None
+            if finding.tool == "bandit":
+                message = mask_literals(message)  # "Possible hardcoded password: 'the password'"
+        result.append(dataclasses.replace(finding, snippet=snippet, message=message))
+    return result
+
+
+def mask_literals(text: str) -> str:
+    """Replace the content of every quoted string with ***: `KEY = "abc"` -> `KEY = "***"`.
+
+    Dict keys stay readable ({"PASSWORD": "***"}), and so do empty strings.
+    """
+    def mask(match: re.Match[str]) -> str:
+        quote = match.group("q")
+        is_key = _KEY_FOLLOWS.match(text, match.end()) is not None
+        return match.group(0) if is_key or len(match.group(0)) == 2 else f"{quote}***{quote}"
+
+    return _LITERAL.sub(mask, text)
+
+
+def _line(target: Path, finding: Finding, cache: dict[str, list[str]]) -> str | None:
+    if finding.path is None or not finding.line:
+        return None
+    if finding.path not in cache:
+        # The file was just scanned; if it vanished since, the finding simply has no snippet.
+        try:
+            text = (target / finding.path).read_text(encoding="utf-8", errors="replace")
+            cache[finding.path] = text.splitlines()
+        except OSError:
+            cache[finding.path] = []
+    lines = cache[finding.path]
+    if finding.line > len(lines):
+        return None
+    text = lines[finding.line - 1].strip()
+    return text if len(text) <= SNIPPET_MAX else text[: SNIPPET_MAX - 1] + "…"

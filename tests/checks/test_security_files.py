@@ -1,0 +1,83 @@
+"""Which files the security check hands to bandit and semgrep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from gate.checks.security_files import TEST_GLOBS, select_files
+from gate.errors import CheckError
+
+MakeTarget = Callable[[Mapping[str, str]], Path]
+
+LAYOUT = {
+    "app/__init__.py": "",
+    "app/api.py": "",
+    "app/tests/test_api.py": "",
+    "app/test/helpers.py": "",
+    "app/orders_test.py": "",
+    "app/test_data.py": "",
+    "app/testing.py": "",  # not a test glob: only test_*.py, *_test.py, test/ and tests/
+    "app/generated/schema.py": "",
+    "app/README.md": "",
+    "conftest.py": "",
+    "tests/test_x.py": "",
+    "migrations/0001_init.py": "",
+    ".venv/lib/site.py": "",
+    "env/pyvenv.cfg": "",
+    "env/lib/thing.py": "",
+    "node_modules/pkg/x.py": "",
+    "app/__pycache__/api.py": "",
+    ".github/scripts/release.py": "",
+}
+
+
+def test_test_code_is_left_out_by_default(make_target: MakeTarget) -> None:
+    target = make_target(LAYOUT)
+    selection = select_files(target, ["."], TEST_GLOBS)
+    assert selection.files == ("app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
+                               "migrations/0001_init.py")
+    assert selection.excluded == ("app/orders_test.py", "app/test/helpers.py", "app/test_data.py",
+                                  "app/tests/test_api.py", "conftest.py", "tests/test_x.py")
+
+
+def test_include_tests_scans_them_but_never_virtualenvs_or_hidden_folders(make_target: MakeTarget) -> None:
+    target = make_target(LAYOUT)
+    selection = select_files(target, ["."], [])
+    assert "tests/test_x.py" in selection.files and "conftest.py" in selection.files
+    assert not [f for f in selection.files if f.startswith((".venv", "env/", "node_modules", ".github"))]
+    assert "app/__pycache__/api.py" not in selection.files
+    assert selection.excluded == ()
+
+
+@pytest.mark.parametrize(("glob", "gone"), [
+    ("migrations", {"migrations/0001_init.py"}),  # a name: any folder or file called that
+    ("app/generated", {"app/generated/schema.py"}),  # a path from the target's root
+    ("app/generated/**", {"app/generated/schema.py"}),
+    ("**/api.py", {"app/api.py"}),
+    ("*.py", {"app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
+              "migrations/0001_init.py"}),
+    ("generated/*", set()),  # anchored at the root, where there is no generated/
+])
+def test_exclude_globs(make_target: MakeTarget, glob: str, gone: set[str]) -> None:
+    target = make_target(LAYOUT)
+    before = set(select_files(target, ["."], TEST_GLOBS).files)
+    after = set(select_files(target, ["."], [*TEST_GLOBS, glob]).files)
+    assert before - after == gone
+
+
+def test_paths_are_relative_to_the_target_and_may_overlap(make_target: MakeTarget) -> None:
+    target = make_target(LAYOUT)
+    selection = select_files(target, ["app", "app/api.py", "migrations"], TEST_GLOBS)
+    assert selection.files == ("app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
+                               "migrations/0001_init.py")
+
+
+def test_a_path_outside_the_target_or_missing_is_an_error(make_target: MakeTarget) -> None:
+    target = make_target(LAYOUT)
+    with pytest.raises(CheckError, match=r"'\.\./elsewhere' is outside the target"):
+        select_files(target, ["../elsewhere"], [])
+    with pytest.raises(CheckError, match="'src' does not exist"):
+        select_files(target, ["src"], [])
