@@ -146,7 +146,7 @@ class _PlainProgress(Progress):
         click.echo(f"gate: {result.id} {result.status.value} ({result.duration_s:.1f} s)", err=True)
 
 
-class _progress:  # noqa: N801 - used as a context manager, reads like a function
+class _progress:
     def __enter__(self) -> Progress:
         if sys.stderr.isatty():
             self._status: RichStatus | None = Console(stderr=True).status("starting checks")

@@ -57,18 +57,18 @@ class Check(Protocol):
 
     # Read-only members (properties), so a module's constants and its Settings class satisfy them.
     @property
-    def ID(self) -> str: ...  # noqa: N802 - module constant
+    def ID(self) -> str: ...
 
     @property
-    def TITLE(self) -> str: ...  # noqa: N802 - module constant
+    def TITLE(self) -> str: ...
 
     @property
-    def LIVE(self) -> bool:  # noqa: N802 - module constant
+    def LIVE(self) -> bool:
         """Whether the check needs the running service (fuzz, load, docs)."""
         ...
 
     @property
-    def Settings(self) -> type[SectionModel]:  # noqa: N802 - the module's settings model class
+    def Settings(self) -> type[SectionModel]:
         """The pydantic model of the check's gate.toml section."""
         ...
 
