@@ -8,9 +8,9 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -qq --disable-pip-version-check --upgrade pip
 if [ "${1:-}" = "--dev" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+    .venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[test]'
 else
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check .
+    .venv/bin/python -m pip install -qq --disable-pip-version-check .
 fi
