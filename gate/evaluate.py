@@ -24,6 +24,7 @@ class Judgement:
     status: Status
     reasons: tuple[str, ...]
     measurements: tuple[Measurement, ...]
+    blocking: tuple[bool, ...] = ()  # per finding: whether it fails the policy
 
 
 def unit_of(metric: str) -> str:
@@ -55,27 +56,28 @@ def is_blocking(finding: Finding, policy: CheckPolicy) -> bool:
 def evaluate(observation: Observation, findings: Sequence[Finding], policy: CheckPolicy) -> Judgement:
     """Judge one check: `findings` are the observation's findings left after waivers."""
     measurements = measure(observation, policy)
+    flags = tuple(is_blocking(f, policy) for f in findings)
     missing = [m for m in measurements if m.value is None]
     if missing:
         # A threshold on a metric the tool did not report cannot be judged: fail closed.
-        return Judgement(Status.ERROR, tuple(m.describe() for m in missing), measurements)
+        return Judgement(Status.ERROR, tuple(m.describe() for m in missing), measurements, flags)
 
     reasons: list[str] = []
     failed = [m for m in measurements if not m.ok]
     reasons.extend(f"{m.describe()}: not met" for m in failed)
-    blocking = [f for f in findings if is_blocking(f, policy)]
+    blocking = [f for f, fails in zip(findings, flags, strict=True) if fails]
     if blocking:
         reasons.append(f"{_count(blocking)} fail the policy{_at(policy.fail_at)}")
     if failed or blocking:
-        return Judgement(Status.FAIL, tuple(reasons), measurements)
+        return Judgement(Status.FAIL, tuple(reasons), measurements, flags)
 
     warning = [f for f in findings if policy.warn_at is not None and f.severity >= policy.warn_at]
     passed = [f"{m.describe()}: met" for m in measurements]
     if warning:
-        return Judgement(Status.WARN, (f"{_count(warning)} below the failing level", *passed), measurements)
+        return Judgement(Status.WARN, (f"{_count(warning)} below the failing level", *passed), measurements, flags)
     if findings:
         passed.append(f"{_count(findings)} reported, none at a level the policy counts")
-    return Judgement(Status.PASS, tuple(passed) or ("nothing to report",), measurements)
+    return Judgement(Status.PASS, tuple(passed) or ("nothing to report",), measurements, flags)
 
 
 def _count(findings: Sequence[Finding]) -> str:

@@ -159,6 +159,13 @@ class CheckResult:
     details: Mapping[str, Any] = field(default_factory=dict)
     # Findings at or above this severity count against the check (None: findings do not count).
     fail_at: Severity | None = None
+    # One flag per finding (same order): whether that finding fails the policy.
+    blocking: tuple[bool, ...] = ()
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """The findings that fail the policy."""
+        return tuple(f for f, fails in zip(self.findings, self.blocking, strict=False) if fails)
 
 
 @dataclass(frozen=True)

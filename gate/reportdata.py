@@ -47,8 +47,8 @@ def _check_to_dict(check: CheckResult) -> dict[str, Any]:
             {"metric": m.metric, "value": m.value, "op": m.op, "limit": m.limit, "ok": m.ok, "unit": m.unit.strip()}
             for m in check.measurements
         ],
-        "findings": [finding_to_dict(f) for f in check.findings],
-        "waived": [finding_to_dict(f) for f in check.waived],
+        "findings": [finding_to_dict(f, blocking) for f, blocking in zip(check.findings, _flags(check), strict=True)],
+        "waived": [finding_to_dict(f, False) for f in check.waived],
         "fail_at": check.fail_at.label if check.fail_at is not None else None,
         "duration_s": round(check.duration_s, 3),
         "tools": dict(check.tools),
@@ -57,7 +57,12 @@ def _check_to_dict(check: CheckResult) -> dict[str, Any]:
     }
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
+def _flags(check: CheckResult) -> tuple[bool, ...]:
+    """Per finding, whether it fails the policy (a result that was never judged has no flags)."""
+    return check.blocking if len(check.blocking) == len(check.findings) else (False,) * len(check.findings)
+
+
+def finding_to_dict(finding: Finding, blocking: bool) -> dict[str, Any]:
     return {
         "check": finding.check,
         "tool": finding.tool,
@@ -68,6 +73,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "snippet": finding.snippet,
         "extra": dict(finding.extra),
+        "blocking": blocking,
     }
 
 
@@ -107,6 +113,7 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
             for m in data["measurements"]
         ),
         findings=tuple(finding_from_dict(f) for f in data["findings"]),
+        blocking=tuple(bool(f["blocking"]) for f in data["findings"]),
         waived=tuple(finding_from_dict(f) for f in data["waived"]),
         tools={str(k): str(v) for k, v in data["tools"].items()},
         artifacts=tuple(str(a) for a in data["artifacts"]),

@@ -207,7 +207,7 @@ def _judge(result: CheckResult, config: GateConfig, policy: Policy,
     judgement = evaluate(observation, kept, check_policy)
     judged = replace(result, status=judgement.status, reasons=judgement.reasons,
                      measurements=judgement.measurements, findings=kept, waived=waived,
-                     fail_at=check_policy.fail_at)
+                     fail_at=check_policy.fail_at, blocking=judgement.blocking)
     return judged, counts
 
 

@@ -57,8 +57,8 @@ def measured(check: CheckResult) -> str:
         return check.reasons[0] if check.reasons else ""
     parts = [f"{'✓' if m.ok else '✗'} {m.describe()}" for m in check.measurements]
     if check.fail_at is not None or check.findings:
-        level = f" ({check.fail_at.label}+ fail)" if check.fail_at is not None else ""
-        parts.append(f"{_plural(len(check.findings), 'finding')}{level}")
+        failing = len(check.failing)
+        parts.append(f"{_plural(len(check.findings), 'finding')}" + (f", {failing} failing" if failing else ""))
     if check.waived:
         parts.append(f"{len(check.waived)} waived")
     return "; ".join(parts) or (check.reasons[0] if check.reasons else "")

@@ -1,8 +1,8 @@
 """gate-report.junit.xml: a testsuite per check, for CI test-report views.
 
 Each suite starts with a `status` test case that mirrors the check's status exactly (the authoritative
-one), then one case per policy threshold, then one per finding. A finding is a failure when its severity
-reaches the check's fail_at; findings failing only through the policy's fail_rules show in `status`.
+one), then one case per policy threshold, then one per finding. A finding is a failure when it fails the
+policy (its severity reaches fail_at, or its rule is in fail_rules).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _finding_case(check: CheckResult, finding: Finding, classname: str) -> ET.El
         body.append(finding.snippet)
     body.extend(f"{key}: {value}" for key, value in finding.extra.items())
     text = _x("\n".join(body))
-    if check.fail_at is not None and finding.severity >= check.fail_at:
+    if finding in check.failing:
         _child(
             case,
             "failure",

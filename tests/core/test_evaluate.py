@@ -65,3 +65,10 @@ def test_a_value_just_below_the_limit_never_reads_as_the_limit() -> None:
     judgement = evaluate(Observation(metrics={"percent": 79.999, "error_rate": 0.002}), (), policy)
     assert judgement.reasons == ("percent 79.999 % > 80 %: not met",)
     assert judgement.measurements[1].describe() == "error_rate 0.002 < 0.01"
+
+
+def test_each_finding_is_flagged_when_it_fails_the_policy() -> None:
+    policy = CheckPolicy(fail_at=Severity.HIGH, warn_at=Severity.LOW, fail_rules=("B303",))
+    findings = (finding(Severity.LOW, "B303"), finding(Severity.MEDIUM, "B101"), finding(Severity.CRITICAL))
+    judgement = evaluate(Observation(metrics={}, findings=findings), findings, policy)
+    assert judgement.blocking == (True, False, True)

@@ -100,4 +100,5 @@ def test_findings_fail_with_exit_1(monkeypatch: pytest.MonkeyPatch, make_target:
     result, report = run_gate(make_target(CONFIG), "--only", "security")
     assert (result.exit_code, report["verdict"]) == (1, "fail")
     assert check_of(report, "security")["findings"][0]["rule"] == "B303"
+    assert check_of(report, "security")["findings"][0]["blocking"] is True  # a rule the policy always fails
     assert "a.py:7" in result.output

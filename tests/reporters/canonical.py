@@ -6,6 +6,8 @@ Fixed timestamps and durations keep the golden files stable.
 
 from __future__ import annotations
 
+import dataclasses
+
 from gate.model import (
     CheckResult,
     Finding,
@@ -330,6 +332,15 @@ def _skipped() -> CheckResult:
     )
 
 
+def _judged(check: CheckResult) -> CheckResult:
+    """Flag the findings that fail the policy, as the runner does (here: severity reaches fail_at, and the
+    hard-coded password rule B105, which the policy always fails)."""
+    flags = tuple(
+        (check.fail_at is not None and f.severity >= check.fail_at) or f.rule == "B105" for f in check.findings
+    )
+    return dataclasses.replace(check, blocking=flags)
+
+
 def canonical_report() -> GateReport:
     """Build the canonical report (a fresh, equal value on every call)."""
     waivers = (
@@ -346,7 +357,8 @@ def canonical_report() -> GateReport:
         policy="default (policies/default.toml)",
         started_at="2026-11-24T09:30:00+00:00",
         duration_s=67.25,
-        checks=(_security(), _coverage(), _migrations(), _docs(), _fuzz(), _load(), _errored(), _skipped()),
+        checks=tuple(_judged(c) for c in (_security(), _coverage(), _migrations(), _docs(), _fuzz(), _load(),
+                                            _errored(), _skipped())),
         waivers=waivers,
         gate_version="0.1.0",
     )

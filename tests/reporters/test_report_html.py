@@ -199,3 +199,8 @@ def test_chart_geometry() -> None:
     charts = timeline_charts([{"t": 0, "rps": 1, "p95_ms": 5}, {"t": 1, "rps": 2}], p95_threshold=None)
     assert [c.title for c in charts] == ["Requests per second over time", "p95 latency over time"]
     assert len(charts[1].dots) == 1
+
+
+def test_cards_count_the_findings_that_fail_the_policy() -> None:
+    page = html.render(canonical_report())
+    assert "<p>5 findings, 3 failing (medium+ fail), 1 waived</p>" in page
