@@ -24,7 +24,7 @@ from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, CheckResult, Ga
 from gate.policy import Policy, load_policy
 from gate.reporters import console, github, remove_reports, write_reports
 from gate.reporters.saved import read_report
-from gate.runner import Progress, plan, run_gate
+from gate.runner import Progress, clear_artifacts, plan, run_gate
 
 
 def _split(value: str | None) -> list[str]:
@@ -55,7 +55,7 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
         # Reports and artifacts of an earlier run would be mistaken for this run's verdict and
         # evidence, also when this run stops at a usage error: remove them first.
         remove_reports(out)
-        shutil.rmtree(out / "artifacts", ignore_errors=True)
+        clear_artifacts(out)
         config = load_config(target)
         policy = _load_policy(config.policy if policy_name is None else policy_name, config)
         planned = plan(config, policy, _split(only), _split(skip))
@@ -175,6 +175,9 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
             click.echo(f"gate: error: {problem}", err=True)
         code = EXIT_USAGE
     except KeyboardInterrupt:
+        # CI cancels with SIGINT and then SIGTERM a few seconds later: cleanup must not be cut short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         proc.stop_all()
         click.echo("gate: interrupted; every process gate started was stopped", err=True)
         code = EXIT_INTERRUPTED

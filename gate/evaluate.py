@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -41,9 +42,13 @@ def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement,
     measurements = []
     for metric, threshold in policy.thresholds.items():
         value = observation.metrics.get(metric)
-        ok = value is not None and _COMPARE[threshold.op](float(value), threshold.value)
+        ok = value is not None and _judgeable(value) and _COMPARE[threshold.op](float(value), threshold.value)
         measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
     return tuple(measurements)
+
+
+def _judgeable(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def is_blocking(finding: Finding, policy: CheckPolicy) -> bool:
@@ -57,10 +62,13 @@ def evaluate(observation: Observation, findings: Sequence[Finding], policy: Chec
     """Judge one check: `findings` are the observation's findings left after waivers."""
     measurements = measure(observation, policy)
     flags = tuple(is_blocking(f, policy) for f in findings)
-    missing = [m for m in measurements if m.value is None]
+    missing = [m for m in measurements if not _judgeable(m.value)]
     if missing:
-        # A threshold on a metric the tool did not report cannot be judged: fail closed.
-        return Judgement(Status.ERROR, tuple(m.describe() for m in missing), measurements, flags)
+        # A threshold on a metric the tool did not report (or reported as NaN/infinity) cannot be
+        # judged: fail closed.
+        unjudged = tuple(m.describe() if m.value is None else f"{m.metric} is {m.value}, not a number to judge"
+                         for m in missing)
+        return Judgement(Status.ERROR, unjudged, measurements, flags)
 
     reasons: list[str] = []
     failed = [m for m in measurements if not m.ok]

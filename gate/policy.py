@@ -90,6 +90,9 @@ def _parse_check(raw: Mapping[str, Any], where: str, problems: list[str]) -> Che
         threshold = _threshold(spec, None, f"{where}.thresholds.{metric}", problems)
         if threshold is not None:
             thresholds[metric] = threshold
+    if flags["enabled"] and not (severities["fail_at"] or rules or thresholds or raw_thresholds):
+        # A check judged by nothing would pass whatever it found.
+        problems.append(f"{where}: judges nothing; set fail_at, fail_rules or thresholds (or enabled = false)")
     return CheckPolicy(
         enabled=flags["enabled"],
         required=flags["required"],

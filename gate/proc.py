@@ -95,7 +95,7 @@ def run(
         raise ToolError(f"{name}: executable not found ({argv[0]})") from exc
     except PermissionError as exc:
         raise ToolError(f"{name}: cannot execute {argv[0]}: {exc}") from exc
-    _register(child)
+    _register(child, name)
     try:
         out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -106,9 +106,10 @@ def run(
         _kill_group(child)  # Ctrl-C or any error here: leave nothing running
         raise
     finally:
+        # Whatever happened (even a second Ctrl-C during the grace period above), the group is killed
+        # before gate forgets it; on the normal path this removes what the child left behind.
+        _signal_group(child.pid, signal.SIGKILL)
         _unregister(child)
-    # The direct child exited; anything it left behind in its group goes too.
-    _signal_group(child.pid, signal.SIGKILL)
     done = _completed(argv, child, out, err, started)
     if done.returncode not in ok_codes:
         raise ToolError(f"{name} exited with code {done.returncode}", done.tail())
@@ -136,7 +137,11 @@ class Background:
         except OSError as exc:
             self._log.close()
             raise ToolError(f"cannot start {argv[0]}: {exc}") from exc
-        _register(self._child)
+        try:
+            _register(self._child, str(argv[0]))
+        except ToolError:
+            self._log.close()
+            raise
 
     @property
     def pid(self) -> int:
@@ -146,24 +151,20 @@ class Background:
         """The exit code if the process has ended, else None."""
         return self._child.poll()
 
-    def log_tail(self, lines: int = TAIL_LINES) -> str:
-        """The last lines the process wrote."""
-        self._log.flush()
-        return tail_text(self.log_path.read_text(errors="replace"), lines)
-
     def stop(self, grace: float = STOP_GRACE_S) -> None:
         """Terminate the whole process group, then kill it after `grace` seconds."""
         try:
             _kill_group(self._child, grace)
         finally:
+            _signal_group(self._child.pid, signal.SIGKILL)  # also when a second signal cut the grace short
             _unregister(self._child)
             self._log.close()
 
 
 def stop_all() -> None:
     """Kill every process gate started that is still running (Ctrl-C, fatal error); start no more."""
-    _stopping.set()
     with _live_lock:
+        _stopping.set()
         children = list(_live)
     for child in children:
         _stop_group(child, grace=1.0)
@@ -181,9 +182,15 @@ def _stop_group(child: subprocess.Popen[bytes], grace: float) -> None:
     _signal_group(child.pid, signal.SIGKILL)
 
 
-def _register(child: subprocess.Popen[bytes]) -> None:
+def _register(child: subprocess.Popen[bytes], name: str) -> None:
+    """Track a started child; one started while stop_all() runs is killed at once (no escape)."""
     with _live_lock:
-        _live.add(child)
+        if not _stopping.is_set():
+            _live.add(child)
+            return
+    _signal_group(child.pid, signal.SIGKILL)
+    child.wait()
+    raise ToolError(f"{name}: stopped, gate is being interrupted")
 
 
 def _unregister(child: subprocess.Popen[bytes]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,6 +25,8 @@ from gate.targetenv import target_environment
 from gate.waivers import apply_waivers, waiver_uses
 
 STATIC_WORKERS = 3  # static checks and fuzzing overlap; the load test always runs alone
+# Marks an artifacts folder as gate's, so that only a folder gate wrote is ever deleted.
+ARTIFACTS_MARKER = ".gate-artifacts"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
                 planned.append(PlannedCheck(check_id, skip_reason=reason))
         else:
             planned.append(PlannedCheck(check_id))
+    if all(p.skip_reason is not None for p in planned):
+        # A verdict over nothing would read as a pass.
+        raise UsageError(["every check is skipped (policy, --only, --skip or gate.toml): nothing to judge"])
     return planned
 
 
@@ -89,6 +95,7 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
     static = [c for c in to_run if not CHECKS[c].LIVE]
     env = target_environment(config)
     secrets: tuple[str, ...] = ()
+    _start_artifacts(out_dir)
 
     waiver_counts: dict[str, list[int]] = {}
 
@@ -140,6 +147,22 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
         gate_version=__version__,
     )
     return redact_report(report, secrets)
+
+
+def clear_artifacts(out_dir: Path) -> None:
+    """Remove the artifacts of an earlier run; refuse to touch a folder gate did not write."""
+    artifacts = out_dir / "artifacts"
+    if not artifacts.exists():
+        return
+    if not (artifacts / ARTIFACTS_MARKER).is_file():
+        raise UsageError([f"{artifacts}: exists and was not written by gate; choose another --out folder"])
+    shutil.rmtree(artifacts)
+
+
+def _start_artifacts(out_dir: Path) -> None:
+    artifacts = out_dir / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / ARTIFACTS_MARKER).write_text("written by gate run; removed at the start of the next run\n")
 
 
 def _target_in_repo(target: Path) -> str:
@@ -235,7 +258,3 @@ def _error_result(check_id: str, message: str, log_tail: str, duration_s: float,
 def _plain_result(check_id: str, status: Status, reason: str) -> CheckResult:
     return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=status, reasons=(reason,), duration_s=0.0)
 
-
-def interrupted_cleanup() -> None:
-    """Stop every process gate started (Ctrl-C or SIGTERM)."""
-    proc.stop_all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,7 +40,6 @@ class CheckContext:
     work_dir: Path  # this check's artifact folder inside out_dir
     target_env: Mapping[str, str]  # environment for the target's own commands (its venv first on PATH)
     service: LiveService | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def artifact(self, name: str) -> Path:
         """A path for an artifact of this check, inside its work folder."""

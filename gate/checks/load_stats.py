@@ -118,6 +118,11 @@ def require_usable(log: RequestLog) -> None:
     if all(r.status == 0 for r in log.requests):
         raise CheckError(f"none of locust's {len(log.requests)} requests reached the service: "
                          f"{log.requests[0].error}", _exceptions_text(log))
+    if log.exceptions:
+        # locust exits 0 when tasks raise; a task that always raises leaves its endpoint untested.
+        count = sum(int(e.get("count") or 1) for e in log.exceptions)
+        raise CheckError(f"the locustfile raised {count} exception(s) during the run, so some of its requests "
+                         f"were never made: {log.exceptions[0].get('msg')}", _exceptions_text(log))
 
 
 def _exceptions_text(log: RequestLog) -> str:

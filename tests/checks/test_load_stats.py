@@ -135,3 +135,15 @@ def test_the_request_log_is_read_strictly(tmp_path: Path) -> None:
     truncated.write_text(json.dumps(start) + "\n" + json.dumps(request)[:20])
     with pytest.raises(CheckError, match="line 2"):
         load_stats.read_log(truncated)
+
+
+def test_a_locustfile_that_raised_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    start, stop = {"event": "start", "time": T0}, {"event": "stop", "time": T0 + 5}
+    request = {"event": "request", "start": T0 + 1, "method": "GET", "name": "/a", "ms": 12.5, "status": 200,
+               "ok": True, "error": None}
+    quit_ = {"event": "quit", "time": T0 + 5,
+             "exceptions": [{"count": 7, "msg": "KeyError('id')", "traceback": "Traceback: KeyError"}]}
+    log = load_stats.read_log(write_log(tmp_path / "raised.jsonl", [start, request, stop, quit_]))
+    with pytest.raises(CheckError, match=r"raised 7 exception\(s\) during the run") as info:
+        load_stats.require_usable(log)
+    assert "Traceback: KeyError" in info.value.log_tail

@@ -77,3 +77,21 @@ def test_python_dash_m_gate_runs() -> None:
                           check=False)
     assert done.returncode == 0
     assert done.stdout.startswith("gate, version ")
+
+
+def test_skipping_every_check_is_a_usage_error(make_target: MakeTarget, run_gate: Callable[..., Any]) -> None:
+    result, report = run_gate(make_target({"gate.toml": ""}), "--skip", "security,coverage,docs,fuzz,load")
+    assert result.exit_code == 2
+    assert report is None
+    assert "every check is skipped" in result.output
+
+
+def test_only_a_folder_gate_wrote_is_cleared(make_target: MakeTarget, tmp_path: Path) -> None:
+    target = make_target({"gate.toml": "[security]\npaths = ['.']\n"})
+    mine = tmp_path / "mine"
+    (mine / "artifacts").mkdir(parents=True)
+    (mine / "artifacts" / "keep.txt").write_text("not gate's")
+    result = CliRunner().invoke(cli, ["run", str(target), "--out", str(mine), "--only", "security"])
+    assert result.exit_code == 2
+    assert "was not written by gate" in result.output
+    assert (mine / "artifacts" / "keep.txt").read_text() == "not gate's"

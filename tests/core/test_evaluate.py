@@ -72,3 +72,10 @@ def test_each_finding_is_flagged_when_it_fails_the_policy() -> None:
     findings = (finding(Severity.LOW, "B303"), finding(Severity.MEDIUM, "B101"), finding(Severity.CRITICAL))
     judgement = evaluate(Observation(metrics={}, findings=findings), findings, policy)
     assert judgement.blocking == (True, False, True)
+
+
+def test_a_metric_that_is_not_a_finite_number_is_an_error() -> None:
+    policy = CheckPolicy(thresholds={"percent": Threshold(">", 80.0)})
+    judgement = evaluate(Observation(metrics={"percent": float("inf")}), (), policy)
+    assert (judgement.status, judgement.reasons) == (Status.ERROR, ("percent is inf, not a number to judge",))
+    assert evaluate(Observation(metrics={"percent": float("nan")}), (), policy).status is Status.ERROR

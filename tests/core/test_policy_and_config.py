@@ -133,3 +133,9 @@ def test_the_bundled_policies_all_load() -> None:
     assert "default" in names
     for name in names:
         assert load_policy(name, Path("."), {}, "test").checks
+
+
+def test_a_check_the_policy_judges_by_nothing_is_invalid(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": 'policy = "p.toml"\n', "p.toml": "[checks.security]\nrequired = true\n"})
+    assert problems_of(target) == [f"{target / 'p.toml'}: checks.security: judges nothing; set fail_at, fail_rules "
+                                   "or thresholds (or enabled = false)"]
