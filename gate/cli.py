@@ -17,12 +17,12 @@ import click
 from rich.console import Console
 from rich.status import Status as RichStatus
 
-from gate import __version__, proc
+from gate import __version__, github_actions, proc
 from gate.config import GateConfig, load_config
 from gate.errors import UsageError
 from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, CheckResult, GateReport, Verdict
 from gate.policy import Policy, load_policy
-from gate.reporters import console, github, remove_reports, write_reports
+from gate.reporters import console, remove_reports, write_reports
 from gate.reporters.saved import read_report
 from gate.runner import Progress, clear_artifacts, plan, run_gate
 
@@ -61,9 +61,9 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
         planned = plan(config, policy, _split(only), _split(skip))
         with _progress() as progress:
             report = run_gate(config, policy, planned, out, progress)
-        with github.commands_paused(os.environ, click.echo):
+        with github_actions.commands_paused(os.environ, click.echo):
             _finish(report, out)
-        github.publish_from_environment(report, click.echo, lambda text: click.echo(text, err=True))
+        github_actions.publish_from_environment(report, click.echo, lambda text: click.echo(text, err=True))
         return EXIT_CODES[report.verdict]
 
     _exit_with(work)
@@ -81,7 +81,7 @@ def report(source: Path, out_dir: Path | None) -> None:
     """
     def work() -> int:
         saved = read_report(source)
-        with github.commands_paused(os.environ, click.echo):
+        with github_actions.commands_paused(os.environ, click.echo):
             _finish(saved, (out_dir or source.parent).resolve())
         return 0
 

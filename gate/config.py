@@ -57,6 +57,9 @@ def load_config(target: Path) -> GateConfig:
     if venv is not None and not isinstance(venv, str):
         problems.append(f"{where('venv')}: expected a path to the target's virtualenv")
         venv = None
+    elif venv is not None and not (target / venv / "bin" / "python").exists():
+        # Silently falling back to PATH would run the target's commands with some other interpreter.
+        problems.append(f"{where('venv')}: {target / venv} has no bin/python; expected the target's virtualenv")
 
     sections: dict[str, BaseModel] = {}
     for check_id, check in CHECKS.items():

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import math
-import operator
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from gate.model import CheckPolicy, Finding, Measurement, Observation, Severity, Status
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-}
+from gate.model import COMPARISONS, CheckPolicy, Finding, Measurement, Observation, Severity, Status
 
 
 @dataclass(frozen=True)
@@ -42,7 +33,7 @@ def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement,
     measurements = []
     for metric, threshold in policy.thresholds.items():
         value = observation.metrics.get(metric)
-        ok = value is not None and _judgeable(value) and _COMPARE[threshold.op](float(value), threshold.value)
+        ok = value is not None and _judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)
         measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
     return tuple(measurements)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"
 MAX_BODY = 50 * 1024 * 1024  # a spec larger than this is not an API description, it is a mistake
@@ -36,19 +38,39 @@ class Answer:
 
 
 def get(url: str, headers: Mapping[str, str], timeout: float) -> Answer:
-    """GET `url`; any HTTP status is an answer, network failures come back as `problem`."""
+    """GET `url` within `timeout` seconds in all; any HTTP status is an answer, network failures and
+    a body that does not arrive in time come back as `problem`."""
     if not url.startswith(("http://", "https://")):
         return Answer(None, problem=f"not an http(s) URL: {url}")
     request = urllib.request.Request(url, headers=dict(headers), method="GET")  # noqa: S310 - scheme checked above
+    deadline = time.monotonic() + timeout
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return Answer(response.status, response.read(MAX_BODY), response.headers.get("Content-Type", ""))
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return Answer(exc.code, exc.read(MAX_BODY), exc.headers.get("Content-Type", ""))
+        try:
+            response = _OPENER.open(request, timeout=timeout)
+        except urllib.error.HTTPError as exc:
+            response = exc  # an HTTP error status is an answer too
+        with response:
+            body = _read_body(response, deadline)
+            return Answer(response.status, body, response.headers.get("Content-Type", ""))
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         return Answer(None, problem=f"no answer from {url}: {reason}")
+
+
+def _read_body(response: Any, deadline: float) -> bytes:
+    """Read up to MAX_BODY within the deadline: the socket timeout bounds each read, not the whole body,
+    so a service trickling bytes could otherwise hold gate far past any deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < MAX_BODY:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer did not arrive in time")
+        chunk = response.read1(min(65536, MAX_BODY - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def free_port() -> int:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,6 +214,16 @@ class Policy:
     name: str
     source: str
     checks: Mapping[str, CheckPolicy]
+
+
+# The comparisons a policy threshold may use: `metric op limit` must hold.
+COMPARISONS: Mapping[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+}
 
 
 def decide_verdict(statuses: list[Status]) -> Verdict:

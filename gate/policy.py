@@ -9,12 +9,12 @@ from typing import Any
 
 from gate.checks import CHECKS
 from gate.errors import UsageError
-from gate.model import CheckPolicy, Policy, Severity, Threshold
+from gate.model import COMPARISONS, CheckPolicy, Policy, Severity, Threshold
 from gate.resources import policies_dir
 
 __all__ = ["CheckPolicy", "Policy", "Threshold", "load_policy", "policies_dir", "resolve_policy_path"]
 
-OPERATORS = ("<", "<=", ">", ">=", "==")
+OPERATORS = tuple(COMPARISONS)
 CHECK_KEYS = {"enabled", "required", "fail_at", "warn_at", "fail_rules", "thresholds", "description"}
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import enum
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 MASK = "[REDACTED]"
@@ -40,6 +41,22 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     for shape, replacement in _SHAPES:
         text = shape.sub(replacement, text)
     return text
+
+
+def redact_files(folder: Path, secrets: Iterable[str]) -> None:
+    """Mask known secret values in every file under `folder` (the service's log, tools' raw outputs)."""
+    values = sorted({s.encode() for s in secrets if len(s) >= 4}, key=len, reverse=True)
+    if not values:
+        return
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        cleaned = data
+        for value in values:
+            cleaned = cleaned.replace(value, MASK.encode())
+        if cleaned != data:
+            path.write_bytes(cleaned)
 
 
 def redact_report(value: T, secrets: Iterable[str] = ()) -> T:

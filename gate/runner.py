@@ -19,7 +19,7 @@ from gate.errors import CheckError, UsageError
 from gate.evaluate import evaluate
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
 from gate.policy import Policy
-from gate.redact import redact_report
+from gate.redact import redact_files, redact_report
 from gate.service import RunningService, open_service
 from gate.targetenv import target_environment
 from gate.waivers import apply_waivers, waiver_uses
@@ -122,6 +122,8 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
                     _confirm_alive(observed, "load", running)
                 _run_parallel(static + [c for c in live if c != "load"], run_one, observed, running)
                 static = []
+        # The service is stopped: nothing writes to its log or the tools' outputs any more.
+        redact_files(out_dir / "artifacts", secrets)
     if static:
         _run_parallel(static, run_one, observed, None)
 

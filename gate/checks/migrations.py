@@ -34,6 +34,8 @@ class Settings(SectionModel):
     def _paths_or_command(self) -> Settings:
         if (self.paths is None) == (self.command is None):
             raise ValueError("set exactly one of paths (SQL files) or command (prints the SQL on stdout)")
+        if any(Path(p).is_absolute() for p in self.paths or ()):
+            raise ValueError("paths must be relative to the target")
         return self
 
 
@@ -58,7 +60,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         findings=result.findings,
         tools={"sqlfluff": sqlfluff_version()},
         artifacts=(*artifacts, ctx.relative(result.config), ctx.relative(result.report)),
-        details={"files": list(files.values())},
+        details={"files": list(files.values()), "dialect": settings.dialect,
+                 "excluded_rules": list(settings.exclude_rules)},  # shown, so no rule is switched off unseen
     )
 
 

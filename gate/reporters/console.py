@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
-from gate.reporters.common import strip_ansi
+from gate.reporters.common import one_line, strip_ansi
 
 TOP_FINDINGS = 10
 STATUS_STYLE = {
@@ -91,7 +91,7 @@ def _print_findings(console: Console, report: GateReport) -> None:
         where = f" {finding.location}" if finding.location else ""
         console.print(
             f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
-            f"{escape(_one_line(finding.message))}"
+            f"{escape(one_line(finding.message, 160))}"
         )
     console.print()
 
@@ -105,6 +105,8 @@ def _print_waivers(console: Console, report: GateReport) -> None:
                           f"({_plural(use.matched, 'finding')} it would match)")
         elif use.state == "stale":
             console.print(f"[yellow]waiver stale[/] {escape(name)}: matched nothing, remove it")
+        elif use.state == "unchecked":
+            console.print(f"waiver not checked {escape(name)}: its check did not run")
         elif use.state == "applied":
             console.print(f"waiver applied {escape(name)} to {_plural(use.matched, 'finding')}, until {w.expires}: "
                           f"{escape(w.reason)}")
@@ -112,8 +114,3 @@ def _print_waivers(console: Console, report: GateReport) -> None:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -6,23 +6,15 @@ Checks' details are free-form JSON: a missing or malformed key hides that sectio
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gate.model import CheckResult, Finding, Measurement
+from gate.model import COMPARISONS, CheckResult, Finding, Measurement
 from gate.reporters.common import strip_ansi
 from gate.reporters.svg import Chart, fmt, number, percentile_chart, timeline_charts
 
 LOG_LINES = 200
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-}
 ENDPOINT_COLUMNS = (
     ("method", "Method"),
     ("name", "Endpoint"),
@@ -129,8 +121,8 @@ def _coverage_row(item: Any, threshold: Measurement | None) -> tuple[float | Non
         return None
     percent = number(item.get("percent"))
     below = False
-    if percent is not None and threshold is not None and threshold.op in _OPS:
-        below = not _OPS[threshold.op](percent, threshold.limit)
+    if percent is not None and threshold is not None and threshold.op in COMPARISONS:
+        below = not COMPARISONS[threshold.op](percent, threshold.limit)
     # Rounded down as coverage.py does, so 79.999 % never reads as a passing 80.00
     # (the 1e-9: 79.99 * 100 is 7998.999... in binary floating point).
     shown = "" if percent is None else f"{math.floor(percent * 100 + 1e-9) / 100:.2f}"

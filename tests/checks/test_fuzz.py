@@ -121,6 +121,21 @@ def test_auth_token_is_used_and_never_written(run_gate: RunGate, tmp_path: Path,
     assert files_containing(out, "tok-gate-live") == []
 
 
+def test_a_secret_the_service_prints_is_masked_in_its_log(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+    token = "tok-" + marker
+    target = live_target(tmp_path / "t", marker, env={"FIXTURE_TOKEN": token},
+                         service=f'auth = {{ command = "echo {token}" }}')
+    config = target / "gate.toml"
+    config.write_text(config.read_text().replace(
+        'command = "python server.py --port {port}"',
+        'command = "echo started with $FIXTURE_TOKEN; exec python server.py --port {port}"'))
+    code, fuzz = fuzz_of(run_gate, target)
+    assert (code, fuzz["status"]) == (0, "pass"), fuzz
+    log = (tmp_path / "out" / "artifacts" / "service" / "service.log").read_text()
+    assert "started with [REDACTED]" in log
+    assert files_containing(tmp_path / "out", token) == []
+
+
 def test_wrong_credentials_are_an_error_not_a_pass(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     # Every request gets 401, which the spec documents: without this rule fuzzing would "pass".
     target = live_target(tmp_path / "t", marker, env={"FIXTURE_TOKEN": "right-token"},

@@ -139,3 +139,14 @@ def test_a_check_the_policy_judges_by_nothing_is_invalid(make_target: MakeTarget
     target = make_target({"gate.toml": 'policy = "p.toml"\n', "p.toml": "[checks.security]\nrequired = true\n"})
     assert problems_of(target) == [f"{target / 'p.toml'}: checks.security: judges nothing; set fail_at, fail_rules "
                                    "or thresholds (or enabled = false)"]
+
+
+def test_a_configured_venv_must_exist(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": 'venv = ".venv-missing"\n'})
+    assert problems_of(target) == [f"{target / 'gate.toml'}: venv: {target / '.venv-missing'} has no bin/python; "
+                                   "expected the target's virtualenv"]
+
+
+def test_migration_paths_must_be_relative(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[migrations]\npaths = ["/etc/*.sql"]\n'})
+    assert problems_of(target) == [f"{target / 'gate.toml'}: migrations: paths must be relative to the target"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from gate import github_actions
 from gate.model import Finding, Severity
 from gate.reporters import github, markdown
 from tests.reporters.canonical import canonical_report
@@ -83,18 +84,18 @@ def test_publish_writes_summary_and_annotations_only_on_github(tmp_path: Path) -
     printed: list[str] = []
     warnings: list[str] = []
     report = canonical_report()
-    github.publish(report, {"GITHUB_STEP_SUMMARY": str(summary)}, printed.append, warnings.append)
+    github_actions.publish(report, {"GITHUB_STEP_SUMMARY": str(summary)}, printed.append, warnings.append)
     assert summary.read_text(encoding="utf-8") == "earlier step\n" + markdown.render(report)
     assert printed == [] and warnings == []
-    github.publish(report, {"GITHUB_ACTIONS": "true"}, printed.append, warnings.append)
+    github_actions.publish(report, {"GITHUB_ACTIONS": "true"}, printed.append, warnings.append)
     assert printed == github.annotations(report)
-    github.publish(report, {}, printed.append, warnings.append)
+    github_actions.publish(report, {}, printed.append, warnings.append)
     assert len(printed) == len(github.annotations(report))
 
 
 def test_publish_warns_instead_of_failing_when_summary_unwritable(tmp_path: Path) -> None:
     warnings: list[str] = []
-    github.publish(canonical_report(), {"GITHUB_STEP_SUMMARY": str(tmp_path)}, print, warnings.append)
+    github_actions.publish(canonical_report(), {"GITHUB_STEP_SUMMARY": str(tmp_path)}, print, warnings.append)
     assert len(warnings) == 1 and str(tmp_path) in warnings[0]
 
 
@@ -107,18 +108,18 @@ def test_summary_is_truncated_under_the_limit(tmp_path: Path) -> None:
     assert github.bounded_summary(text, 10) == ""
     summary = tmp_path / "summary.md"
     summary.write_bytes(b"x" * (github.SUMMARY_LIMIT - 6000))
-    github.publish(canonical_report(), {"GITHUB_STEP_SUMMARY": str(summary)}, print, print)
+    github_actions.publish(canonical_report(), {"GITHUB_STEP_SUMMARY": str(summary)}, print, print)
     assert github.SUMMARY_LIMIT - 6000 < summary.stat().st_size <= github.SUMMARY_LIMIT
     assert summary.read_text(encoding="utf-8").endswith(github.TRUNCATED)
 
 
 def test_commands_are_paused_only_on_github() -> None:
     printed: list[str] = []
-    with github.commands_paused({"GITHUB_ACTIONS": "true"}, printed.append):
+    with github_actions.commands_paused({"GITHUB_ACTIONS": "true"}, printed.append):
         printed.append("::error::injected by a hostile finding message")
     token = printed[0].removeprefix("::stop-commands::")
     assert printed[0].startswith("::stop-commands::") and printed[-1] == f"::{token}::" and len(printed) == 3
     quiet: list[str] = []
-    with github.commands_paused({}, quiet.append):
+    with github_actions.commands_paused({}, quiet.append):
         quiet.append("text")
     assert quiet == ["text"]
