@@ -61,7 +61,19 @@ def measured(check: CheckResult) -> str:
         parts.append(f"{_plural(len(check.findings), 'finding')}" + (f", {failing} failing" if failing else ""))
     if check.waived:
         parts.append(f"{len(check.waived)} waived")
+    scope = _scope(check)
+    if scope:
+        parts.append(scope)
     return "; ".join(parts) or (check.reasons[0] if check.reasons else "")
+
+
+# What a findings-only check covered, so "0 findings" is read against how much was looked at.
+_SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "migrations": (("files", "file"),)}
+
+
+def _scope(check: CheckResult) -> str:
+    counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ()) if key in check.metrics]
+    return " on ".join(_plural(int(value), noun) for value, noun in counted)
 
 
 def _print_problems(console: Console, report: GateReport) -> None:
