@@ -138,7 +138,7 @@ class WaiverUse:
     """How one waiver fared in this run: applied, expired or stale (matched nothing)."""
 
     waiver: Waiver
-    state: str  # "applied" | "expired" | "stale"
+    state: str  # "applied" | "expired" | "stale" | "unchecked"
     matched: int
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gate.model import GateReport
-from gate.redact import redact_report
 from gate.reporters import html, json_report, junit, markdown, sarif
 
 Render = Callable[[GateReport], str]
@@ -23,10 +22,10 @@ REPORTERS: Mapping[str, tuple[str, Render]] = {
 
 
 def write_reports(report: GateReport, out_dir: Path) -> list[Path]:
-    """Render every format first, then write each file atomically: no half-written report is left."""
-    # Credential-shaped text is masked once more here, whatever a reporter does, so that a report loaded
-    # from disk (`gate report --from`) is as safe as a fresh one.
-    report = redact_report(report)
+    """Render every format first, then write each file atomically: no half-written report is left.
+
+    Every reporter masks credential-shaped text itself (reporters.common.safe), so a report loaded from
+    disk (`gate report --from`) is as safe as a fresh one."""
     rendered = {filename: render(report) for filename, render in REPORTERS.values()}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -19,7 +19,7 @@ VERDICT_ICON = {Verdict.PASS: "✅", Verdict.FAIL: "❌", Verdict.ERROR: "💥"}
 
 
 def safe(report: GateReport) -> GateReport:
-    """The report with credential-shaped text masked; every reporter starts from this.
+    """The report with credential-shaped text masked; every reporter (console included) starts from this.
 
     The runner already removed the service's known secret values; this catches credentials a tool echoed
     (an Authorization header in a curl line, a hard-coded password in a snippet) and reports loaded from disk.

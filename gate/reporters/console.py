@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
-from gate.reporters.common import one_line, strip_ansi
+from gate.reporters.common import one_line, safe, strip_ansi
 
 TOP_FINDINGS = 10
 STATUS_STYLE = {
@@ -24,6 +24,7 @@ VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.FAIL: "bold red", Verdict.E
 
 def render(report: GateReport, color: bool = False, width: int = 110) -> str:
     """The summary as text; with `color`, including terminal colour codes."""
+    report = safe(report)
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     console.print(_table(report))

@@ -6,9 +6,10 @@ import json
 
 from gate.model import GateReport
 from gate.reportdata import report_to_dict
+from gate.reporters.common import safe
 
 FILENAME = "gate-report.json"
 
 
 def render(report: GateReport) -> str:
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json.dumps(report_to_dict(safe(report)), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -69,10 +69,9 @@ def test_no_secret_reaches_any_format(written: dict[str, str], fmt: str) -> None
 def test_renderers_redact_on_their_own() -> None:
     """A renderer called directly (not through write_reports) still masks credentials."""
     for fmt, (_, render) in REPORTERS.items():
-        if fmt == "json":
-            continue  # json_report is redacted by write_reports and the runner
         text = render(canonical_report())
         assert "abc.def.ghi" not in text, fmt
+    assert "abc.def.ghi" not in console.render(canonical_report())
 
 
 def test_renderers_are_pure() -> None:
