@@ -3,6 +3,7 @@ import asyncio
 import os
 import shlex
 import subprocess
+import sys
 
 
 def thumbnail(path: str) -> None:
@@ -44,3 +45,32 @@ def disk_usage() -> int:
 def split_ok(command: str) -> None:
     # ok: gate.subprocess-shell-injection
     subprocess.run(shlex.split(command), check=True)
+
+
+def restart_services() -> None:
+    for service in ("web", "worker"):
+        # ok: gate.subprocess-shell-injection
+        os.system(f"systemctl restart {service}")
+
+
+def restart_one(service: str) -> None:
+    # ruleid: gate.subprocess-shell-injection
+    os.system(f"systemctl restart {service}")
+
+
+def quoted(path: str) -> None:
+    # ok: gate.subprocess-shell-injection
+    subprocess.run(f"convert {shlex.quote(path)} out.png", shell=True, check=True)
+
+
+BACKUP = "pg_dump app > /backups/app.sql"
+
+
+def backup() -> None:
+    # ok: gate.subprocess-shell-injection
+    subprocess.run(BACKUP, shell=True, check=True)
+
+
+def from_the_command_line() -> None:
+    # ruleid: gate.subprocess-shell-injection
+    subprocess.call("grep " + sys.argv[1] + " app.log", shell=True)

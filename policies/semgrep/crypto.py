@@ -93,3 +93,45 @@ def jitter() -> float:
 def pick_server(servers: list[str]) -> str:
     # ok: gate.insecure-random-token
     return random.choice(servers)
+
+
+def password_reset_cache_key(user) -> str:
+    # ok: gate.weak-password-hash
+    return hashlib.md5(f"{user.pk}:{user.password_reset_sent_at}".encode()).hexdigest()
+
+
+def is_pwned_password(password: str) -> bool:
+    # ok: gate.weak-password-hash
+    digest = hashlib.sha1(password.encode()).hexdigest().upper()
+    return digest[5:] in range_api(digest[:5])
+
+
+def gravatar_url(email: str) -> str:
+    # ok: gate.weak-password-hash
+    return "https://www.gravatar.com/avatar/" + hashlib.md5(email.lower().encode()).hexdigest()
+
+
+def get_password_hash(raw: str) -> str:
+    # ruleid: gate.weak-password-hash
+    return hashlib.md5(raw.encode()).hexdigest()
+
+
+def login(user, form) -> bool:
+    # ruleid: gate.weak-password-hash
+    return user.password_hash == hashlib.md5(form.password1.encode()).hexdigest()
+
+
+def retry_delay(attempt: int) -> float:
+    # ok: gate.insecure-random-token
+    reset_delay = attempt * random.randint(1, 3)
+    return reset_delay
+
+
+def token_count() -> int:
+    # ok: gate.insecure-random-token
+    return random.randint(1, 10)
+
+
+def generate_invite_code() -> str:
+    # ruleid: gate.insecure-random-token
+    return "".join(random.choices(string.digits, k=6))

@@ -4,7 +4,9 @@ import json
 import marshal
 import pickle
 
+import ruamel.yaml
 import yaml
+from ruamel.yaml import YAML
 from fastapi import FastAPI, Request, UploadFile
 from flask import Flask, request
 
@@ -71,3 +73,15 @@ def read_config_safe(text: str):
 def read_config_safe_load(text: str):
     # ok: gate.yaml-unsafe-load
     return yaml.safe_load(text)
+
+
+def ruamel_round_trip(text: str) -> dict:
+    yaml = YAML()  # ruamel's round-trip loader builds no Python objects
+    # ok: gate.yaml-unsafe-load
+    return yaml.load(text)
+
+
+def ruamel_named_yaml(text: str) -> dict:
+    yaml = ruamel.yaml.YAML(typ="safe")
+    # ok: gate.yaml-unsafe-load
+    return yaml.load(text)

@@ -89,6 +89,27 @@ async def unexpected_ok(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=500, content={"detail": "Internal server error"})
 
 
+@app.route("/reports/<int:report_id>")
+def debug_only(report_id: int):
+    try:
+        return build_report()
+    except Exception as e:
+        logger.exception("report failed")
+        if app.debug:
+            # ok: gate.exception-details-in-response
+            return {"error": str(e), "trace": traceback.format_exc()}, 500
+        return {"error": "Internal server error"}, 500
+
+
+@app.route("/exports/<int:export_id>")
+def leaky(export_id: int):
+    try:
+        return build_report()
+    except Exception as e:
+        # ruleid: gate.exception-details-in-response
+        return {"error": str(e)}, 500
+
+
 def load(order_id):
     return {"id": order_id}
 

@@ -1,6 +1,8 @@
 # Examples for sql.yaml: lines marked ruleid must match, lines marked ok must not (semgrep --test).
 import sqlite3
 
+from django.db import connection
+
 import sqlalchemy
 from sqlalchemy import text
 
@@ -119,3 +121,78 @@ def not_a_query(logger, name):
     message = f"looking up {name}"
     # ok: gate.sql-built-from-strings
     logger.info(message)
+
+
+def migration_ddl(cursor):
+    # Names from literals only: nothing a caller chooses reaches the query.
+    for table in ("a_tags", "a_items"):
+        # ok: gate.sql-built-from-strings
+        cursor.execute(f"DROP TABLE {table}")
+
+
+def migration_ddl_from_a_parameter(cursor, table):
+    # ruleid: gate.sql-built-from-strings
+    cursor.execute(f"DROP TABLE {table}")
+
+
+def flask_view():
+    import flask
+
+    name = flask.request.args["name"]
+    cursor = flask.g.db.cursor()
+    # ruleid: gate.sql-built-from-strings
+    cursor.execute(f"SELECT * FROM users WHERE name = '{name}'")
+
+
+def django_view(request):
+    order = request.GET.get("order", "id")
+    with connection.cursor() as cursor:
+        # ruleid: gate.sql-built-from-strings
+        cursor.execute("SELECT * FROM books ORDER BY %s" % order)
+
+
+def placeholders_percent(cursor, user_id):
+    # ok: gate.sql-built-from-strings
+    cursor.execute("SELECT * FROM users WHERE id = %s", (user_id,))
+
+
+def placeholders_named(cursor, user_id):
+    # ok: gate.sql-built-from-strings
+    cursor.execute("SELECT * FROM users WHERE id = %(id)s", {"id": user_id})
+
+
+def passes_a_whole_query_through(cursor, sql, params):
+    # ok: gate.sql-built-from-strings
+    return cursor.execute(sql, params)
+
+
+def number_from_a_parameter(cursor, limit):
+    # ok: gate.sql-built-from-strings
+    cursor.execute(f"SELECT * FROM users LIMIT {int(limit)}")
+
+
+def quoted_identifier(cursor, connection, table):
+    # ok: gate.sql-built-from-strings
+    cursor.execute(f"TRUNCATE {connection.ops.quote_name(table)}")
+
+
+def built_from_attributes_of_self(self, cursor):
+    # ok: gate.sql-built-from-strings
+    cursor.execute(f"SELECT * FROM {self.table_name}")
+
+
+def text_bound(session, name):
+    stmt = text("SELECT * FROM users WHERE name = :name").bindparams(name=name)
+    # ok: gate.sql-text-built-from-strings
+    return session.execute(stmt)
+
+
+def text_constant_pieces(session):
+    columns = ", ".join(["id", "name"])
+    # ok: gate.sql-text-built-from-strings
+    return session.execute(text(f"SELECT {columns} FROM users"))
+
+
+def not_a_query_call(logger, name):
+    # ok: gate.sql-built-from-strings
+    logger.execute_later(f"looking up {name}")

@@ -51,6 +51,21 @@ DEBUG = True
 # ok: gate.debug-enabled
 TEMPLATE_DEBUG = False
 
+
+class Config:
+    # ok: gate.debug-enabled
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    # ok: gate.debug-enabled
+    DEBUG = True
+
+
+class ProductionConfig(Config):
+    # ruleid: gate.debug-enabled
+    DEBUG = True
+
 # ruleid: gate.cors-wildcard-with-credentials
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = True
