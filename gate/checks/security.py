@@ -37,7 +37,8 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 class Settings(SectionModel):
     # Folders or files to scan, relative to the target.
     paths: list[NonEmpty] = Field(default_factory=lambda: ["."], min_length=1)
-    # Test code is left out by default (tests/, test/, test_*.py, *_test.py, conftest.py).
+    # Test code is left out by default (tests/, test/, tests.py, test_*.py, *_test.py, *_tests.py,
+    # conftest.py, at any depth).
     include_tests: bool = False
     # More globs to leave out: "migrations" (any folder or file of that name), "app/generated/**".
     exclude: list[NonEmpty] = Field(default_factory=list)

@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 from gate.errors import CheckError
 
 # Left out unless include_tests = true: bandit's B101 (assert) alone would bury real findings.
-TEST_GLOBS = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+# Any file or folder so named, at any depth: Django's apps/*/tests.py and apps/*/tests/ included.
+TEST_GLOBS = ("tests", "test", "tests.py", "test_*.py", "*_test.py", "*_tests.py", "conftest.py")
 # Never scanned below a configured path: not the service's own code.
 ALWAYS_SKIPPED = (".* (hidden folders)", "__pycache__", "node_modules", "site-packages",
                   "virtualenvs (folders with pyvenv.cfg)")

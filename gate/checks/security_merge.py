@@ -2,15 +2,20 @@
 
 A semgrep rule lists the bandit tests that report the same problem (metadata `bandit: [B608]`).
 When such a bandit finding lies on the lines of the semgrep finding in the same file, the two are
-one finding: semgrep's (its rule id and message are specific), at the higher of the two severities,
-with `also_reported_by` naming the bandit test. Everything else is kept as each tool reported it.
+one finding: semgrep's, with its rule id, message and severity. The rule judged that problem with
+more context than bandit's name-based guess and its gate-severity is set for it, so a LOW B105
+merged into it does not raise it (nor a HIGH guess); `also_reported_by` names the bandit test and
+`bandit_severity` keeps what bandit said. One rule reported twice on a line (semgrep binds both
+`password` and `self.password` in `self.password = "..."`) is one finding. Everything else is kept
+as each tool reported it. bandit's findings are indexed by (path, line): merging is linear.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -26,26 +31,41 @@ _KEY_FOLLOWS = re.compile(r"\s*:")
 
 def merge(bandit: Sequence[Hit], semgrep: Sequence[Hit]) -> tuple[list[Finding], int]:
     """One finding per problem; also returns how many bandit findings were merged into semgrep's."""
+    bandit = _once(bandit)
+    by_line: dict[tuple[str | None, int], list[int]] = defaultdict(list)
+    for index, other in enumerate(bandit):
+        for line in range(other.first_line, other.last_line + 1):
+            by_line[(other.finding.path, line)].append(index)
     merged: set[int] = set()
     findings: list[Finding] = []
-    for hit in semgrep:
-        partners = [i for i, other in enumerate(bandit) if _same_problem(hit, other)]
+    for hit in _once(semgrep):
+        candidates = {i for line in range(hit.first_line, hit.last_line + 1)
+                      for i in by_line.get((hit.finding.path, line), ())}
+        partners = sorted(i for i in candidates if bandit[i].finding.rule in hit.same_as_bandit)
         merged.update(partners)
         finding = hit.finding
         if partners:
             also = sorted({bandit[i].finding.rule for i in partners})
-            worst = max([finding.severity, *(bandit[i].finding.severity for i in partners)])
-            extra = {**finding.extra, "also_reported_by": "bandit " + ", ".join(also)}
-            finding = dataclasses.replace(finding, severity=worst, extra=extra)
+            graded = sorted({f"{bandit[i].finding.rule} {bandit[i].finding.severity.label}" for i in partners})
+            extra = {**finding.extra, "also_reported_by": "bandit " + ", ".join(also),
+                     "bandit_severity": ", ".join(graded)}
+            finding = dataclasses.replace(finding, extra=extra)
         findings.append(finding)
     findings.extend(hit.finding for i, hit in enumerate(bandit) if i not in merged)
     findings.sort(key=lambda f: (-f.severity, f.path or "", f.line or 0, f.rule))
     return findings, len(merged)
 
 
-def _same_problem(semgrep: Hit, bandit: Hit) -> bool:
-    return (bandit.finding.rule in semgrep.same_as_bandit and bandit.finding.path == semgrep.finding.path
-            and bandit.first_line <= semgrep.last_line and semgrep.first_line <= bandit.last_line)
+def _once(hits: Iterable[Hit]) -> list[Hit]:
+    """The hits without repeats of one rule on one line (the first of them is kept)."""
+    seen: set[tuple[str, str, str | None, int | None]] = set()
+    kept = []
+    for hit in hits:
+        key = (hit.finding.tool, hit.finding.rule, hit.finding.path, hit.finding.line)
+        if key not in seen:
+            seen.add(key)
+            kept.append(hit)
+    return kept
 
 
 def with_snippets(findings: Sequence[Finding], target: Path) -> list[Finding]:

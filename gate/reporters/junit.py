@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from itertools import chain, repeat
 
 from gate.model import CheckResult, Finding, GateReport, Status
 from gate.reporters.common import file_path, one_line, safe, strip_ansi
@@ -66,15 +67,16 @@ def _suite(check: CheckResult, timestamp: str) -> ET.Element:
         )
         if not m.ok:
             _child(case, "failure", _x(m.describe()), "threshold")
-    for finding in check.findings:
-        suite.append(_finding_case(check, finding, classname))
+    # check.blocking holds one flag per finding (as check.failing reads them): no per-finding search.
+    for finding, fails in zip(check.findings, chain(check.blocking, repeat(False)), strict=False):
+        suite.append(_finding_case(finding, fails, classname))
     suite.set("tests", str(len(suite)))
     for key, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
         suite.set(key, str(sum(1 for case in suite if case.find(tag) is not None)))
     return suite
 
 
-def _finding_case(check: CheckResult, finding: Finding, classname: str) -> ET.Element:
+def _finding_case(finding: Finding, fails: bool, classname: str) -> ET.Element:
     path = file_path(finding)
     operation = finding.extra.get("operation")
     where = f" at {finding.location}" if path else f" on {operation}" if operation else ""
@@ -90,7 +92,7 @@ def _finding_case(check: CheckResult, finding: Finding, classname: str) -> ET.El
         body.append(finding.snippet)
     body.extend(f"{key}: {value}" for key, value in finding.extra.items())
     text = _x("\n".join(body))
-    if finding in check.failing:
+    if fails:
         _child(
             case,
             "failure",

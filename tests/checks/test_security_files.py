@@ -19,7 +19,13 @@ LAYOUT = {
     "app/test/helpers.py": "",
     "app/orders_test.py": "",
     "app/test_data.py": "",
-    "app/testing.py": "",  # not a test glob: only test_*.py, *_test.py, test/ and tests/
+    "app/testing.py": "",  # not a test glob: only test_*.py, *_test.py, *_tests.py, tests.py, test/, tests/
+    "apps/shop/tests.py": "",  # Django's startapp layout
+    "apps/shop/views.py": "",
+    "apps/shop/tests/__init__.py": "",
+    "apps/shop/tests/factories.py": "",
+    "apps/shop/api_tests.py": "",
+    "apps/shop/conftest.py": "",
     "app/generated/schema.py": "",
     "app/README.md": "",
     "conftest.py": "",
@@ -38,9 +44,11 @@ def test_test_code_is_left_out_by_default(make_target: MakeTarget) -> None:
     target = make_target(LAYOUT)
     selection = select_files(target, ["."], TEST_GLOBS)
     assert selection.files == ("app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
-                               "migrations/0001_init.py")
+                               "apps/shop/views.py", "migrations/0001_init.py")
     assert selection.excluded == ("app/orders_test.py", "app/test/helpers.py", "app/test_data.py",
-                                  "app/tests/test_api.py", "conftest.py", "tests/test_x.py")
+                                  "app/tests/test_api.py", "apps/shop/api_tests.py", "apps/shop/conftest.py",
+                                  "apps/shop/tests.py", "apps/shop/tests/__init__.py",
+                                  "apps/shop/tests/factories.py", "conftest.py", "tests/test_x.py")
 
 
 def test_include_tests_scans_them_but_never_virtualenvs_or_hidden_folders(make_target: MakeTarget) -> None:
@@ -57,7 +65,8 @@ def test_include_tests_scans_them_but_never_virtualenvs_or_hidden_folders(make_t
     ("app/generated", {"app/generated/schema.py"}),  # a path from the target's root
     ("app/generated/**", {"app/generated/schema.py"}),
     ("**/api.py", {"app/api.py"}),
-    ("*.py", {"app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
+    ("views.py", {"apps/shop/views.py"}),
+    ("*.py", {"app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py", "apps/shop/views.py",
               "migrations/0001_init.py"}),
     ("generated/*", set()),  # anchored at the root, where there is no generated/
 ])

@@ -11,10 +11,10 @@ import pytest
 
 from gate.checks import security_bandit, security_semgrep
 from gate.checks.security import counts
-from gate.checks.security_hits import read_json
+from gate.checks.security_hits import Hit, read_json
 from gate.checks.security_merge import mask_literals, merge, with_snippets
 from gate.errors import CheckError
-from gate.model import Severity
+from gate.model import Finding, Severity
 
 DATA = Path(__file__).parent.parent / "data"
 PLANTED = Path(__file__).parent.parent / "fixtures" / "security_planted"
@@ -161,7 +161,7 @@ def test_semgrep_severity_without_gate_severity_falls_back_to_semgrep_levels() -
     assert by_rule["gate.http-request-without-timeout"] is Severity.MEDIUM  # WARNING
 
 
-def test_duplicates_are_merged_into_the_semgrep_finding_at_the_higher_severity() -> None:
+def test_duplicates_are_merged_into_the_semgrep_finding_at_its_own_severity() -> None:
     bandit, _ = security_bandit.parse(recorded("bandit", "findings.json"), PLANTED_FILES)
     semgrep, _ = security_semgrep.parse(recorded("semgrep", "findings.json"), PLANTED_FILES)
     findings, merged = merge(bandit, semgrep)
@@ -171,8 +171,48 @@ def test_duplicates_are_merged_into_the_semgrep_finding_at_the_higher_severity()
     assert ("B608", 10) in rules  # the f-string line; semgrep reports the execute() on line 11
     secret = next(f for f in findings if f.rule == "gate.hardcoded-secret")
     assert secret.extra["also_reported_by"] == "bandit B105"
+    assert secret.extra["bandit_severity"] == "B105 low" and secret.severity is Severity.HIGH
     assert len(findings) == len(bandit) + len(semgrep) - merged
     assert [f.severity for f in findings] == sorted((f.severity for f in findings), reverse=True)
+
+
+def _hit(tool: str, rule: str, severity: Severity, line: int, last: int | None = None,
+         same: tuple[str, ...] = ()) -> Hit:
+    finding = Finding(check="security", tool=tool, rule=rule, severity=severity, message=rule,
+                      path="app/views.py", line=line)
+    return Hit(finding=finding, first_line=line, last_line=last or line, same_as_bandit=same)
+
+
+def test_a_merge_never_raises_the_rules_severity() -> None:
+    # {'Password': 'Updated.'}: bandit's LOW guess; a semgrep rule of medium merges at medium,
+    # and a HIGH bandit guess does not lift it either: the rule that names the test decides.
+    rule = _hit("semgrep", "gate.x", Severity.MEDIUM, 10, same=("B105", "B106"))
+    for bandit_severity in (Severity.LOW, Severity.HIGH):
+        findings, merged = merge([_hit("bandit", "B105", bandit_severity, 10)], [rule])
+        assert merged == 1
+        assert [(f.rule, f.severity) for f in findings] == [("gate.x", Severity.MEDIUM)]
+        assert findings[0].extra["bandit_severity"] == f"B105 {bandit_severity.label}"
+
+
+def test_one_rule_twice_on_a_line_is_one_finding() -> None:
+    # self.password = "...": semgrep binds $NAME to password and to self.password; bandit twice too
+    semgrep = [_hit("semgrep", "gate.hardcoded-secret", Severity.HIGH, 7, same=("B105",))] * 2
+    bandit = [_hit("bandit", "B105", Severity.LOW, 7)] * 2 + [_hit("bandit", "B106", Severity.LOW, 7)]
+    findings, merged = merge(bandit, semgrep)
+    assert [(f.rule, f.line) for f in findings] == [("gate.hardcoded-secret", 7), ("B106", 7)]
+    assert merged == 1
+
+
+def test_merging_uses_every_line_of_both_spans() -> None:
+    # a bandit finding on a multi-line call (lines 3-6) and a semgrep one on its line 5 are one
+    semgrep = [_hit("semgrep", "gate.sql-built-from-strings", Severity.CRITICAL, 5, same=("B608",)),
+               _hit("semgrep", "gate.sql-built-from-strings", Severity.CRITICAL, 20, 22, same=("B608",))]
+    bandit = [_hit("bandit", "B608", Severity.MEDIUM, 3, 6), _hit("bandit", "B608", Severity.MEDIUM, 22),
+              _hit("bandit", "B608", Severity.MEDIUM, 30)]
+    findings, merged = merge(bandit, semgrep)
+    assert merged == 2
+    assert [(f.rule, f.line) for f in findings] == [
+        ("gate.sql-built-from-strings", 5), ("gate.sql-built-from-strings", 20), ("B608", 30)]
 
 
 def test_a_bandit_finding_merges_only_with_the_rule_that_names_it() -> None:
