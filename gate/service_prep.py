@@ -19,6 +19,10 @@ from gate.service_settings import AuthSettings, ServiceSettings
 # is a number, not a secret, and masking it everywhere once broke the NDJSON gate reads.
 _SECRET_KEY = re.compile(r"(?i)(secret|token|passw|(^|_)pass($|_)|pwd|credential|auth|api[_-]?key|private|"
                          r"(^|_)key($|_)|cookie|session|dsn|salt)")
+# Headers that describe the request, never authenticate it: masking `application/json` everywhere would
+# only damage the evidence. Every other header gate sends is treated as a credential.
+_PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "accept-language", "content-type", "user-agent",
+                            "cache-control", "pragma", "origin", "referer", "x-requested-with"})
 _AUTH_SCHEME = re.compile(r"(?i)^(bearer|basic|token|digest|apikey|api-key)\s+(\S.*)$")
 
 
@@ -60,7 +64,9 @@ def _url_credentials(value: str, secret_key: bool) -> list[str]:
 def header_secrets(headers: Mapping[str, str]) -> list[str]:
     """Header values gate sends, and the credential inside them (after `Bearer `, and Basic's password)."""
     found = []
-    for value in headers.values():
+    for name, value in headers.items():
+        if name.strip().lower() in _PLAIN_HEADERS:
+            continue
         found.append(value)
         scheme = _AUTH_SCHEME.match(value.strip())
         if scheme is None:
