@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
+
 from gate.redact import MASK
-from gate.redact_files import redact_files
+from gate.redact_files import _signals_deferred, redact_files
 
 TOKEN = "tok-9f8e7d6c5b4a"
 PASSWORD = "pa55/word+x=1"  # characters that URL-encoding and JSON change
@@ -62,3 +66,11 @@ def test_a_file_with_a_dtd_is_not_parsed(tmp_path: Path) -> None:
     (tmp_path / "odd.xml").write_text(text)
     redact_files(tmp_path, [TOKEN])
     assert (tmp_path / "odd.xml").read_text() == text.replace(TOKEN, MASK)
+
+
+def test_ctrl_c_waits_until_the_masking_pass_is_done() -> None:
+    finished = False
+    with pytest.raises(KeyboardInterrupt), _signals_deferred():
+        os.kill(os.getpid(), signal.SIGINT)  # held back, not lost
+        finished = True
+    assert finished
