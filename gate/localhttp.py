@@ -9,14 +9,36 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.client import HTTPMessage
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from urllib.parse import urljoin, urlsplit
 
 HOST = "127.0.0.1"
 MAX_BODY = 50 * 1024 * 1024  # a spec larger than this is not an API description, it is a mistake
 
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the default port filled in: what decides where credentials may go."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to the same origin: urllib would send every header of the request, the
+    credentials included, to whatever host a Location names (a spec URL answering 302 elsewhere)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
+        if origin(newurl) != origin(req.full_url):
+            return None  # the 3xx itself becomes the answer
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 # An empty ProxyHandler: HTTP(S)_PROXY from the environment must never route 127.0.0.1 elsewhere.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _SameOriginRedirects())
 
 
 @dataclass(frozen=True)
@@ -27,6 +49,7 @@ class Answer:
     body: bytes = b""
     content_type: str = ""
     problem: str | None = None
+    location: str = ""  # of a redirect gate did not follow
 
     @property
     def ok(self) -> bool:
@@ -34,7 +57,12 @@ class Answer:
 
     def describe(self) -> str:
         """'HTTP 503' or the network problem, for error messages."""
-        return f"HTTP {self.status}" if self.status is not None else str(self.problem)
+        if self.status is None:
+            return str(self.problem)
+        if self.location:
+            return (f"HTTP {self.status}, a redirect to {self.location} (another origin: gate sends no "
+                    "credentials there and does not follow it)")
+        return f"HTTP {self.status}"
 
 
 def get(url: str, headers: Mapping[str, str], timeout: float) -> Answer:
@@ -51,7 +79,9 @@ def get(url: str, headers: Mapping[str, str], timeout: float) -> Answer:
             response = exc  # an HTTP error status is an answer too
         with response:
             body = _read_body(response, deadline)
-            return Answer(response.status, body, response.headers.get("Content-Type", ""))
+            location = response.headers.get("Location", "") if 300 <= response.status < 400 else ""
+            return Answer(response.status, body, response.headers.get("Content-Type", ""),
+                          location=urljoin(url, location) if location else "")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         return Answer(None, problem=f"no answer from {url}: {reason}")

@@ -1,26 +1,50 @@
-"""Removes secrets from everything gate writes: known secret values and credential-shaped text."""
+"""Removes secrets from everything gate writes: known secret values and credential-shaped text.
+
+Two kinds of masking (see ARCHITECTURE.md, "Secrets"):
+- known values (header values, the auth token, credible [service].env secrets) are replaced wherever
+  they appear, also base64- and URL-encoded;
+- credential-shaped text (Authorization headers, `password = "..."`, JWTs, keys) is masked by pattern,
+  and only the literal value: the code or header around it stays readable.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import enum
+import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
+from functools import lru_cache
 from typing import Any, TypeVar
+from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 T = TypeVar("T")
+# A known value shorter than this is not masked: replacing a short or common string everywhere destroys
+# evidence (it matches inside numbers, words and timestamps) and hides nothing an attacker could not guess.
+MIN_SECRET_LEN = 8
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[._]\d*)*|\.\d+)(?:[eE][+-]?\d+)?")
+# Values other tools already masked: re-masking them would hide that they were masked there.
+_MASKED = {MASK, "[Filtered]", "[FILTERED]", "<redacted>", "<REDACTED>"}
 
-# Header lines and query parameters that carry credentials, whatever service produced them.
+_NAME = (r"(?:x-)?(?:api|auth|access|refresh|session|csrf|xsrf|id)?[-_]?token|(?:x-)?api[-_]?key"
+         r"|client[-_]?secret|secret(?:[-_]?key)?|private[-_]?key|passw(?:or)?d")
+_NAMED = re.compile(rf"(?i)[a-z0-9_]*(?:{_NAME})[a-z0-9_]*")
 _PATTERNS = [
-    re.compile(r"(?i)\b(authorization|proxy-authorization)(\s*[:=]\s*['\"]?)((?:bearer|basic|token)\s+)?[^\s'\",;]+"),
-    re.compile(r"(?i)\b(cookie|set-cookie)(\s*[:=]\s*['\"]?)()[^'\"\n]+"),
+    re.compile(r"(?i)\b(?P<name>authorization|proxy-authorization)(?P<sep>\s*[:=]\s*)(?P<q>['\"])?"
+               r"(?P<scheme>(?:bearer|basic|token)\s+)?(?P<value>[^\s'\",;]+)"),
+    re.compile(r"(?i)\b(?P<name>cookie|set-cookie)(?P<sep>\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)(?P<value>[^'\"\n]+)"),
     # The name may end a longer identifier (DJANGO_SECRET_KEY) and be quoted as a JSON key ("api_key": ...).
-    re.compile(r"(?i)(?<![a-z0-9])((?:x-)?(?:api|auth|access|refresh|session|csrf|xsrf|id)?[-_]?token|(?:x-)?api[-_]?key"
-               r"|client[-_]?secret|secret(?:[-_]?key)?|private[-_]?key|passw(?:or)?d)"
-               r"(['\"]?\s*[:=]\s*['\"]?)()[^\s'\"&,;]+"),
+    re.compile(rf"(?i)(?<![a-z0-9])(?P<name>{_NAME})(?P<sep>['\"]?\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)"
+               r"(?P<value>(?(q)[^'\"\n]+|[^\s'\"&,;)\]}]+))"),
 ]
+# An unquoted value that is code, not a literal: a call or subscript (`provider_data['client_secret']`),
+# an attribute (`self.password`), a structure, a placeholder, a keyword or a type annotation.
+_CODE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[(\[]|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|[{\[(<$%@]")
+_WORDS = {"None", "null", "nil", "undefined", "True", "False", "true", "false",
+          "str", "bytes", "int", "bool", "SecretStr", "SecretBytes", "Any"}
 # Credentials recognisable by their shape alone, wherever they appear.
 _SHAPES = [
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S), MASK),
@@ -30,33 +54,96 @@ _SHAPES = [
     (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"), MASK),
     (re.compile(r"(://[^/\s:@'\"]+:)[^/\s@'\"]+@"), rf"\g<1>{MASK}@"),  # user:password@ in URLs
 ]
+# A run of base64 (standard or URL-safe alphabet) long enough to carry a secret.
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
+
+
+def credible_secret(value: str) -> bool:
+    """Whether a known value is masked everywhere: 8+ characters, not a number, and at least two kinds of
+    character (lower case, upper case, digits, others) or 16+ characters."""
+    text = value.strip()
+    if len(text) < MIN_SECRET_LEN or _NUMBER.fullmatch(text):
+        return False
+    kinds = [any(c.islower() for c in text), any(c.isupper() for c in text), any(c.isdigit() for c in text),
+             any(not c.isalnum() for c in text)]
+    return sum(kinds) >= 2 or len(text) >= 16
+
+
+@lru_cache(maxsize=64)
+def secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every form a known secret may take in a file: plain, JSON-escaped, URL-encoded, and base64 (whole,
+    and the part that is the same at any offset inside a longer base64 text), longest first."""
+    forms: set[str] = set()
+    for secret in (s for s in secrets if credible_secret(s)):
+        forms |= {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
+        raw = secret.encode()
+        pieces = [raw] + [raw[start:start + (len(raw) - start) // 3 * 3] for start in range(3)]
+        for piece in pieces:
+            if len(piece) >= 6:
+                encoded = base64.b64encode(piece).decode()
+                forms |= {encoded, encoded.rstrip("="), encoded.translate(_URLSAFE).rstrip("=")}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def mask_known(text: str, forms: tuple[str, ...]) -> str:
+    """Replace the known secrets' forms in `text`; a base64 run hiding one is decoded, masked, re-encoded
+    (so that it still decodes, as schemathesis's response bodies must)."""
+    if not forms:
+        return text
+    text = _BASE64_RUN.sub(lambda m: _mask_base64(m.group(), forms), text)
+    for form in forms:
+        text = text.replace(form, MASK)
+    return text
+
+
+def mask_known_bytes(data: bytes, forms: tuple[str, ...]) -> bytes:
+    """Replace the known secrets' forms in raw bytes by as many '*' (the bytes keep their offsets)."""
+    for form in forms:
+        encoded = form.encode()
+        data = data.replace(encoded, b"*" * len(encoded))
+    return data
+
+
+def _mask_base64(run: str, forms: tuple[str, ...]) -> str:
+    urlsafe = "-" in run or "_" in run
+    if len(run) % 4 or (urlsafe and ("+" in run or "/" in run)):
+        return run
+    try:
+        raw = base64.b64decode(run, altchars=b"-_" if urlsafe else None, validate=True)
+    except (binascii.Error, ValueError):
+        return run
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        masked = mask_known_bytes(raw, forms)
+    else:
+        masked = mask_known(decoded, forms).encode()
+    if masked == raw:
+        return run
+    return base64.b64encode(masked, altchars=b"-_" if urlsafe else None).decode()
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Mask every known secret value and every credential-shaped header or parameter in `text`."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    text = mask_known(text, secret_forms(tuple(secrets)))
     for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{MASK}", text)
+        text = pattern.sub(_mask_value, text)
     for shape, replacement in _SHAPES:
         text = shape.sub(replacement, text)
     return text
 
 
-def redact_files(folder: Path, secrets: Iterable[str]) -> None:
-    """Mask known secret values in every file under `folder` (the service's log, tools' raw outputs)."""
-    values = sorted({s.encode() for s in secrets if len(s) >= 4}, key=len, reverse=True)
-    if not values:
-        return
-    for path in folder.rglob("*"):
-        if not path.is_file() or path.is_symlink():
-            continue
-        data = path.read_bytes()
-        cleaned = data
-        for value in values:
-            cleaned = cleaned.replace(value, MASK.encode())
-        if cleaned != data:
-            path.write_bytes(cleaned)
+def _mask_value(match: re.Match[str]) -> str:
+    value = match["value"]
+    if value in _MASKED or set(value) <= {"*"}:
+        return match.group()
+    in_code = match.re is _PATTERNS[-1]  # header and cookie values are never code
+    if in_code and not match["q"] and (_CODE.match(value) or value in _WORDS or _NAMED.fullmatch(value)):
+        return match.group()  # code: `password=password`, `token = tok.value`, `password: str`
+    return f"{match['name']}{match['sep']}{match['q'] or ''}{match['scheme'] or ''}{MASK}"
 
 
 def redact_report(value: T, secrets: Iterable[str] = ()) -> T:

@@ -19,7 +19,7 @@ from gate.errors import CheckError, UsageError
 from gate.evaluate import evaluate
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
 from gate.policy import Policy
-from gate.redact import redact_files, redact_report
+from gate.redact import redact_report
 from gate.service import RunningService, open_service
 from gate.targetenv import target_environment
 from gate.waivers import apply_waivers, waiver_uses
@@ -107,7 +107,9 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
 
     if live:
         assert config.service is not None  # configured() of every live check requires [service]
-        with open_service(config.service, config.target, out_dir / "artifacts" / "service", env) as running:
+        # open_service masks the known secrets in every artifact on its way out (also on Ctrl-C).
+        with open_service(config.service, config.target, out_dir / "artifacts" / "service", env,
+                          mask_under=out_dir / "artifacts") as running:
             if running.error is not None:
                 for check_id in live:
                     observed[check_id] = _error_result(check_id, running.error, running.log_tail(), 0.0)
@@ -115,15 +117,13 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
                 live = []
             else:
                 assert running.live is not None
-                secrets = running.live.secrets
                 # Latency is measured with nothing else of gate's running on the machine.
                 if "load" in live:
                     run_one("load", running.live)
                     _confirm_alive(observed, "load", running)
                 _run_parallel(static + [c for c in live if c != "load"], run_one, observed, running)
                 static = []
-        # The service is stopped: nothing writes to its log or the tools' outputs any more.
-        redact_files(out_dir / "artifacts", secrets)
+        secrets = running.secrets
     if static:
         _run_parallel(static, run_one, observed, None)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from gate import localhttp, proc
 from gate.checks.base import LiveService
 from gate.errors import CheckError
-from gate.redact import redact_text
-from gate.service_prep import auth_header, env_secrets, run_commands, service_env
+from gate.redact import credible_secret, redact_text
+from gate.redact_files import redact_files
+from gate.service_prep import auth_header, env_secrets, header_secrets, run_commands, service_env
 from gate.service_settings import ServiceSettings
 from gate.spec import load_spec
 
@@ -38,6 +39,11 @@ class RunningService:
             text = proc.tail_text(self._process.log_path.read_text(errors="replace"))
         return redact_text(text, self._secrets)
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value known so far (env, headers, and the auth token once it ran)."""
+        return self._secrets
+
     def death(self) -> str | None:
         """Why the service is gone (exit code, or no health answer for a url), or None while it runs."""
         if self._process is not None:
@@ -49,14 +55,18 @@ class RunningService:
 
 
 @contextmanager
-def open_service(settings: ServiceSettings, target: Path, work_dir: Path,
-                 env: Mapping[str, str]) -> Iterator[RunningService]:
-    """Start (or reach) the service, yield it, and stop whatever was started (also on error or Ctrl-C)."""
+def open_service(settings: ServiceSettings, target: Path, work_dir: Path, env: Mapping[str, str],
+                 mask_under: Path | None = None) -> Iterator[RunningService]:
+    """Start (or reach) the service, yield it, and stop whatever was started (also on error or Ctrl-C).
+
+    On every way out, once the service is stopped, the secrets known by then are masked in every file
+    under `mask_under` (default `work_dir`): the service's log, prepare.log, the tools' outputs.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     running = RunningService(live=None, error=None)
     full_env = service_env(settings, env)
-    secrets = [*env_secrets(settings.env), *settings.headers.values()]
-    running._secrets = tuple(secrets)
+    secrets = [*env_secrets(settings.env), *header_secrets(settings.headers)]
+    running._secrets = tuple(dict.fromkeys(secrets))
     try:
         try:
             running.live = _prepare(settings, target, work_dir, full_env, running, secrets)
@@ -66,8 +76,13 @@ def open_service(settings: ServiceSettings, target: Path, work_dir: Path,
                 running._error_tail = exc.log_tail
         yield running
     finally:
-        if running._process is not None:
-            running._process.stop(settings.stop_grace_s)
+        try:
+            if running._process is not None:
+                running._process.stop(settings.stop_grace_s)
+        finally:
+            # Also after Ctrl-C or a failed start: the log of a service that never got ready is
+            # uploaded as evidence all the same.
+            redact_files(mask_under or work_dir, running._secrets)
 
 
 def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[str, str],
@@ -87,8 +102,8 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
     if settings.auth is not None:
         name, value, token = auth_header(settings.auth, target, env)
         headers[name] = value
-        secrets.extend([token, value])
-        running._secrets = tuple(secrets)
+        secrets.extend(s for s in (token, value) if credible_secret(s))
+        running._secrets = tuple(dict.fromkeys(secrets))
     spec_file = work_dir / "openapi.json"
     spec = load_spec(settings.openapi, base_url, target, headers, spec_file)
     # Seeding and auth took time: a service that died meanwhile must not reach the checks.

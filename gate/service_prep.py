@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from gate import proc
 from gate.errors import CheckError, ToolError
-from gate.redact import redact_text
+from gate.redact import credible_secret, redact_text
 from gate.service_settings import AuthSettings, ServiceSettings
 
-# Environment keys whose values are credentials (DATABASE_PASSWORD, API_KEY, JWT_SECRET, AUTH_TOKEN ...).
-_SECRET_KEY = re.compile(r"(?i)(secret|token|passw|pwd|credential|auth|api[_-]?key|private|(^|_)key($|_)|"
-                         r"cookie|session|dsn|salt)")
+# Environment keys whose values are credentials (DATABASE_PASSWORD, DB_PASS, MYSQL_PWD, API_KEY, JWT_SECRET,
+# AUTH_TOKEN, SENTRY_DSN ...). Only credible values are kept (redact.credible_secret): TOKEN_TTL = "3600"
+# is a number, not a secret, and masking it everywhere once broke the NDJSON gate reads.
+_SECRET_KEY = re.compile(r"(?i)(secret|token|passw|(^|_)pass($|_)|pwd|credential|auth|api[_-]?key|private|"
+                         r"(^|_)key($|_)|cookie|session|dsn|salt)")
+# Headers that describe the request, never authenticate it: masking `application/json` everywhere would
+# only damage the evidence. Every other header gate sends is treated as a credential.
+_PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "accept-language", "content-type", "user-agent",
+                            "cache-control", "pragma", "origin", "referer", "x-requested-with"})
+_AUTH_SCHEME = re.compile(r"(?i)^(bearer|basic|token|digest|apikey|api-key)\s+(\S.*)$")
 
 
 def service_env(settings: ServiceSettings, target_env: Mapping[str, str]) -> dict[str, str]:
@@ -25,19 +34,50 @@ def service_env(settings: ServiceSettings, target_env: Mapping[str, str]) -> dic
 
 
 def env_secrets(env: Mapping[str, str]) -> list[str]:
-    """Values of [service].env that are credentials: secret-looking keys, and passwords inside URLs."""
+    """Values of [service].env that are credentials: secret-looking keys, and the password inside a URL
+    (of a URL only the password: `postgres://app:PASSWORD@db/app`, whatever the key)."""
     found = []
     for key, value in env.items():
-        if _SECRET_KEY.search(key):
+        secret_key = bool(_SECRET_KEY.search(key))
+        if "://" in value:
+            found.extend(_url_credentials(value, secret_key))
+        elif secret_key:
             found.append(value)
-        elif "://" in value:
-            try:
-                password = urlsplit(value).password  # postgres://user:PASSWORD@host/db
-            except ValueError:
-                password = None
-            if password:
-                found.append(password)
-    return found
+    return [value for value in found if credible_secret(value)]
+
+
+def _url_credentials(value: str, secret_key: bool) -> list[str]:
+    """The password of a URL (raw and percent-decoded); under a secret-looking key (a Sentry-style DSN,
+    `https://PUBLICKEY@host/1`) the user name too when there is no password."""
+    try:
+        parsed = urlsplit(value)
+        password, user = parsed.password, parsed.username
+    except ValueError:
+        return [value] if secret_key else []
+    if password:
+        return list(dict.fromkeys([password, unquote(password)]))
+    if user and secret_key:
+        return list(dict.fromkeys([user, unquote(user)]))
+    return []
+
+
+def header_secrets(headers: Mapping[str, str]) -> list[str]:
+    """Header values gate sends, and the credential inside them (after `Bearer `, and Basic's password)."""
+    found = []
+    for name, value in headers.items():
+        if name.strip().lower() in _PLAIN_HEADERS:
+            continue
+        found.append(value)
+        scheme = _AUTH_SCHEME.match(value.strip())
+        if scheme is None:
+            continue
+        credential = scheme.group(2).strip()
+        found.append(credential)
+        if scheme.group(1).lower() == "basic":
+            # Not base64 of user:password: the value itself is still masked.
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                found.append(base64.b64decode(credential, validate=True).decode().partition(":")[2])
+    return [value for value in found if credible_secret(value)]
 
 
 def run_commands(kind: str, commands: Iterable[str], target: Path, env: Mapping[str, str], timeout: float,

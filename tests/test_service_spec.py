@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 
 from gate.errors import CheckError
-from gate.service_prep import env_secrets
+from gate.service_prep import env_secrets, header_secrets
 from gate.spec import api_base_url, parse_spec, spec_problem
 
 BASE = "http://127.0.0.1:8123"
@@ -52,6 +53,18 @@ def test_yaml_and_garbage() -> None:
 
 
 def test_secret_env_values() -> None:
-    env = {"DB_PASSWORD": "pw-1", "API_KEY": "k-2", "JWT_SECRET": "s-3", "AUTH_TOKEN": "t-4",
-           "DATABASE_URL": "postgres://app:pw-5@db/app", "LOG_LEVEL": "debug", "PORT_KEYBOARD": "x"}
-    assert sorted(env_secrets(env)) == ["k-2", "pw-1", "pw-5", "s-3", "t-4"]
+    env = {"DB_PASSWORD": "pw-1-long", "API_KEY": "k-2-long", "JWT_SECRET": "s-3-long", "AUTH_TOKEN": "t-4-long",
+           "DATABASE_URL": "postgres://app:pw-5-long@db/app", "REDIS_URL": "redis://db:6379/0",
+           "SMTP_PASS": "p-6-long", "MYSQL_PWD": "p-7-long", "SENTRY_DSN": "https://pub8-key@o1.example/2",
+           "CACHE_DSN": "memcache://cache:pw%409-long@host/", "LOG_LEVEL": "debug", "PORT_KEYBOARD": "xyz-12345",
+           # Secret-looking keys whose values are no credentials: numbers, short or common strings.
+           "TOKEN_TIME_TO_LIVE": "3600", "SESSION_COOKIE_SECURE": "false", "AUTH_BACKEND": "ldap", "PASS_MIN": "12"}
+    assert sorted(env_secrets(env)) == ["k-2-long", "p-6-long", "p-7-long", "pub8-key", "pw%409-long", "pw-1-long",
+                                        "pw-5-long", "pw@9-long", "s-3-long", "t-4-long"]
+
+
+def test_header_secrets_include_the_credential_inside() -> None:
+    basic = base64.b64encode(b"user:basic-pw-77").decode()
+    headers = {"Authorization": "Bearer tok-abc-123", "X-Other": f"Basic {basic}", "Accept": "application/json"}
+    assert set(header_secrets(headers)) == {"Bearer tok-abc-123", "tok-abc-123", f"Basic {basic}", basic,
+                                           "basic-pw-77"}

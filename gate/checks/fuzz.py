@@ -15,6 +15,7 @@ from gate.checks.base import CheckContext, LiveService, SectionModel
 from gate.checks.fuzz_report import Failure, RunSummary, read_events, read_summary
 from gate.errors import CheckError
 from gate.model import Finding, Observation, Severity
+from gate.redact_files import redact_file
 from gate.spec import api_base_url
 
 ID = "fuzz"
@@ -165,17 +166,10 @@ def write_config(path: Path, headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def scrub_artifacts(paths: list[Path], live: LiveService) -> None:
-    """Replace any known secret value left in the raw reports (e.g. echoed in a response body)."""
-    secrets = sorted({s for s in live.secrets if len(s) >= 4}, key=len, reverse=True)
+    """Mask any known secret left in the raw reports (e.g. echoed in a response body, also base64-encoded
+    as schemathesis keeps bodies); the JSON, NDJSON and JUnit XML still parse afterwards."""
     for path in paths:
-        if not secrets or not path.is_file():
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        cleaned = text
-        for secret in secrets:
-            cleaned = cleaned.replace(secret, "[REDACTED]")
-        if cleaned != text:
-            path.write_text(cleaned, encoding="utf-8")
+        redact_file(path, live.secrets)
 
 
 def _check_trustworthy(summary: RunSummary, failures: list[Failure], errors: list[str], returncode: int,

@@ -23,6 +23,7 @@ def safe(report: GateReport) -> GateReport:
 
     The runner already removed the service's known secret values; this catches credentials a tool echoed
     (an Authorization header in a curl line, a hard-coded password in a snippet) and reports loaded from disk.
+    Only the literal value is masked: a snippet still shows whether a secret was a literal or code.
     """
     return redact_report(report)
 

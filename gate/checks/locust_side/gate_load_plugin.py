@@ -1,6 +1,7 @@
 # locust's EventHook.add_listener has no annotations; the listeners themselves are fully typed.
 # mypy: disable-error-code="no-untyped-call"
-"""gate's locust plugin: records every request exactly and sends gate's headers with every request.
+"""gate's locust plugin: records every request exactly and sends gate's headers with every request
+(never to another origin a redirect names).
 
 Loaded by locust before the scenario (-f gate_load_plugin.py,<locustfile>). Configured by environment:
   GATE_LOAD_LOG      path of the JSON-lines request log gate computes its figures from
@@ -14,14 +15,19 @@ import os
 import time
 from typing import Any
 
+from geventhttpclient.useragent import CompatRequest
 from locust import events
 from locust.clients import HttpSession
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
+from requests import PreparedRequest, Response
+from requests.sessions import SessionRedirectMixin
 
 _LOG = open(os.environ["GATE_LOAD_LOG"], "w", encoding="utf-8")  # noqa: SIM115 - open for the whole run
 _HEADERS: dict[str, str] = json.loads(os.environ.get("GATE_LOAD_HEADERS") or "{}")
 _session_init = HttpSession.__init__
+_rebuild_auth = HttpSession.rebuild_auth
+_fast_redirect = CompatRequest.redirect
 
 
 def _write(row: dict[str, Any]) -> None:
@@ -32,6 +38,24 @@ def _init_with_headers(self: HttpSession, *args: Any, **kwargs: Any) -> None:
     # gate's headers are the session's defaults; headers a locustfile sets itself still win.
     _session_init(self, *args, **kwargs)
     self.headers.update(_HEADERS)
+
+
+def _rebuild_auth_off_origin(self: SessionRedirectMixin, prepared_request: PreparedRequest, response: Response) -> None:
+    # requests drops only Authorization when a redirect leaves the origin; gate's other headers
+    # (X-Api-Key ...) would follow to whatever host the Location names.
+    if self.should_strip_auth(response.request.url or "", prepared_request.url or ""):
+        for name in _HEADERS:
+            prepared_request.headers.pop(name, None)
+    _rebuild_auth(self, prepared_request, response)
+
+
+def _fast_redirect_off_origin(self: CompatRequest, code: int, location: str) -> None:
+    # geventhttpclient, like requests, keeps every header but Authorization on another origin.
+    before = (self.url_split.scheme, self.url_split.host, self.url_split.port)
+    _fast_redirect(self, code, location)
+    if (self.url_split.scheme, self.url_split.host, self.url_split.port) != before:
+        for name in _HEADERS:
+            self.headers.discard(name.lower())
 
 
 def _headers_for_fast_users(environment: Environment, **_: Any) -> None:
@@ -68,6 +92,8 @@ def _quitting(environment: Environment, **_: Any) -> None:
 
 
 HttpSession.__init__ = _init_with_headers  # type: ignore[method-assign]
+HttpSession.rebuild_auth = _rebuild_auth_off_origin  # type: ignore[method-assign]
+CompatRequest.redirect = _fast_redirect_off_origin  # type: ignore[method-assign]
 events.init.add_listener(_headers_for_fast_users)
 events.request.add_listener(_record)
 events.test_start.add_listener(_started)
