@@ -1,32 +1,44 @@
-"""migrations: sqlfluff over the migration SQL files, or over the SQL a migration tool prints."""
+"""migrations: sqlfluff (parsing, style) and, for PostgreSQL, squawk (lock and breaking-change safety)
+over the migration SQL files, or over the SQL a migration tool prints, reported on the migration files."""
 
 from __future__ import annotations
 
-import os
+import dataclasses
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from gate.checks import migrations_sqlfluff, migrations_squawk
 from gate.checks.base import CheckContext, SectionModel
-from gate.checks.migrations_sqlfluff import lint, sqlfluff_version
-from gate.checks.target_command import run_target_command
-from gate.errors import CheckError
-from gate.model import Observation
+from gate.checks.migrations_command import alembic_units, django_units, sql_from_command
+from gate.checks.migrations_sources import SqlUnit, file_units, opens_transaction, remap
+from gate.model import Finding, Observation, Severity
 
 ID = "migrations"
 TITLE = "Migration lint"
 LIVE = False
 
-SQL_ARTIFACT = "migrations.sql"
-_GLOB_CHARS = frozenset("*?[")
+# squawk's rule names are kebab-case (prefer-robust-stmts); sqlfluff's are codes or dotted names.
+_SQUAWK_RULE = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
 
 
 class Settings(SectionModel):
     paths: list[str] | None = Field(default=None, min_length=1)
     command: str | None = None
+    # What the command prints: "sql" (one SQL script), "alembic" (`alembic upgrade head --sql`:
+    # cut per revision at its `-- Running upgrade` markers), "django" (`command` is the sqlmigrate
+    # prefix, e.g. "python manage.py sqlmigrate"; gate runs it once per migration file).
+    command_kind: Literal["sql", "alembic", "django"] = "sql"
+    revisions_dir: str | None = None  # alembic: where the revision files are (default: any versions/)
+    # Whether the migration runner wraps each file in a transaction (most do: Flyway, golang-migrate's
+    # multi-statement files, dbmate, Alembic, Django); squawk then knows that a table created earlier
+    # in the file is new. A file with its own BEGIN;/COMMIT; is read as written.
+    in_transaction: bool = True
     dialect: str = "postgres"
+    pg_version: str | None = None  # squawk: the server's major version ("16"); rules depend on it
     exclude_rules: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=300.0, gt=0)
 
@@ -36,7 +48,21 @@ class Settings(SectionModel):
             raise ValueError("set exactly one of paths (SQL files) or command (prints the SQL on stdout)")
         if any(Path(p).is_absolute() for p in self.paths or ()):
             raise ValueError("paths must be relative to the target")
+        if self.command is None and self.command_kind != "sql":
+            raise ValueError("command_kind needs command (it says what the command prints)")
+        if self.revisions_dir is not None and self.command_kind != "alembic":
+            raise ValueError("revisions_dir is only for command_kind = \"alembic\"")
+        if self.command_kind == "django" and "sqlmigrate" not in self.command_words():
+            raise ValueError("command_kind = \"django\" needs the sqlmigrate command, e.g. "
+                             "\"python manage.py sqlmigrate\" (gate adds each app and migration)")
+        squawk_rules = [r for r in self.exclude_rules if _SQUAWK_RULE.match(r)]
+        if squawk_rules and self.dialect != "postgres":
+            raise ValueError(f"exclude_rules {squawk_rules} are squawk rules; squawk runs only for dialect "
+                             "\"postgres\"")
         return self
+
+    def command_words(self) -> list[str]:
+        return (self.command or "").split()
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -45,57 +71,63 @@ def configured(raw_config: Mapping[str, Any]) -> bool:
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:
     """Lint the migration SQL; unparsable SQL is a high finding, never a pass."""
-    artifacts: tuple[str, ...] = ()
-    if settings.command is not None:
-        sql, log = _sql_from_command(ctx, settings.command, settings.timeout_s)
-        artifacts = (ctx.relative(sql), ctx.relative(log))
-        files = {sql: ctx.relative(sql)}
-    else:
+    artifacts: list[str] = []
+    details: dict[str, Any] = {}
+    if settings.command is None:
         assert settings.paths is not None  # the model requires exactly one of the two
-        files = sql_files(ctx.target, settings.paths)
-    result = lint(ctx, files, settings.dialect, settings.exclude_rules, settings.timeout_s)
+        units = file_units(ctx.target, settings.paths, settings.in_transaction)
+    else:
+        units, logs, details = _command_units(ctx, settings)
+        artifacts += logs
+    sqlfluff_rules = [r for r in settings.exclude_rules if not _SQUAWK_RULE.match(r)]
+    squawk_rules = [r for r in settings.exclude_rules if _SQUAWK_RULE.match(r)]
+    result = migrations_sqlfluff.lint(ctx, {u.path: u.shown for u in units}, settings.dialect,
+                                      sqlfluff_rules, settings.timeout_s)
+    findings = [_generated_style(f, units) for f in result.findings]
+    tools = {"sqlfluff": migrations_sqlfluff.sqlfluff_version()}
+    artifacts += [ctx.relative(result.config), ctx.relative(result.report)]
+    if settings.dialect == "postgres":
+        inputs = [migrations_squawk.SquawkInput(u.path, u.shown, u.in_transaction) for u in units if u.judge_safety]
+        found, files = migrations_squawk.lint(ctx, inputs, squawk_rules, settings.pg_version, settings.timeout_s)
+        findings += _not_parse_twice(found, findings)
+        tools["squawk"] = migrations_squawk.squawk_version()
+        artifacts += [ctx.relative(f) for f in files]
+    findings = remap(findings, units)
     return Observation(
-        metrics={"violations": len(result.findings), "parse_errors": result.parse_errors,
-                 "files": len(files)},
-        findings=result.findings,
-        tools={"sqlfluff": sqlfluff_version()},
-        artifacts=(*artifacts, ctx.relative(result.config), ctx.relative(result.report)),
-        details={"files": list(files.values()), "dialect": settings.dialect,
-                 "excluded_rules": list(settings.exclude_rules)},  # shown, so no rule is switched off unseen
+        metrics={"violations": len(findings), "parse_errors": result.parse_errors,
+                 "files": len({u.origin or u.shown for u in units})},
+        findings=tuple(findings),
+        tools=tools,
+        artifacts=tuple(artifacts),
+        details={"files": list(dict.fromkeys(u.origin or u.shown for u in units)), "dialect": settings.dialect,
+                 "excluded_rules": list(settings.exclude_rules),  # shown, so no rule is switched off unseen
+                 "syntax_only": [u.shown for u in units if not u.judge_safety], **details},
     )
 
 
-def sql_files(target: Path, paths: list[str]) -> dict[Path, str]:
-    """The files `paths` name (directories: every *.sql below, sorted), as path -> path relative to target."""
-    found: list[Path] = []
-    for entry in paths:
-        if _GLOB_CHARS & set(entry):
-            matches = sorted(p for p in target.glob(entry) if p.is_file())
-            if not matches:
-                raise CheckError(f"migrations: no file matches {entry!r} in {target}")
-            found.extend(matches)
-            continue
-        path = target / entry
-        if path.is_dir():
-            matches = sorted(p for p in path.rglob("*.sql") if p.is_file())
-            if not matches:
-                raise CheckError(f"migrations: no .sql files under {entry!r} in {target}; nothing to lint")
-            found.extend(matches)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise CheckError(f"migrations: path {entry!r} not found in {target}")
-    unique = dict.fromkeys(p.resolve() for p in found)  # the same file named twice is linted once
-    if not unique:
-        raise CheckError("migrations: paths is empty; nothing to lint")
-    return {path: os.path.relpath(path, target.resolve()) for path in unique}
+def _command_units(ctx: CheckContext, settings: Settings) -> tuple[list[SqlUnit], list[str], dict[str, Any]]:
+    assert settings.command is not None
+    if settings.command_kind == "django":
+        units, log = django_units(ctx, settings.command, settings.timeout_s)
+        return units, [ctx.relative(log), *(u.shown for u in units)], {}
+    sql, log = sql_from_command(ctx, settings.command, settings.timeout_s)
+    logs = [ctx.relative(sql), ctx.relative(log)]
+    if settings.command_kind == "alembic":
+        units, missing = alembic_units(ctx, sql, settings.revisions_dir)
+        return units, logs, ({"revisions_without_file": missing} if missing else {})
+    own_tx = opens_transaction(sql.read_text(encoding="utf-8").splitlines())
+    return [SqlUnit(sql, ctx.relative(sql), settings.in_transaction and not own_tx)], logs, {}
 
 
-def _sql_from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[Path, Path]:
-    done, log = run_target_command(ctx, command, timeout=timeout, log_name="migrations-command.log")
-    sql = ctx.artifact(SQL_ARTIFACT)
-    sql.write_text(done.stdout, encoding="utf-8")
-    if not done.stdout.strip():
-        raise CheckError(f"migrations command printed no SQL on stdout: {command}", done.tail(),
-                         (ctx.relative(log),))
-    return sql, log
+def _generated_style(finding: Finding, units: list[SqlUnit]) -> Finding:
+    """sqlfluff's layout and style rules on SQL a migration tool wrote are info: nobody can change it."""
+    generated = any(u.shown == finding.path and u.origin is not None for u in units)
+    if generated and finding.severity < Severity.HIGH:  # parse errors stay high: the database would reject it
+        return dataclasses.replace(finding, severity=Severity.INFO)
+    return finding
+
+
+def _not_parse_twice(squawk: list[Finding], sqlfluff: list[Finding]) -> list[Finding]:
+    """squawk's syntax errors where sqlfluff already reported a parse error on the line are the same finding."""
+    parse_errors = {(f.path, f.line) for f in sqlfluff if f.severity >= Severity.HIGH}
+    return [f for f in squawk if f.rule != migrations_squawk.SYNTAX_ERROR or (f.path, f.line) not in parse_errors]

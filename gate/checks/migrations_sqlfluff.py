@@ -26,19 +26,15 @@ _RULE_CODE = re.compile(r"^[A-Z]{2}\d{2}$")  # LT05, PG01, ...; anything else is
 #  - large_file_skip_byte_limit: sqlfluff silently skips files over 20 kB by default and still
 #    exits 0; an initial-schema migration is often bigger. 0 lints every file; skip_fail makes any
 #    remaining skip an error exit instead of a pass.
-#  - PG01 (postgres.excessive_locks) and PG02 (postgres.not_valid_foreign_key) exist in sqlfluff
-#    4.x in the `postgres` group but do nothing unless force_enable is set; they only act on the
-#    postgres dialect.
+#  - PG01 (postgres.excessive_locks) and PG02 (postgres.not_valid_foreign_key), off unless
+#    force_enable is set, stay off: for the postgres dialect squawk judges the same hazards knowing
+#    which tables the migration itself created (PG01/PG02 flagged those too: an index or foreign key
+#    on a brand-new table locks nothing anyone waits for, and CONCURRENTLY would even fail inside the
+#    migration's transaction). One finding per hazard, from the tool that gets it right.
 SQLFLUFF_CONFIG = """\
 [sqlfluff]
 large_file_skip_byte_limit = 0
 large_file_skip_fail = True
-
-[sqlfluff:rules:postgres.excessive_locks]
-force_enable = True
-
-[sqlfluff:rules:postgres.not_valid_foreign_key]
-force_enable = True
 """
 
 
@@ -53,12 +49,10 @@ class LintResult:
 
 
 def severity_of(code: str) -> Severity:
-    """PRS/LXR/TMP (SQL sqlfluff could not read) high; PostgreSQL safety rules medium; the rest low."""
+    """PRS/LXR/TMP (SQL sqlfluff could not read) high; rules (layout, style, conventions) low."""
     if not _RULE_CODE.match(code):
         # Unparsable SQL would fail in the database or, worse, do something else: never a style nit.
         return Severity.HIGH
-    if code.startswith("PG"):
-        return Severity.MEDIUM  # takes locks that block a live table
     return Severity.LOW  # layout, capitalisation, conventions, ...
 
 
