@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 from gate.checks.base import CheckContext
-from gate.checks.migrations_sources import SqlUnit, line_of, python_files, transaction_chunk
+from gate.checks.migrations_sources import SqlUnit, line_of, python_files, transaction_segments, transactions_open
 from gate.checks.target_command import run_target_command
 from gate.errors import CheckError
 
@@ -49,21 +49,19 @@ def alembic_units(ctx: CheckContext, sql: Path, revisions_dir: str | None) -> tu
                for i, (n, rev) in enumerate(markers)]
     units: list[SqlUnit] = []
     missing: list[str] = []
-    open_tx = _open_transactions(lines)
+    open_tx = transactions_open(lines)
     for index, (start, end, rev) in enumerate(bounds):
-        first, last, in_tx = transaction_chunk(lines, start, end, open_tx[start])
-        if first == last and rev is None:
-            continue  # nothing but BEGIN before the first revision
         origin, origin_line = shown, None  # no revision file: findings stay on the SQL line
         if rev is not None and rev in files:
             origin = os_relative(files[rev], ctx.target)
             origin_line = line_of(files[rev], _UPGRADE)
         elif rev is not None:
             missing.append(rev)
-        chunk = ctx.artifact(f"alembic-{index:03d}-{rev or 'preamble'}.sql")
-        chunk.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
-        units.append(SqlUnit(chunk, ctx.relative(chunk), in_tx, origin=origin, origin_line=origin_line,
-                             source=shown, first_line=first + 1))
+        for part, (first, last, in_tx) in enumerate(transaction_segments(lines, start, end, open_tx[start])):
+            chunk = ctx.artifact(f"alembic-{index:03d}-{rev or 'preamble'}-{part}.sql")
+            chunk.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
+            units.append(SqlUnit(chunk, ctx.relative(chunk), in_tx, origin=origin, origin_line=origin_line,
+                                 source=shown, first_line=first + 1))
     return units, missing
 
 
@@ -101,29 +99,16 @@ def django_units(ctx: CheckContext, command: str, timeout: float) -> tuple[list[
         with combined.open("a", encoding="utf-8") as handle:
             handle.write(log.read_text(encoding="utf-8") + "\n")
         lines = done.stdout.splitlines()
-        # sqlmigrate prints BEGIN;/COMMIT; around an atomic migration (Django's default), nothing else.
-        first, last, in_tx = transaction_chunk(lines, 0, len(lines), False)
-        sql = ctx.artifact(f"django-{app}-{name}.sql")
-        sql.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
-        units.append(SqlUnit(sql, ctx.relative(sql), in_tx, origin=os_relative(path, ctx.target),
-                             origin_line=line_of(path, _DJANGO_CLASS), first_line=first + 1))
+        origin = os_relative(path, ctx.target)
+        # sqlmigrate prints BEGIN;/COMMIT; around an atomic migration (Django's default).
+        for part, (first, last, in_tx) in enumerate(transaction_segments(lines, 0, len(lines), False)):
+            sql = ctx.artifact(f"django-{app}-{name}-{part}.sql")
+            sql.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
+            units.append(SqlUnit(sql, ctx.relative(sql), in_tx, origin=origin,
+                                 origin_line=line_of(path, _DJANGO_CLASS)))  # the file is its own SQL
     log_copy = ctx.artifact("sqlmigrate.log")
     log_copy.unlink(missing_ok=True)
     return units, combined
-
-
-def _open_transactions(lines: list[str]) -> list[bool]:
-    """For each line, whether a transaction the tool opened (BEGIN;) is still open there."""
-    state, result = False, []
-    for line in lines:
-        result.append(state)
-        word = line.strip().upper()
-        if word in ("BEGIN;", "START TRANSACTION;", "BEGIN TRANSACTION;"):
-            state = True
-        elif word in ("COMMIT;", "ROLLBACK;"):
-            state = False
-    result.append(state)
-    return result
 
 
 def os_relative(path: Path, target: Path) -> str:
