@@ -153,6 +153,8 @@ def _finding(entry: Mapping[str, Any], shown: str, lines: list[str]) -> Finding:
     help_text = entry.get("help")
     if isinstance(help_text, str) and help_text:
         message = f"{message.rstrip('.')}. {help_text}"
+    if rule == SYNTAX_ERROR:  # squawk then runs none of its rules on the file
+        message = f"squawk could not parse this, so none of its safety rules judged this file: {message}"
     return Finding(check=CHECK_ID, tool=TOOL, rule=rule, severity=severity_of(rule), message=message,
                    path=shown, line=line, snippet=snippet or None)
 
