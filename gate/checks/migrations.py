@@ -38,7 +38,8 @@ class Settings(SectionModel):
     # in the file is new. A file with its own BEGIN;/COMMIT; is read as written.
     in_transaction: bool = True
     dialect: str = "postgres"
-    pg_version: str | None = None  # squawk: the server's major version ("16"); rules depend on it
+    # squawk: the server's version ("16", "15.4"); some rules depend on it.
+    pg_version: str | None = Field(default=None, pattern=r"^\d+(\.\d+){0,2}$")
     exclude_rules: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=300.0, gt=0)
 

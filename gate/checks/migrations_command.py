@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import time
 from pathlib import Path
 
 from gate.checks.base import CheckContext
@@ -91,11 +92,16 @@ def django_units(ctx: CheckContext, command: str, timeout: float) -> tuple[list[
     combined = ctx.artifact(LOG_ARTIFACT)
     combined.write_text("", encoding="utf-8")
     units: list[SqlUnit] = []
+    deadline = time.monotonic() + timeout  # timeout_s bounds all the runs together, as for one command
     for path in migrations:
         # The app label is the app's folder name (Django's default; an AppConfig.label differs).
         app, name = path.parent.parent.name, path.stem
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CheckError(f"migrations: sqlmigrate for {len(migrations)} migrations took over {timeout:g} s "
+                             f"(timeout_s); stopped before {app} {name}", "", (ctx.relative(combined),))
         done, log = run_target_command(ctx, f"{command} {shlex.quote(app)} {shlex.quote(name)}",
-                                       timeout=timeout, log_name="sqlmigrate.log")
+                                       timeout=left, log_name="sqlmigrate.log")
         with combined.open("a", encoding="utf-8") as handle:
             handle.write(log.read_text(encoding="utf-8") + "\n")
         lines = done.stdout.splitlines()
