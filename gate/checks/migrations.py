@@ -53,7 +53,7 @@ class Settings(SectionModel):
             raise ValueError("command_kind needs command (it says what the command prints)")
         if self.revisions_dir is not None and self.command_kind != "alembic":
             raise ValueError("revisions_dir is only for command_kind = \"alembic\"")
-        if self.command_kind == "django" and "sqlmigrate" not in self.command_words():
+        if self.command_kind == "django" and "sqlmigrate" not in (self.command or "").split():
             raise ValueError("command_kind = \"django\" needs the sqlmigrate command, e.g. "
                              "\"python manage.py sqlmigrate\" (gate adds each app and migration)")
         squawk_rules = [r for r in self.exclude_rules if _SQUAWK_RULE.match(r)]
@@ -61,9 +61,6 @@ class Settings(SectionModel):
             raise ValueError(f"exclude_rules {squawk_rules} are squawk rules; squawk runs only for dialect "
                              "\"postgres\"")
         return self
-
-    def command_words(self) -> list[str]:
-        return (self.command or "").split()
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -89,18 +86,19 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     artifacts += [ctx.relative(result.config), ctx.relative(result.report)]
     if settings.dialect == "postgres":
         inputs = [migrations_squawk.SquawkInput(u.path, u.shown, u.in_transaction) for u in units if u.judge_safety]
-        found, files = migrations_squawk.lint(ctx, inputs, squawk_rules, settings.pg_version, settings.timeout_s)
+        found, squawk_files = migrations_squawk.lint(ctx, inputs, squawk_rules, settings.pg_version, settings.timeout_s)
         findings += _not_parse_twice(found, findings)
         tools["squawk"] = migrations_squawk.squawk_version()
-        artifacts += [ctx.relative(f) for f in files]
+        artifacts += [ctx.relative(f) for f in squawk_files]
     findings = remap(findings, units)
+    # The migration files: generated SQL that no file claims (alembic's own preamble) is not one.
+    files = list(dict.fromkeys(u.origin or u.shown for u in units if u.origin is None or u.origin != u.source))
     return Observation(
-        metrics={"violations": len(findings), "parse_errors": result.parse_errors,
-                 "files": len({u.origin or u.shown for u in units})},
+        metrics={"violations": len(findings), "parse_errors": result.parse_errors, "files": len(files)},
         findings=tuple(findings),
         tools=tools,
         artifacts=tuple(artifacts),
-        details={"files": list(dict.fromkeys(u.origin or u.shown for u in units)), "dialect": settings.dialect,
+        details={"files": files, "dialect": settings.dialect,
                  "excluded_rules": list(settings.exclude_rules),  # shown, so no rule is switched off unseen
                  "syntax_only": [u.shown for u in units if not u.judge_safety], **details},
     )

@@ -50,7 +50,8 @@ def test_alembic_findings_land_on_their_revision_files(run_gate: RunGate, tmp_pa
     # around it): read outside the transaction, so neither a lock nor a transaction finding.
     for path in (USERS, CONCURRENT):
         assert [f["rule"] for f in check["findings"] if f["path"] == path and f["severity"] != "info"] == []
-    assert check["details"]["files"][1:] == [USERS, STATUS, CONCURRENT]  # [0]: alembic's own preamble
+    assert check["details"]["files"] == [USERS, STATUS, CONCURRENT]
+    assert check["metrics"]["files"] == 3
     locations = sarif_locations(out)
     assert ("adding-required-field", STATUS, upgrade) in locations
     # Only alembic's own preamble (CREATE TABLE alembic_version, info findings) stays on the SQL.
