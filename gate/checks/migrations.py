@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from gate.checks import migrations_sqlfluff, migrations_squawk
 from gate.checks.base import CheckContext, SectionModel
 from gate.checks.migrations_command import alembic_units, django_units, sql_from_command
-from gate.checks.migrations_sources import SqlUnit, file_units, opens_transaction, remap
+from gate.checks.migrations_sources import SqlUnit, file_units, remap, runs_in_transaction
 from gate.model import Finding, Observation, Severity
 
 ID = "migrations"
@@ -114,8 +114,8 @@ def _command_units(ctx: CheckContext, settings: Settings) -> tuple[list[SqlUnit]
     if settings.command_kind == "alembic":
         units, missing = alembic_units(ctx, sql, settings.revisions_dir)
         return units, logs, ({"revisions_without_file": missing} if missing else {})
-    own_tx = opens_transaction(sql.read_text(encoding="utf-8").splitlines())
-    return [SqlUnit(sql, ctx.relative(sql), settings.in_transaction and not own_tx)], logs, {}
+    in_tx = runs_in_transaction(sql.read_text(encoding="utf-8").splitlines(), settings.in_transaction)
+    return [SqlUnit(sql, ctx.relative(sql), in_tx)], logs, {}
 
 
 def _generated_style(finding: Finding, units: list[SqlUnit]) -> Finding:

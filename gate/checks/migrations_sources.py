@@ -70,18 +70,20 @@ def file_units(target: Path, paths: Sequence[str], in_transaction: bool) -> list
     """The migration files under `paths`; a file that opens its own transaction is read as written."""
     units = []
     for path, shown in sql_files(target, paths).items():
-        lines = _lines(path)
-        # A file with CONCURRENTLY is one its runner must run outside a transaction (PostgreSQL refuses
-        # it inside one; Flyway detects it, golang-migrate runs a lone statement so): read it so.
-        runs_in_tx = in_transaction and not opens_transaction(lines) and not _concurrently(lines)
-        units.append(SqlUnit(path, shown, runs_in_tx,
+        units.append(SqlUnit(path, shown, runs_in_transaction(_lines(path), in_transaction),
                              judge_safety=not _DOWN_FILE.search(path.name)))
     return units
 
 
-def opens_transaction(lines: Iterable[str]) -> bool:
-    """Whether the SQL has its own transaction control (a BEGIN;/COMMIT; line)."""
-    return any(line.strip().upper() in _TX_LINES for line in lines)
+def runs_in_transaction(lines: Sequence[str], in_transaction: bool) -> bool:
+    """Whether a script runs inside the transaction its runner opens (`in_transaction`), as squawk should read it.
+
+    Not when it has its own transaction control (a BEGIN;/COMMIT; line: read as written), nor when it
+    has CONCURRENTLY, which PostgreSQL refuses inside a transaction: its runner must run it outside
+    one (Flyway detects it; golang-migrate sends a lone statement so).
+    """
+    own_tx = any(line.strip().upper() in _TX_LINES for line in lines)
+    return in_transaction and not own_tx and not _concurrently(lines)
 
 
 def transaction_segments(lines: Sequence[str], start: int, end: int, in_tx: bool) -> list[tuple[int, int, bool]]:
