@@ -100,7 +100,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         artifacts=tuple(artifacts),
         details={"files": files, "dialect": settings.dialect,
                  "excluded_rules": list(settings.exclude_rules),  # shown, so no rule is switched off unseen
-                 "syntax_only": [u.shown for u in units if not u.judge_safety], **details},
+                 "syntax_only": list(dict.fromkeys(u.origin or u.shown for u in units if not u.judge_safety)),
+                 **details},
     )
 
 

@@ -15,10 +15,10 @@ from gate.errors import CheckError
 SQL_ARTIFACT = "migrations.sql"
 LOG_ARTIFACT = "migrations-command.log"
 # alembic writes `-- Running upgrade <from> -> <to>` before each revision's SQL (`<from>` is empty for
-# the first one, a comma list at a merge point).
-_MARKER = re.compile(r"^-- Running (?:upgrade|downgrade) .*->\s*(\S+)\s*$")
+# the first one, a comma list at a merge point); `downgrade --sql` writes `-- Running downgrade`.
+_MARKER = re.compile(r"^-- Running (upgrade|downgrade) (.*?)\s*->\s*(.*?)\s*$")
 _REVISION = re.compile(r"""^revision\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.MULTILINE)
-_UPGRADE = re.compile(r"^def upgrade\(")
+_FUNCTION = {"upgrade": re.compile(r"^def upgrade\("), "downgrade": re.compile(r"^def downgrade\(")}
 _DJANGO_MIGRATION = re.compile(r"^\d{4}_\w+\.py$")
 _DJANGO_CLASS = re.compile(r"^class Migration\(")
 
@@ -37,7 +37,7 @@ def sql_from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[P
 def alembic_units(ctx: CheckContext, sql: Path, revisions_dir: str | None) -> tuple[list[SqlUnit], list[str]]:
     """One unit per `-- Running upgrade` marker, mapped to its revision file; and revisions not found."""
     lines = sql.read_text(encoding="utf-8").splitlines()
-    markers = [(n, m.group(1)) for n, line in enumerate(lines) if (m := _MARKER.match(line))]
+    markers = [(n, m.group(1), _revision_of(m)) for n, line in enumerate(lines) if (m := _MARKER.match(line))]
     if not markers:
         raise CheckError("migrations: command_kind is alembic but the SQL has no `-- Running upgrade` "
                          "markers (is the command `alembic upgrade head --sql`?)", "", (ctx.relative(sql),))
@@ -45,25 +45,32 @@ def alembic_units(ctx: CheckContext, sql: Path, revisions_dir: str | None) -> tu
     shown = ctx.relative(sql)
     # Each revision is judged as if it runs alone on a database where the earlier ones are applied
     # (as in production): a table created by an older revision is an existing table.
-    bounds: list[tuple[int, int, str | None]] = [(0, markers[0][0], None)]
-    bounds += [(n + 1, markers[i + 1][0] if i + 1 < len(markers) else len(lines), rev)
-               for i, (n, rev) in enumerate(markers)]
+    bounds: list[tuple[int, int, str, str | None]] = [(0, markers[0][0], "upgrade", None)]
+    bounds += [(n + 1, markers[i + 1][0] if i + 1 < len(markers) else len(lines), step, rev)
+               for i, (n, step, rev) in enumerate(markers)]
     units: list[SqlUnit] = []
     missing: list[str] = []
     open_tx = transactions_open(lines)
-    for index, (start, end, rev) in enumerate(bounds):
+    for index, (start, end, step, rev) in enumerate(bounds):
         origin, origin_line = shown, None  # no revision file: findings stay on the SQL line
         if rev is not None and rev in files:
             origin = os_relative(files[rev], ctx.target)
-            origin_line = line_of(files[rev], _UPGRADE)
+            origin_line = line_of(files[rev], _FUNCTION[step])
         elif rev is not None:
             missing.append(rev)
         for part, (first, last, in_tx) in enumerate(transaction_segments(lines, start, end, open_tx[start])):
             chunk = ctx.artifact(f"alembic-{index:03d}-{rev or 'preamble'}-{part}.sql")
             chunk.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
-            units.append(SqlUnit(chunk, ctx.relative(chunk), in_tx, origin=origin, origin_line=origin_line,
-                                 source=shown, first_line=first + 1))
+            # A downgrade, like a .down.sql file, is parsed but not judged: dropping is its purpose.
+            units.append(SqlUnit(chunk, ctx.relative(chunk), in_tx, judge_safety=step == "upgrade",
+                                 origin=origin, origin_line=origin_line, source=shown, first_line=first + 1))
     return units, missing
+
+
+def _revision_of(marker: re.Match[str]) -> str:
+    """The revision whose function runs: the upgrade's target, the downgrade's source."""
+    step, before, after = marker.groups()
+    return (after if step == "upgrade" else before).split(",")[0].strip()
 
 
 def revision_files(target: Path, revisions_dir: str | None) -> dict[str, Path]:

@@ -65,6 +65,23 @@ def test_alembic_sql_style_is_info_since_alembic_wrote_it(run_gate: RunGate, tmp
     assert sqlfluff and {f["severity"] for f in sqlfluff} == {"info"}  # e.g. LT01 on alembic's "NOT NULL, "
 
 
+def test_alembic_downgrade_sql_is_parsed_but_not_judged(run_gate: RunGate, tmp_path: Path) -> None:
+    # Like a .down.sql file: DROP INDEX / DROP COLUMN are what a downgrade is for.
+    target = copy_fixture("migrations_alembic", tmp_path)
+    (target / "gate.toml").write_text('[migrations]\ncommand = "alembic downgrade 5c6d7e8f9a0b:1a2b3c4d5e6f --sql"\n'
+                                      'command_kind = "alembic"\n')
+    result, check = run_migrations(run_gate, target)
+    assert result.exit_code == 0, result.output
+    assert "ALTER TABLE users DROP COLUMN status;" in (tmp_path / "out" / "artifacts" / "migrations"
+                                                       / "migrations.sql").read_text()
+    assert check["details"]["syntax_only"] == [CONCURRENT, STATUS]
+    assert {f["tool"] for f in check["findings"]} == {"sqlfluff"}
+    # Findings land on the revision being undone, at its downgrade() line.
+    assert {(f["path"], f["line"]) for f in check["findings"]} == {
+        (CONCURRENT, line_of(target, CONCURRENT, r"def downgrade\(")),
+        (STATUS, line_of(target, STATUS, r"def downgrade\("))}
+
+
 def test_a_revision_without_its_file_keeps_the_sql_line(run_gate: RunGate, tmp_path: Path) -> None:
     target = copy_fixture("migrations_alembic", tmp_path)
     # revisions_dir points elsewhere than the revision files: the SQL line is all gate can name.
