@@ -83,12 +83,12 @@ def lint(ctx: CheckContext, inputs: Sequence[SquawkInput], exclude_rules: Sequen
     config.write_text(SQUAWK_CONFIG, encoding="utf-8")
     findings: list[Finding] = []
     reports: list[Path] = []
+    read = [(_neutralised(ctx, i.path, n), i) for n, i in enumerate(inputs)]  # the path squawk reads
     for in_tx in (True, False):
-        group = [i for i in inputs if i.in_transaction is in_tx]
-        if not group:
+        files = {path: i for path, i in read if i.in_transaction is in_tx}
+        if not files:
             continue
         name = "squawk-in-transaction.json" if in_tx else "squawk.json"
-        files = {_neutralised(ctx, i.path, n): i for n, i in enumerate(group)}
         argv = [*proc.tool_argv("squawk"), "--reporter", "json", "--config", str(config)]
         argv += ["--assume-in-transaction"] if in_tx else ["--no-assume-in-transaction"]
         if exclude_rules:
