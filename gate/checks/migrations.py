@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from gate.checks import migrations_sqlfluff, migrations_squawk
 from gate.checks.base import CheckContext, SectionModel
 from gate.checks.migrations_command import alembic_units, django_units, sql_from_command
-from gate.checks.migrations_sources import SqlUnit, file_units, opens_transaction, remap
+from gate.checks.migrations_sources import SqlUnit, file_units, remap, runs_in_transaction
 from gate.model import Finding, Observation, Severity
 
 ID = "migrations"
@@ -38,7 +38,8 @@ class Settings(SectionModel):
     # in the file is new. A file with its own BEGIN;/COMMIT; is read as written.
     in_transaction: bool = True
     dialect: str = "postgres"
-    pg_version: str | None = None  # squawk: the server's major version ("16"); rules depend on it
+    # squawk: the server's version ("16", "15.4"); some rules depend on it.
+    pg_version: str | None = Field(default=None, pattern=r"^\d+(\.\d+){0,2}$")
     exclude_rules: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=300.0, gt=0)
 
@@ -52,7 +53,7 @@ class Settings(SectionModel):
             raise ValueError("command_kind needs command (it says what the command prints)")
         if self.revisions_dir is not None and self.command_kind != "alembic":
             raise ValueError("revisions_dir is only for command_kind = \"alembic\"")
-        if self.command_kind == "django" and "sqlmigrate" not in self.command_words():
+        if self.command_kind == "django" and "sqlmigrate" not in (self.command or "").split():
             raise ValueError("command_kind = \"django\" needs the sqlmigrate command, e.g. "
                              "\"python manage.py sqlmigrate\" (gate adds each app and migration)")
         squawk_rules = [r for r in self.exclude_rules if _SQUAWK_RULE.match(r)]
@@ -60,9 +61,6 @@ class Settings(SectionModel):
             raise ValueError(f"exclude_rules {squawk_rules} are squawk rules; squawk runs only for dialect "
                              "\"postgres\"")
         return self
-
-    def command_words(self) -> list[str]:
-        return (self.command or "").split()
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -88,20 +86,22 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     artifacts += [ctx.relative(result.config), ctx.relative(result.report)]
     if settings.dialect == "postgres":
         inputs = [migrations_squawk.SquawkInput(u.path, u.shown, u.in_transaction) for u in units if u.judge_safety]
-        found, files = migrations_squawk.lint(ctx, inputs, squawk_rules, settings.pg_version, settings.timeout_s)
+        found, squawk_files = migrations_squawk.lint(ctx, inputs, squawk_rules, settings.pg_version, settings.timeout_s)
         findings += _not_parse_twice(found, findings)
         tools["squawk"] = migrations_squawk.squawk_version()
-        artifacts += [ctx.relative(f) for f in files]
+        artifacts += [ctx.relative(f) for f in squawk_files]
     findings = remap(findings, units)
+    # The migration files: generated SQL that no file claims (alembic's own preamble) is not one.
+    files = list(dict.fromkeys(u.origin or u.shown for u in units if u.origin is None or u.origin != u.source))
     return Observation(
-        metrics={"violations": len(findings), "parse_errors": result.parse_errors,
-                 "files": len({u.origin or u.shown for u in units})},
+        metrics={"violations": len(findings), "parse_errors": result.parse_errors, "files": len(files)},
         findings=tuple(findings),
         tools=tools,
         artifacts=tuple(artifacts),
-        details={"files": list(dict.fromkeys(u.origin or u.shown for u in units)), "dialect": settings.dialect,
+        details={"files": files, "dialect": settings.dialect,
                  "excluded_rules": list(settings.exclude_rules),  # shown, so no rule is switched off unseen
-                 "syntax_only": [u.shown for u in units if not u.judge_safety], **details},
+                 "syntax_only": list(dict.fromkeys(u.origin or u.shown for u in units if not u.judge_safety)),
+                 **details},
     )
 
 
@@ -115,8 +115,8 @@ def _command_units(ctx: CheckContext, settings: Settings) -> tuple[list[SqlUnit]
     if settings.command_kind == "alembic":
         units, missing = alembic_units(ctx, sql, settings.revisions_dir)
         return units, logs, ({"revisions_without_file": missing} if missing else {})
-    own_tx = opens_transaction(sql.read_text(encoding="utf-8").splitlines())
-    return [SqlUnit(sql, ctx.relative(sql), settings.in_transaction and not own_tx)], logs, {}
+    in_tx = runs_in_transaction(sql.read_text(encoding="utf-8").splitlines(), settings.in_transaction)
+    return [SqlUnit(sql, ctx.relative(sql), in_tx)], logs, {}
 
 
 def _generated_style(finding: Finding, units: list[SqlUnit]) -> Finding:

@@ -15,7 +15,8 @@ from gate.model import Finding
 _GLOB_CHARS = frozenset("*?[")
 # golang-migrate's rollback half (NNNNNN_name.down.sql): dropping what the up file made is its purpose.
 _DOWN_FILE = re.compile(r"\.down\.sql$", re.IGNORECASE)
-_TX_LINES = frozenset({"BEGIN;", "COMMIT;", "START TRANSACTION;", "BEGIN TRANSACTION;"})
+_BEGIN_LINES = frozenset({"BEGIN;", "START TRANSACTION;", "BEGIN TRANSACTION;"})
+_TX_LINES = _BEGIN_LINES | {"COMMIT;", "ROLLBACK;", "END;"}
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.IGNORECASE)
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__"})
 
@@ -69,34 +70,59 @@ def file_units(target: Path, paths: Sequence[str], in_transaction: bool) -> list
     """The migration files under `paths`; a file that opens its own transaction is read as written."""
     units = []
     for path, shown in sql_files(target, paths).items():
-        lines = _lines(path)
-        # A file with CONCURRENTLY is one its runner must run outside a transaction (PostgreSQL refuses
-        # it inside one; Flyway detects it, golang-migrate runs a lone statement so): read it so.
-        runs_in_tx = in_transaction and not opens_transaction(lines) and not _concurrently(lines)
-        units.append(SqlUnit(path, shown, runs_in_tx,
+        units.append(SqlUnit(path, shown, runs_in_transaction(_lines(path), in_transaction),
                              judge_safety=not _DOWN_FILE.search(path.name)))
     return units
 
 
-def opens_transaction(lines: Iterable[str]) -> bool:
-    """Whether the SQL has its own transaction control (a BEGIN;/COMMIT; line)."""
-    return any(line.strip().upper() in _TX_LINES for line in lines)
+def runs_in_transaction(lines: Sequence[str], in_transaction: bool) -> bool:
+    """Whether a script runs inside the transaction its runner opens (`in_transaction`), as squawk should read it.
 
-
-def transaction_chunk(lines: Sequence[str], start: int, end: int, in_tx: bool) -> tuple[int, int, bool]:
-    """Lines [start, end) less the migration tool's own BEGIN/COMMIT around them (and blank edges).
-
-    `in_tx` says whether a transaction is open at `start`; returns the new bounds and whether one is
-    open where the chunk's own SQL starts.
+    Not when it has its own transaction control (a BEGIN;/COMMIT; line: read as written), nor when it
+    has CONCURRENTLY, which PostgreSQL refuses inside a transaction: its runner must run it outside
+    one (Flyway detects it; golang-migrate sends a lone statement so).
     """
-    while start < end and (not lines[start].strip() or lines[start].strip().upper() in _TX_LINES):
-        word = lines[start].strip().upper()
-        if word:
-            in_tx = word != "COMMIT;"
-        start += 1
-    while end > start and (not lines[end - 1].strip() or lines[end - 1].strip().upper() in _TX_LINES):
-        end -= 1
-    return start, end, in_tx
+    own_tx = any(line.strip().upper() in _TX_LINES for line in lines)
+    return in_transaction and not own_tx and not _concurrently(lines)
+
+
+def transaction_segments(lines: Sequence[str], start: int, end: int, in_tx: bool) -> list[tuple[int, int, bool]]:
+    """Lines [start, end) cut at the migration tool's own BEGIN;/COMMIT; lines (which are left out).
+
+    `in_tx` says whether a transaction is open at `start`. Each segment is (first, last + 1, whether a
+    transaction wraps it): Alembic's autocommit_block prints COMMIT; ... BEGIN; around a statement
+    that must run outside one, and squawk must read that statement so.
+    """
+    segments: list[tuple[int, int, bool]] = []
+    first = start
+    for n in range(start, end + 1):
+        word = lines[n].strip().upper() if n < end else ""
+        if n < end and word not in _TX_LINES:
+            continue
+        segments.append((first, n, in_tx))
+        if n < end:
+            in_tx = word in _BEGIN_LINES
+        first = n + 1
+    trimmed = []
+    for first, last, tx in segments:
+        while first < last and not lines[first].strip():
+            first += 1
+        while last > first and not lines[last - 1].strip():
+            last -= 1
+        if first < last:
+            trimmed.append((first, last, tx))
+    return trimmed
+
+
+def transactions_open(lines: Sequence[str]) -> list[bool]:
+    """For each line (and one past the end), whether a transaction the SQL opened is open there."""
+    state, result = False, []
+    for line in lines:
+        result.append(state)
+        word = line.strip().upper()
+        if word in _TX_LINES:
+            state = word in _BEGIN_LINES
+    return [*result, state]
 
 
 def remap(findings: Iterable[Finding], units: Sequence[SqlUnit]) -> list[Finding]:
@@ -110,7 +136,8 @@ def remap(findings: Iterable[Finding], units: Sequence[SqlUnit]) -> list[Finding
             continue
         sql_line = unit.first_line + (f.line or 1) - 1
         extra = {**f.extra, "sql": f"{unit.source or unit.shown}:{sql_line}"}
-        moved.append(dataclasses.replace(f, path=unit.origin, line=unit.origin_line, extra=extra))
+        line = unit.origin_line if unit.origin_line is not None else sql_line
+        moved.append(dataclasses.replace(f, path=unit.origin, line=line, extra=extra))
     return moved
 
 

@@ -83,12 +83,12 @@ def lint(ctx: CheckContext, inputs: Sequence[SquawkInput], exclude_rules: Sequen
     config.write_text(SQUAWK_CONFIG, encoding="utf-8")
     findings: list[Finding] = []
     reports: list[Path] = []
+    read = [(_neutralised(ctx, i.path, n), i) for n, i in enumerate(inputs)]  # the path squawk reads
     for in_tx in (True, False):
-        group = [i for i in inputs if i.in_transaction is in_tx]
-        if not group:
+        files = {path: i for path, i in read if i.in_transaction is in_tx}
+        if not files:
             continue
         name = "squawk-in-transaction.json" if in_tx else "squawk.json"
-        files = {_neutralised(ctx, i.path, n): i for n, i in enumerate(group)}
         argv = [*proc.tool_argv("squawk"), "--reporter", "json", "--config", str(config)]
         argv += ["--assume-in-transaction"] if in_tx else ["--no-assume-in-transaction"]
         if exclude_rules:
@@ -153,6 +153,8 @@ def _finding(entry: Mapping[str, Any], shown: str, lines: list[str]) -> Finding:
     help_text = entry.get("help")
     if isinstance(help_text, str) and help_text:
         message = f"{message.rstrip('.')}. {help_text}"
+    if rule == SYNTAX_ERROR:  # squawk then runs none of its rules on the file
+        message = f"squawk could not parse this, so none of its safety rules judged this file: {message}"
     return Finding(check=CHECK_ID, tool=TOOL, rule=rule, severity=severity_of(rule), message=message,
                    path=shown, line=line, snippet=snippet or None)
 

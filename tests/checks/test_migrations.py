@@ -66,6 +66,46 @@ def test_the_same_file_outside_a_transaction_is_a_lock_finding(run_gate: RunGate
     assert by_rule(check)["require-concurrent-index-creation"] == [("migrations/002_create_orders.sql", 9, "high")]
 
 
+def test_a_concurrent_index_file_is_read_outside_a_transaction(run_gate: RunGate, make_target: MakeTarget) -> None:
+    # PostgreSQL refuses CONCURRENTLY inside a transaction, so its runner must run this file outside one.
+    target = make_target({"gate.toml": '[migrations]\npaths = ["m.sql"]\n',
+                          "m.sql": "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_orders_user_id\n"
+                                   "ON orders (user_id);\n"})
+    result, check = run_migrations(run_gate, target)
+    assert result.exit_code == 0, result.output
+    assert by_rule(check) == {}
+
+
+def test_a_concurrent_index_inside_the_files_own_transaction_blocks(run_gate: RunGate,
+                                                                   make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[migrations]\npaths = ["m.sql"]\n',
+                          "m.sql": "BEGIN;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_orders_user_id\n"
+                                   "ON orders (user_id);\nCOMMIT;\n"})
+    result, check = run_migrations(run_gate, target)
+    assert result.exit_code == 1
+    assert by_rule(check) == {"ban-concurrent-index-creation-in-transaction": [("m.sql", 2, "high")]}
+
+
+def test_pg_version_reaches_squawk(run_gate: RunGate, make_target: MakeTarget) -> None:
+    # Before PostgreSQL 11 a column with a constant default rewrote the whole table.
+    sql = "ALTER TABLE orders ADD COLUMN flag boolean DEFAULT false;\n"
+    target = make_target({"gate.toml": '[migrations]\npaths = ["m.sql"]\npg_version = "10"\n', "m.sql": sql})
+    result, check = run_migrations(run_gate, target)
+    assert result.exit_code == 1
+    assert by_rule(check) == {"adding-field-with-default": [("m.sql", 1, "high")]}
+    (target / "gate.toml").write_text('[migrations]\npaths = ["m.sql"]\npg_version = "16"\n')
+    result, check = run_migrations(run_gate, target)
+    assert result.exit_code == 0, result.output
+
+
+def test_pg_version_must_be_a_version(run_gate: RunGate, make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[migrations]\npaths = ["m.sql"]\npg_version = "latest"\n',
+                          "m.sql": "SELECT 1;\n"})
+    result, report = run_gate(target, "--only", "migrations")
+    assert result.exit_code == 2 and report is None
+    assert "migrations.pg_version" in result.output
+
+
 def test_lint_violations_fail_naming_rule_and_line(run_gate: RunGate, tmp_path: Path) -> None:
     target = copy_fixture("migrations_violations", tmp_path)
     result, check = run_migrations(run_gate, target)
