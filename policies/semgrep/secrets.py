@@ -210,6 +210,10 @@ class User:
         # ruleid: gate.hardcoded-secret
         self.password = "Winter2024!"
 
+    def revoke(self) -> None:
+        # ok: gate.hardcoded-secret
+        self.auth_token = "revoked"
+
 
 class LoginRequest(BaseModel):
     password: str
