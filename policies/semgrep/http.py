@@ -52,6 +52,16 @@ def session_without_timeout(url: str) -> int:
         return session.get(url).status_code
 
 
+def requests_timeout_off(url: str) -> int:
+    # ruleid: gate.http-request-without-timeout
+    return requests.get(url, timeout=None).status_code
+
+
+def requests_timeout_from_settings(url: str, settings) -> int:
+    # ok: gate.http-request-without-timeout
+    return requests.get(url, timeout=settings.HTTP_TIMEOUT).status_code
+
+
 def httpx_timeout_off(url: str) -> int:
     # ruleid: gate.http-request-without-timeout
     return httpx.get(url, timeout=None).status_code

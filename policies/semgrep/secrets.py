@@ -62,6 +62,11 @@ def read_token(token: str) -> dict:
     return jwt.decode(token, key="my-jwt-secret", algorithms=["HS256"])
 
 
+def read_claims_unverified(token: str) -> dict:
+    # ok: gate.hardcoded-jwt-key
+    return jwt.decode(token, "", options={"verify_signature": False})
+
+
 def read_token_ok(token: str) -> dict:
     # ok: gate.hardcoded-jwt-key
     return jwt.decode(token, os.environ["JWT_SECRET"], algorithms=["HS256"])
@@ -204,6 +209,10 @@ class User:
     def reset(self) -> None:
         # ruleid: gate.hardcoded-secret
         self.password = "Winter2024!"
+
+    def revoke(self) -> None:
+        # ok: gate.hardcoded-secret
+        self.auth_token = "revoked"
 
 
 class LoginRequest(BaseModel):
