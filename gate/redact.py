@@ -54,6 +54,7 @@ _SHAPES = [
     (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"), MASK),
     (re.compile(r"(://[^/\s:@'\"]+:)[^/\s@'\"]+@"), rf"\g<1>{MASK}@"),  # user:password@ in URLs
 ]
+_URLSAFE = str.maketrans("+/", "-_")
 # A run of base64 (standard or URL-safe alphabet) long enough to carry a secret.
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
 
@@ -84,8 +85,6 @@ def secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
                 forms |= {encoded, encoded.rstrip("="), encoded.translate(_URLSAFE).rstrip("=")}
     return tuple(sorted(forms, key=len, reverse=True))
 
-
-_URLSAFE = str.maketrans("+/", "-_")
 
 
 def mask_known(text: str, forms: tuple[str, ...]) -> str:

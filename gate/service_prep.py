@@ -62,12 +62,15 @@ def _url_credentials(value: str, secret_key: bool) -> list[str]:
 
 
 def header_secrets(headers: Mapping[str, str]) -> list[str]:
-    """Header values gate sends, and the credential inside them (after `Bearer `, and Basic's password)."""
+    """Header values gate sends, and the credential inside them (after `Bearer `, Basic's password, each
+    cookie's value: a service may echo one of them alone)."""
     found = []
     for name, value in headers.items():
         if name.strip().lower() in _PLAIN_HEADERS:
             continue
         found.append(value)
+        if name.strip().lower() == "cookie":
+            found.extend(part.partition("=")[2].strip() for part in value.split(";"))
         scheme = _AUTH_SCHEME.match(value.strip())
         if scheme is None:
             continue

@@ -65,6 +65,7 @@ def test_secret_env_values() -> None:
 
 def test_header_secrets_include_the_credential_inside() -> None:
     basic = base64.b64encode(b"user:basic-pw-77").decode()
-    headers = {"Authorization": "Bearer tok-abc-123", "X-Other": f"Basic {basic}", "Accept": "application/json"}
+    headers = {"Authorization": "Bearer tok-abc-123", "X-Other": f"Basic {basic}", "Accept": "application/json",
+               "Cookie": "sessionid=sess-Cookie-42; theme=dark"}
     assert set(header_secrets(headers)) == {"Bearer tok-abc-123", "tok-abc-123", f"Basic {basic}", basic,
-                                           "basic-pw-77"}
+                                           "basic-pw-77", "sessionid=sess-Cookie-42; theme=dark", "sess-Cookie-42"}

@@ -86,12 +86,16 @@ def with_snippets(findings: Sequence[Finding], target: Path) -> list[Finding]:
 def mask_literals(text: str) -> str:
     """Replace the content of every quoted string with ***: `KEY = "abc"` -> `KEY = "***"`.
 
-    Dict keys stay readable ({"PASSWORD": "***"}), and so do empty strings.
+    Dict keys stay readable ({"PASSWORD": "***"}), and so do empty strings and subscripts
+    (`provider_data['client_secret']`, `os.environ["DB_PASSWORD"]`): they name a secret, they are not one.
     """
     def mask(match: re.Match[str]) -> str:
         quote = match.group("q")
         is_key = _KEY_FOLLOWS.match(text, match.end()) is not None
-        return match.group(0) if is_key or len(match.group(0)) == 2 else f"{quote}***{quote}"
+        is_subscript = text[:match.start()].endswith("[") and text.startswith("]", match.end())
+        if is_key or is_subscript or len(match.group(0)) == 2:
+            return match.group(0)
+        return f"{quote}***{quote}"
 
     return _LITERAL.sub(mask, text)
 

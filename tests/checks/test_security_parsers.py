@@ -238,6 +238,10 @@ def test_mask_literals_keeps_dict_keys_and_empty_strings() -> None:
     assert mask_literals('DATABASES = {"PASSWORD": "pg-secret", "HOST": ""}') == \
         'DATABASES = {"PASSWORD": "***", "HOST": ""}'
     assert mask_literals("connect(password='it\\'s')") == "connect(password='***')"
+    assert mask_literals("'client_secret': provider_data['client_secret'],") == \
+        "'client_secret': provider_data['client_secret'],"
+    assert mask_literals('password = os.environ["DB_PASSWORD"] or "fallback-pw"') == \
+        'password = os.environ["DB_PASSWORD"] or "***"'
 
 
 def test_counts_every_severity_and_the_total() -> None:

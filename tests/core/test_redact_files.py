@@ -74,3 +74,12 @@ def test_ctrl_c_waits_until_the_masking_pass_is_done() -> None:
         os.kill(os.getpid(), signal.SIGINT)  # held back, not lost
         finished = True
     assert finished
+
+
+@pytest.mark.parametrize("prefix", ["", "x", "xy"])
+def test_a_secret_at_any_offset_inside_base64_is_found(tmp_path: Path, prefix: str) -> None:
+    body = base64.b64encode(f"{prefix}token={TOKEN}&more".encode()).decode()
+    (tmp_path / "events.ndjson").write_text(json.dumps({"body": body}) + "\n")
+    redact_files(tmp_path, [TOKEN])
+    masked = json.loads((tmp_path / "events.ndjson").read_text())["body"]
+    assert base64.b64decode(masked).decode() == f"{prefix}token={MASK}&more"
