@@ -93,7 +93,7 @@ def report(source: Path, out_dir: Path | None) -> None:
     def work() -> int:
         saved = read_report(source)
         out = (out_dir or source.parent).resolve()
-        with outdir.claim(out), github_actions.commands_paused(os.environ, _echo):
+        with outdir.claim(out, record=False), github_actions.commands_paused(os.environ, _echo):
             delivered = _finish(saved, out)
         return 0 if delivered else EXIT_CODES[Verdict.ERROR]
 

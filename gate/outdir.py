@@ -20,6 +20,8 @@ from typing import IO
 
 from gate import proctrack
 from gate.errors import UsageError
+from gate.redact import redact_text
+from gate.text import printable
 
 LOCK_NAME = ".gate.lock"
 
@@ -34,8 +36,11 @@ class Claim:
 
 
 @contextlib.contextmanager
-def claim(out: Path) -> Iterator[Claim]:
-    """Create `out`, prove it writable and lock it for this command; UsageError naming the path or the holder."""
+def claim(out: Path, record: bool = True) -> Iterator[Claim]:
+    """Create `out`, prove it writable and lock it for this command; UsageError naming the path or the holder.
+
+    With `record`, the lock file then names this run; without (`gate report`, which starts no process),
+    it keeps naming the last run, whose orphans the next `gate run` must still find."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
@@ -51,10 +56,11 @@ def claim(out: Path) -> Iterator[Claim]:
             raise UsageError([f"--out {out}: in use by another gate run (pid {pid}); wait for it to end or "
                               "choose another --out folder"]) from None
         previous = _holder(handle)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "run_id": proctrack.RUN_ID}) + "\n")
-        handle.flush()
+        if record:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({"pid": os.getpid(), "run_id": proctrack.RUN_ID}) + "\n")
+            handle.flush()
         run_id, pid = previous.get("run_id"), previous.get("pid")
         yield Claim(out, run_id if isinstance(run_id, str) else None, pid if isinstance(pid, int) else None)
 
@@ -80,4 +86,4 @@ def stop_orphans(held: Claim) -> list[str]:
     proctrack.kill(left)
     who = f"pid {held.previous_pid}" if held.previous_pid is not None else "an unknown pid"
     return [f"an earlier gate run on {held.out} ({who}) ended without stopping what it started; stopped:",
-            *(f"  {line}" for line in described)]
+            *(f"  {printable(redact_text(line))}" for line in described)]

@@ -11,28 +11,20 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gate import proc
 from tests.processes import processes_with, wait_until_gone
-from tests.test_service_support import MARKER_VAR, live_target
+from tests.test_service_support import MARKER_VAR, live_target, marker
+
+__all__ = ["marker"]  # the fixture (no process carrying it may outlive a test), imported for pytest
 
 # A Python "test suite" that starts a helper in a session of its own and leaves it running, as a test's
 # server fixture that forgot to stop would; the helper keeps the suite's stdout open.
 ESCAPING_TEST = ("import subprocess, sys; subprocess.Popen(['sleep', '900'], start_new_session=True); "
                  "print('tests ran')")
-
-
-@pytest.fixture
-def marker() -> Iterator[str]:
-    value = f"gate-escape-{uuid.uuid4().hex}"
-    yield value
-    left = wait_until_gone(value, timeout_s=10.0)
-    assert not left, f"processes outlived the test: {left}"
 
 
 def _env(marker: str) -> dict[str, str]:

@@ -162,11 +162,17 @@ def test_a_closed_stdout_is_not_an_error(tmp_path: Path) -> None:
     assert gate.stderr == ""
 
 
-def test_the_lock_file_names_this_run(tmp_path: Path) -> None:
+def test_the_lock_file_names_the_last_run(tmp_path: Path) -> None:
+    (tmp_path / "gate.toml").write_text('[security]\npaths = ["."]\n')
+    (tmp_path / "app.py").write_text("X = 1\n")
     out = tmp_path / "out"
-    result = _gate("report", "--from", str(_saved(tmp_path)), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    assert set(json.loads((out / ".gate.lock").read_text())) == {"pid", "run_id"}
+    run = _gate("run", str(tmp_path), "--only", "security", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    recorded = json.loads((out / ".gate.lock").read_text())
+    assert set(recorded) == {"pid", "run_id"}
+    rerendered = _gate("report", "--from", str(out / "gate-report.json"))
+    assert rerendered.returncode == 0, rerendered.stderr
+    assert json.loads((out / ".gate.lock").read_text()) == recorded  # a re-render starts nothing to track
 
 
 def _wait_until(condition: Callable[[], bool], child: subprocess.Popen[str]) -> None:
