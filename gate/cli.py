@@ -27,6 +27,7 @@ from gate.policy import Policy, load_policy
 from gate.reporters import console, remove_reports, write_reports
 from gate.reporters.saved import read_report
 from gate.runner import Progress, clear_artifacts, plan, run_gate
+from gate.text import printable
 
 
 def _split(value: str | None) -> list[str]:
@@ -227,8 +228,8 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
     try:
         code = work()
     except UsageError as exc:
-        for problem in exc.problems:
-            click.echo(f"gate: error: {problem}", err=True)
+        for problem in exc.problems:  # may quote the target's files (key names, paths): made printable
+            click.echo(f"gate: error: {printable(problem)}", err=True)
         code = EXIT_USAGE
     except BrokenPipeError:  # stdout closed while printing outside _echo: exit quietly, as other tools do
         _silence_stdout()
@@ -242,7 +243,7 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
         code = EXIT_INTERRUPTED
     except Exception as exc:  # a bug in gate: say so, and never report a pass
         proc.stop_all()
-        click.echo(f"gate: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"gate: internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GATE_DEBUG"):
             traceback.print_exc()
         code = EXIT_CODES[Verdict.ERROR]

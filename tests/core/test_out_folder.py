@@ -1,4 +1,4 @@
-"""The out folder: locked against a second run, checked writable first, write failures named, the umask honoured."""
+"""The out folder and the terminal: locked, checked writable first, write failures named, umask honoured, printable."""
 
 from __future__ import annotations
 
@@ -181,3 +181,10 @@ def _wait_until(condition: Callable[[], bool], child: subprocess.Popen[str]) -> 
         assert child.poll() is None, child.communicate()
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.1)
+
+
+def test_a_usage_error_quoting_the_target_is_printable(tmp_path: Path) -> None:
+    (tmp_path / "gate.toml").write_text('[security]\n"paths\\u001b]0;owned\\u0007" = 1\n')
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "\x1b" not in result.output and "paths\\x1b]0;owned\\x07" in result.output
