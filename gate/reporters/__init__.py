@@ -60,11 +60,16 @@ def write_reports(report: GateReport, out_dir: Path) -> Written:
 def remove_reports(out_dir: Path) -> None:
     """Delete the report files an earlier run left in out_dir (the folder itself stays)."""
     for filename, _ in REPORTERS.values():
-        path = out_dir / filename
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise UsageError([f"{path}: cannot remove the earlier report ({exc.strerror or exc})"]) from None
+        # Temporary files too: a run killed while writing (SIGKILL) could not remove its own.
+        for path in [out_dir / filename, *out_dir.glob(f".{filename}.*.tmp")]:
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise UsageError([f"{path}: cannot remove the earlier report ({exc.strerror or exc})"]) from None
 
 
 def write_atomic(path: Path, text: str) -> Path:

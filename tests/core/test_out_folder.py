@@ -188,3 +188,14 @@ def test_a_usage_error_quoting_the_target_is_printable(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert result.exit_code == 2, result.output
     assert "\x1b" not in result.output and "paths\\x1b]0;owned\\x07" in result.output
+
+
+def test_an_earlier_report_that_cannot_be_removed_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "gate.toml").write_text("[security]\n")
+    out = tmp_path / "out"
+    (out / "gate-summary.md").mkdir(parents=True)  # unlink() fails on a folder
+    (out / ".gate-report.html.123.abcd.tmp").write_text("left by a killed run")
+    result = CliRunner().invoke(cli, ["run", str(tmp_path), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"{out / 'gate-summary.md'}: cannot remove the earlier report (Is a directory)" in result.output
+    assert not (out / ".gate-report.html.123.abcd.tmp").exists()
