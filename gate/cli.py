@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn
@@ -17,7 +19,7 @@ import click
 from rich.console import Console
 from rich.status import Status as RichStatus
 
-from gate import __version__, github_actions, proc
+from gate import __version__, github_actions, outdir, proc
 from gate.config import GateConfig, load_config
 from gate.errors import UsageError
 from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, CheckResult, GateReport, Verdict
@@ -25,6 +27,7 @@ from gate.policy import Policy, load_policy
 from gate.reporters import console, remove_reports, write_reports
 from gate.reporters.saved import read_report
 from gate.runner import Progress, clear_artifacts, plan, run_gate
+from gate.text import printable
 
 
 def _split(value: str | None) -> list[str]:
@@ -47,24 +50,32 @@ def cli() -> None:
 def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_name: str | None) -> None:
     """Run the checks on TARGET (default: .), judge them against the policy, write reports.
 
-    Exit codes: 0 pass, 1 a policy threshold failed, 2 bad usage/config/policy (nothing ran),
-    3 a check could not run so the gate could not decide, 130 interrupted.
+    Exit codes: 0 pass, 1 a policy threshold failed, 2 bad usage/config/policy or --out is unusable
+    (nothing ran), 3 a check could not run so the gate could not decide, or a report could not be
+    written, 130 interrupted.
     """
     def work() -> int:
         out = out_dir.resolve()
-        # Reports and artifacts of an earlier run would be mistaken for this run's verdict and
-        # evidence, also when this run stops at a usage error: remove them first.
-        remove_reports(out)
-        clear_artifacts(out)
-        config = load_config(target)
-        policy = _load_policy(config.policy if policy_name is None else policy_name, config)
-        planned = plan(config, policy, _split(only), _split(skip))
-        with _progress() as progress:
-            report = run_gate(config, policy, planned, out, progress)
-        with github_actions.commands_paused(os.environ, click.echo):
-            _finish(report, out)
-        github_actions.publish_from_environment(report, click.echo, lambda text: click.echo(text, err=True))
-        return EXIT_CODES[report.verdict]
+        with contextlib.ExitStack() as stack:
+            # An existing out folder is claimed at once: reports and artifacts of an earlier run would be
+            # mistaken for this run's, also when it stops at a usage error. A new one only once the
+            # configuration is valid, so that a usage error writes nothing.
+            if out.exists():
+                _claim(stack, out)
+            config = load_config(target)
+            policy = _load_policy(config.policy if policy_name is None else policy_name, config)
+            planned = plan(config, policy, _split(only), _split(skip))
+            if not out.exists():
+                _claim(stack, out)
+            try:
+                with _progress() as progress:
+                    report = run_gate(config, policy, planned, out, progress)
+            finally:
+                proc.sweep()  # anything this run started that escaped its group and outlived it
+            with github_actions.commands_paused(os.environ, _echo):
+                delivered = _finish(report, out)
+            github_actions.publish_from_environment(report, _echo, lambda text: click.echo(text, err=True))
+        return EXIT_CODES[report.verdict] if delivered else EXIT_CODES[Verdict.ERROR]
 
     _exit_with(work)
 
@@ -77,13 +88,15 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
 def report(source: Path, out_dir: Path | None) -> None:
     """Re-render every report format (and the console summary) from a saved gate-report.json.
 
-    Exit codes: 0 rendered, 2 the file is missing or is not a gate report.
+    Exit codes: 0 rendered, 2 the file is missing or is not a gate report (or --out is unusable),
+    3 a report format could not be rendered or written (the others are).
     """
     def work() -> int:
         saved = read_report(source)
-        with github_actions.commands_paused(os.environ, click.echo):
-            _finish(saved, (out_dir or source.parent).resolve())
-        return 0
+        out = (out_dir or source.parent).resolve()
+        with outdir.claim(out, record=False), github_actions.commands_paused(os.environ, _echo):
+            delivered = _finish(saved, out)
+        return 0 if delivered else EXIT_CODES[Verdict.ERROR]
 
     _exit_with(work)
 
@@ -97,25 +110,65 @@ def validate(target: Path, policy_name: str | None) -> None:
         config = load_config(target)
         policy = _load_policy(config.policy if policy_name is None else policy_name, config)
         planned = plan(config, policy, [], [])
-        click.echo(f"{config.source}: valid; policy {policy.name} ({policy.source})")
+        _echo(f"{config.source}: valid; policy {policy.name} ({policy.source})")
         for item in planned:
             state = item.error_reason or item.skip_reason or "runs"
-            click.echo(f"  {item.id:11} {state}")
+            _echo(f"  {item.id:11} {state}")
         return 0
 
     _exit_with(work)
+
+
+def _claim(stack: contextlib.ExitStack, out: Path) -> None:
+    """Lock `out` for this run (exit 2 if it is not writable or in use), stop orphans, clear the last run's files."""
+    held = stack.enter_context(outdir.claim(out))
+    for line in outdir.stop_orphans(held):
+        click.echo(f"gate: {line}", err=True)
+    remove_reports(out)
+    clear_artifacts(out)
 
 
 def _load_policy(name: str, config: GateConfig) -> Policy:
     return load_policy(name, config.target, config.thresholds, config.source)
 
 
-def _finish(report: GateReport, out: Path) -> None:
+def _finish(report: GateReport, out: Path) -> bool:
+    """Write the reports, print the summary; False (after saying why) when a report is missing."""
     written = write_reports(report, out)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = shutil.get_terminal_size((110, 24)).columns if sys.stdout.isatty() else 110
-    click.echo(console.render(report, color=color, width=width), nl=False)
-    click.echo("Reports: " + ", ".join(os.path.relpath(p) for p in written))
+    try:
+        summary = console.render(report, color=color, width=width)
+    except Exception as exc:  # a bug in the summary must not hide the verdict
+        summary = f"Verdict: {report.verdict.value.upper()} (exit {EXIT_CODES[report.verdict]})\n"
+        written = replace(written, failures=(*written.failures, f"console summary: {type(exc).__name__}: {exc}"))
+    _echo(summary, nl=False)
+    if written.paths:
+        _echo("Reports: " + ", ".join(os.path.relpath(p) for p in written.paths))
+    for failure in written.failures:
+        click.echo(f"gate: error: {failure}", err=True)
+    return not written.failures
+
+
+def _echo(text: str, nl: bool = True) -> None:
+    """Print to stdout; once stdout is closed (`gate ... | head -1`), print nothing more and carry on."""
+    # Like other command-line tools, a reader that stopped reading is not an error of gate: the run
+    # finishes, writes its reports and exits with its usual code.
+    try:
+        click.echo(text, nl=nl)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that neither later prints nor the flush at exit fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests, embedding): replace the object
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process exits
 
 
 class _TerminalProgress(Progress):
@@ -164,6 +217,10 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 
+# 128 + SIGPIPE, what a shell reports for a command its reader stopped early.
+EXIT_BROKEN_PIPE = 141
+
+
 def _exit_with(work: Callable[[], int]) -> NoReturn:
     """The one error handler: decides every exit code that is not a verdict."""
     # CI cancels a job with SIGTERM: stop the checks and the service exactly as for Ctrl-C.
@@ -171,9 +228,12 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
     try:
         code = work()
     except UsageError as exc:
-        for problem in exc.problems:
-            click.echo(f"gate: error: {problem}", err=True)
+        for problem in exc.problems:  # may quote the target's files (key names, paths): made printable
+            click.echo(f"gate: error: {printable(problem)}", err=True)
         code = EXIT_USAGE
+    except BrokenPipeError:  # stdout closed while printing outside _echo: exit quietly, as other tools do
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         # CI cancels with SIGINT and then SIGTERM a few seconds later: cleanup must not be cut short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -183,7 +243,7 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
         code = EXIT_INTERRUPTED
     except Exception as exc:  # a bug in gate: say so, and never report a pass
         proc.stop_all()
-        click.echo(f"gate: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"gate: internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GATE_DEBUG"):
             traceback.print_exc()
         code = EXIT_CODES[Verdict.ERROR]

@@ -3,12 +3,14 @@
 Every child gets an argv list, no stdin, a timeout and its own process group (session), so that on
 timeout, error or Ctrl-C the whole group is terminated and then killed: a plain
 `subprocess.run(timeout=)` kills only the direct child and leaves grandchildren (uvicorn workers,
-locust's gevent runners, a test suite's servers) running.
+locust's gevent runners, a test suite's servers) running. Descendants that left the group (setsid) are
+found by the marker every child carries in its environment (proctrack) and killed with it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import subprocess
@@ -20,10 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from gate import proctrack
 from gate.errors import ToolError
+from gate.text import TAIL_BYTES, clip_tail
 
 STOP_GRACE_S = 5.0
 TAIL_LINES = 40
+POLL_S = 0.2
+# After the child exits, how long its output may stay open (a descendant finishing its last write)
+# before whatever still holds it is killed: an escaped helper must not make gate wait for the timeout.
+LINGER_S = 1.0
+
+_numbers = itertools.count(1)
 
 _live: set[subprocess.Popen[bytes]] = set()
 _live_lock = threading.Lock()
@@ -46,8 +56,18 @@ class Completed:
 
 
 def tail_text(text: str, lines: int = TAIL_LINES) -> str:
-    """The last `lines` lines of `text`."""
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+    """The last `lines` lines of `text`, at most TAIL_BYTES of them (one line may be megabytes)."""
+    return clip_tail("\n".join(text.rstrip().splitlines()[-lines:]), TAIL_BYTES)
+
+
+def read_end(path: Path, size: int = TAIL_BYTES) -> str:
+    """The last `size` bytes of a (log) file, decoded: a service's log may be gigabytes."""
+    with path.open("rb") as handle:
+        length = handle.seek(0, os.SEEK_END)
+        handle.seek(max(length - size, 0))
+        data = handle.read()
+    text = data.decode("utf-8", errors="replace")
+    return f"[cut by gate: {length - size} earlier bytes of {length} ...] {text}" if length > size else text
 
 
 def tool_argv(name: str) -> list[str]:
@@ -81,11 +101,12 @@ def run(
     started = time.monotonic()
     if _stopping.is_set():
         raise ToolError(f"{name}: not started, gate is being interrupted")
+    number, marked = _marked(env)
     try:
         child = subprocess.Popen(
             list(argv),
             cwd=cwd,
-            env=dict(env) if env is not None else None,
+            env=marked,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -97,7 +118,7 @@ def run(
         raise ToolError(f"{name}: cannot execute {argv[0]}: {exc}") from exc
     _register(child, name)
     try:
-        out, err = child.communicate(timeout=timeout)
+        out, err = _communicate(child, timeout, number)
     except subprocess.TimeoutExpired:
         out, err = _kill_group(child)
         done = _completed(argv, child, out, err, started)
@@ -109,6 +130,7 @@ def run(
         # Whatever happened (even a second Ctrl-C during the grace period above), the group is killed
         # before gate forgets it; on the normal path this removes what the child left behind.
         _signal_group(child.pid, signal.SIGKILL)
+        proctrack.kill(proctrack.tagged(child=number))
         _unregister(child)
     done = _completed(argv, child, out, err, started)
     if done.returncode not in ok_codes:
@@ -123,12 +145,13 @@ class Background:
         self.log_path = log_path
         if _stopping.is_set():
             raise ToolError(f"{argv[0]}: not started, gate is being interrupted")
+        self._number, marked = _marked(env)
         self._log: IO[bytes] = log_path.open("wb")
         try:
             self._child = subprocess.Popen(
                 list(argv),
                 cwd=cwd,
-                env=dict(env),
+                env=marked,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
@@ -157,6 +180,7 @@ class Background:
             _kill_group(self._child, grace)
         finally:
             _signal_group(self._child.pid, signal.SIGKILL)  # also when a second signal cut the grace short
+            proctrack.kill(proctrack.tagged(child=self._number))  # what it started outside its group
             _unregister(self._child)
             self._log.close()
 
@@ -169,6 +193,41 @@ def stop_all() -> None:
     for child in children:
         _stop_group(child, grace=1.0)
         _unregister(child)
+    sweep()
+
+
+def sweep() -> list[str]:
+    """Kill every process of this run still alive (escaped descendants); describe what was killed."""
+    left = proctrack.tagged()
+    described = [proctrack.describe(p) for p in left]
+    proctrack.kill(left)
+    return described
+
+
+def _marked(env: Mapping[str, str] | None) -> tuple[str, dict[str, str]]:
+    """A number for a new child and its environment carrying this run's marker with that number."""
+    number = str(next(_numbers))
+    marked = dict(env) if env is not None else dict(os.environ)
+    marked[proctrack.marker()] = number
+    return number, marked
+
+
+def _communicate(child: subprocess.Popen[bytes], timeout: float, number: str) -> tuple[bytes, bytes]:
+    """The child's output once it exits; what it started and left holding the pipes is killed then."""
+    deadline = time.monotonic() + timeout
+    exited_at: float | None = None
+    while True:
+        try:
+            return child.communicate(timeout=max(min(POLL_S, deadline - time.monotonic()), 0.01))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
+        if child.poll() is not None:
+            exited_at = exited_at or time.monotonic()
+            if time.monotonic() - exited_at >= LINGER_S:
+                _signal_group(child.pid, signal.SIGKILL)
+                proctrack.kill(proctrack.tagged(child=number))
+                return _drain_after_kill(child, STOP_GRACE_S)
 
 
 def _stop_group(child: subprocess.Popen[bytes], grace: float) -> None:

@@ -22,6 +22,7 @@ from gate.policy import Policy
 from gate.redact import redact_report
 from gate.service import RunningService, open_service
 from gate.targetenv import target_environment
+from gate.text import bound
 from gate.waivers import apply_waivers, waiver_uses
 
 STATIC_WORKERS = 3  # static checks and fuzzing overlap; the load test always runs alone
@@ -148,7 +149,8 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
         waivers=waiver_uses(config.waivers, totals, evaluated, today),
         gate_version=__version__,
     )
-    return redact_report(report, secrets)
+    # Redacted first: a secret cut in half by the byte bound would no longer match its value.
+    return bound(redact_report(report, secrets))
 
 
 def clear_artifacts(out_dir: Path) -> None:

@@ -160,4 +160,4 @@ def _read(path: Path) -> str:
 
 
 def _log_tail(log: Path) -> str:
-    return proc.tail_text(_read(log))
+    return proc.tail_text(proc.read_end(log))

@@ -55,7 +55,7 @@ def configured(raw_config: Mapping[str, Any]) -> bool:
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:
     excludes = [*(() if settings.include_tests else DEFAULT_EXCLUDES), *settings.exclude]
-    selection = select_files(ctx.target, settings.paths, excludes)
+    selection = select_files(ctx.target, settings.paths, excludes, ctx.out_dir)
     if not selection.files:
         hint = "; set include_tests = true to scan test code" if selection.excluded else ""
         raise CheckError(f"nothing to scan: no Python files in security.paths {settings.paths} "

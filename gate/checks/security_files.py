@@ -20,7 +20,7 @@ from gate.errors import CheckError
 TEST_GLOBS = ("tests", "test", "tests.py", "test_*.py", "*_test.py", "*_tests.py", "conftest.py")
 # Never scanned below a configured path: not the service's own code.
 ALWAYS_SKIPPED = (".* (hidden folders)", "__pycache__", "node_modules", "site-packages",
-                  "virtualenvs (folders with pyvenv.cfg)")
+                  "virtualenvs (folders with pyvenv.cfg)", "gate's out folder (--out)")
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,19 @@ class Selection:
     excluded: tuple[str, ...]  # Python files the exclude globs removed
 
 
-def select_files(target: Path, paths: Sequence[str], excludes: Sequence[str]) -> Selection:
-    """The Python files under `paths` (relative to `target`) that no exclude glob matches."""
+def select_files(target: Path, paths: Sequence[str], excludes: Sequence[str], out_dir: Path | None = None) -> Selection:
+    """The Python files under `paths` (relative to `target`) that no exclude glob matches, never in `out_dir`."""
     matchers = [_compile(glob) for glob in excludes]
     root = target.resolve()
+    # gate's own out folder (`cd target && gate run` writes reports/ inside it) holds gate's files,
+    # e.g. the generated locustfile under artifacts/load/: never the service's code.
+    out = out_dir.resolve() if out_dir is not None else None
     found: set[str] = set()
     for configured in paths:
         start = _inside(root, configured)
-        candidates = [start] if start.is_file() else _walk(start)
-        found.update(p.relative_to(root).as_posix() for p in candidates if p.suffix == ".py")
+        candidates = [start] if start.is_file() else _walk(start, out)
+        found.update(p.relative_to(root).as_posix() for p in candidates
+                     if p.suffix == ".py" and not _within(p, out))
     excluded = sorted(f for f in found if _excluded(f, matchers))
     kept = sorted(found.difference(excluded))
     return Selection(files=tuple(kept), excluded=tuple(excluded))
@@ -54,13 +58,17 @@ def _inside(root: Path, configured: str) -> Path:
     return path
 
 
-def _walk(start: Path) -> list[Path]:
+def _walk(start: Path, out: Path | None) -> list[Path]:
     files: list[Path] = []
     for folder, dirnames, filenames in os.walk(start):
         here = Path(folder)
-        dirnames[:] = sorted(d for d in dirnames if not _always_skipped(here / d))
+        dirnames[:] = sorted(d for d in dirnames if not _always_skipped(here / d) and (here / d) != out)
         files.extend(here / name for name in filenames)
     return files
+
+
+def _within(path: Path, folder: Path | None) -> bool:
+    return folder is not None and (path == folder or folder in path.parents)
 
 
 def _always_skipped(folder: Path) -> bool:

@@ -6,6 +6,7 @@ import re
 
 from gate.model import Finding, GateReport, Status, Verdict
 from gate.redact import redact_report
+from gate.text import map_text, printable
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STATUS_ICON = {
@@ -26,6 +27,15 @@ def safe(report: GateReport) -> GateReport:
     Only the literal value is masked: a snippet still shows whether a secret was a literal or code.
     """
     return redact_report(report)
+
+
+def shown(report: GateReport) -> GateReport:
+    """safe(report) for a terminal, Markdown or annotations: control characters shown as visible escapes.
+
+    An OSC sequence (`ESC]0;...`) in a file name otherwise hides everything printed after it, the
+    verdict included; JSON, SARIF and HTML escape control characters themselves and keep the text exact.
+    """
+    return map_text(safe(report), printable)  # type: ignore[no-any-return]
 
 
 def one_line(text: str, limit: int = 200) -> str:

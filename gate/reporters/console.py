@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
-from gate.reporters.common import one_line, safe, strip_ansi
+from gate.reporters.common import one_line, shown, strip_ansi
 
 TOP_FINDINGS = 10
 STATUS_STYLE = {
@@ -24,7 +25,7 @@ VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.FAIL: "bold red", Verdict.E
 
 def render(report: GateReport, color: bool = False, width: int = 110) -> str:
     """The summary as text; with `color`, including terminal colour codes."""
-    report = safe(report)
+    report = shown(report)
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     console.print(_table(report))
@@ -73,7 +74,8 @@ _SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "m
 
 
 def _scope(check: CheckResult) -> str:
-    counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ()) if key in check.metrics]
+    counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ())
+               if isinstance(check.metrics.get(key), int | float) and math.isfinite(check.metrics[key])]
     return " on ".join(_plural(int(value), noun) for value, noun in counted)
 
 

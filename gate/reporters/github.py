@@ -4,7 +4,7 @@ Writing them (to $GITHUB_STEP_SUMMARY and stdout) is gate/github_actions.py's jo
 
 
 from gate.model import GateReport, Severity, Status
-from gate.reporters.common import file_path, one_line, safe
+from gate.reporters.common import file_path, one_line, shown
 from gate.reporters.console import top_findings
 
 # GitHub shows at most 10 annotations of each type per step; more are dropped without notice.
@@ -46,7 +46,7 @@ def command(kind: str, message: str, **properties: str | int | None) -> str:
 
 def annotations(report: GateReport) -> list[str]:
     """Annotations for failed/errored checks, then the most severe findings: at most 10 of each type."""
-    report = safe(report)
+    report = shown(report)
     counts = {"error": 0, "warning": 0, "notice": 0}
     lines = []
 

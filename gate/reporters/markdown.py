@@ -6,7 +6,7 @@ import html
 import re
 
 from gate.model import EXIT_CODES, GateReport, Status
-from gate.reporters.common import STATUS_ICON, VERDICT_ICON, one_line, safe
+from gate.reporters.common import STATUS_ICON, VERDICT_ICON, one_line, shown
 from gate.reporters.console import measured, top_findings
 
 FILENAME = "gate-summary.md"
@@ -22,7 +22,7 @@ def md(text: str, limit: int = 200) -> str:
 
 def render(report: GateReport) -> str:
     """The summary as GitHub-flavoured Markdown."""
-    report = safe(report)
+    report = shown(report)
     verdict = report.verdict
     lines = [
         f"## gate: {VERDICT_ICON[verdict]} {verdict.value.upper()}",

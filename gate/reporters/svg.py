@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 60, 16, 14, 40
+DRAWABLE = 1e12  # larger values (ms, rps, seconds) are not measurements a chart can place
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ def line_chart(
 ) -> Chart | None:
     """Lay out a line through (xs[i], ys[i]); x_names label the points. None when there is nothing to draw."""
     if not xs or len(xs) != len(ys):
+        return None
+    if any(not abs(v) <= DRAWABLE for v in (*xs, *ys, threshold or 0.0)):
+        # 1.7e308 is finite, but the axis above it is not (OverflowError): such a chart says nothing anyway.
         return None
     x_lo, x_hi = min(xs), max(xs)
     y_hi = nice_max(max([*ys, threshold or 0.0]) * 1.05)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 
 from gate.checks import security_bandit, security_semgrep
+from gate.cli import cli
 from tests.conftest import FIXTURES, check_of
 
 RunGate = Callable[..., tuple[Result, dict[str, Any] | None]]
@@ -186,3 +187,30 @@ def test_a_tool_that_runs_out_of_time_is_an_error(run_gate: RunGate, make_target
     assert result.exit_code == 3, result.output
     assert check["status"] == "error"
     assert "timed out after 0.01 s" in check["reasons"][0]
+
+
+PLANTED_PASSWORD = 'PASSWORD = "hunter2hunter2"\n'
+
+
+def test_the_default_out_folder_inside_the_target_is_never_scanned(make_target: MakeTarget,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # `cd target && gate run` writes reports/ into the target: gate's own files there (a generated
+    # locustfile under artifacts/load/) are not the service's code.
+    target = make_target({"gate.toml": SCAN_ALL, "app/clean.py": "X = 1\n",
+                          "reports/artifacts/load/locustfile.py": PLANTED_PASSWORD})
+    (target / "reports" / "artifacts" / ".gate-artifacts").write_text("written by gate run\n")
+    monkeypatch.chdir(target)
+    result = CliRunner().invoke(cli, ["run", "--only", "security"])
+    check = check_of(json.loads((target / "reports" / "gate-report.json").read_text()), "security")
+    assert result.exit_code == 0, result.output
+    assert (check["details"]["files_scanned"], check["findings"]) == (1, [])
+
+
+def test_an_escape_sequence_in_a_file_name_never_reaches_the_terminal(run_gate: RunGate,
+                                                                      make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": SCAN_ALL, "app/evil\x1b]0;owned\x07.py": PLANTED_PASSWORD})
+    result, check = security(run_gate, target)
+    assert check["findings"][0]["path"] == "app/evil\x1b]0;owned\x07.py"  # the JSON keeps the name exact
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "app/evil\\x1b]0;owned\\x07.py" in result.output
+    assert result.output.rstrip().splitlines()[-2].startswith("Verdict: FAIL")

@@ -90,3 +90,9 @@ def test_a_path_outside_the_target_or_missing_is_an_error(make_target: MakeTarge
         select_files(target, ["../elsewhere"], [])
     with pytest.raises(CheckError, match="'src' does not exist"):
         select_files(target, ["src"], [])
+
+
+def test_the_out_folder_is_never_selected(make_target: MakeTarget) -> None:
+    target = make_target({"app/api.py": "", "reports/artifacts/load/locustfile.py": "", "reports/x.py": ""})
+    assert select_files(target, ["."], (), target / "reports").files == ("app/api.py",)
+    assert select_files(target, ["reports"], (), target / "reports").files == ()

@@ -27,7 +27,7 @@ def test_rerenders_every_format_into_out(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["report", "--from", str(source), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(name for name, _ in REPORTERS.values())
+    assert sorted(p.name for p in out.iterdir()) == sorted([".gate.lock", *(name for name, _ in REPORTERS.values())])
     assert (out / "gate-report.json").read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
     assert "Verdict: ERROR (exit 3)" in result.output  # the console summary
     assert "<h1>gate: ERROR</h1>" in (out / "gate-report.html").read_text(encoding="utf-8")

@@ -38,7 +38,7 @@ def _compare(name: str, text: str) -> None:
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Every file write_reports produces for the canonical report, by format."""
     out = tmp_path_factory.mktemp("reports")
-    paths = write_reports(canonical_report(), out)
+    paths = write_reports(canonical_report(), out).paths
     assert sorted(p.name for p in paths) == sorted(filename for filename, _ in REPORTERS.values())
     return {fmt: (out / filename).read_text(encoding="utf-8") for fmt, (filename, _) in REPORTERS.items()}
 
