@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 
@@ -31,7 +31,18 @@ class EnvRef(SectionModel):
     env: str = Field(min_length=1)
 
 
-Secret = str | EnvRef
+def _secret(value: Any) -> Any:
+    # One clear message instead of pydantic's one per union member ("...str: ...", "...EnvRef: ...").
+    if isinstance(value, str | EnvRef):
+        return value
+    if isinstance(value, dict):
+        if set(value) != {"env"} or not isinstance(value["env"], str) or not value["env"]:
+            raise ValueError('expected { env = "NAME" } naming an environment variable')
+        return EnvRef(env=value["env"])
+    raise ValueError('expected a string or { env = "NAME" }')
+
+
+Secret = Annotated[str | EnvRef, BeforeValidator(_secret)]
 
 
 class SchemeCredentials(SectionModel):

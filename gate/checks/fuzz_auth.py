@@ -118,6 +118,8 @@ def observed(exclusions: list[Exclusion], unmatched: list[str], auth: AuthPlan,
     if auth.uncovered:
         details["operations_without_credentials"] = list(auth.uncovered)
     if auth.active:
-        details["renewal"] = {k: stats.get(k) for k in ("renewals", "renewal_failures", "renewal_limit_reached",
-                                                          "renewal_errors", "reauth_count", "reauth_broke")}
+        # refusals: requests refused with 401 and replayed with renewed (or newer) credentials.
+        details["renewal"] = {k: stats.get(k) for k in ("refusals", "renewals", "renewal_failures",
+                                                          "renewal_limit_reached", "renewal_errors", "reauth_count",
+                                                          "reauth_broke")}
     return metrics, details

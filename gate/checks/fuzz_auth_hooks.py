@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -40,29 +40,43 @@ class _Renewer:
         self.env: dict[str, str] = config["env"]
         self.cwd = Path(config["cwd"])
         self.stats_path = Path(config["stats"])
-        self.fetches = self.renewals = self.failures = 0
+        self.fetches = self.refusals = self.renewals = self.failures = 0
         self.limit_reached = False
         self.errors: list[str] = []
         self.lock = threading.Lock()
         self.write_stats()
 
-    def current(self) -> dict[str, str]:
-        """The value of every credential; renewed first unless this is the first fetch."""
+    def current(self, case: Any, label: str) -> dict[str, str]:
+        """The value of every credential. After the first call, each call answers a refused request
+        (schemathesis dropped its cache): renew what that request carried if it is still current;
+        a request built before the last renewal just gets today's values for its replay."""
         with self.lock:
             self.fetches += 1
             if self.fetches > 1:
-                self._renew()
+                self.refusals += 1
+                refused = [cid for cid in self.operations.get(label, []) if self._carries_current(case, cid)]
+                self._renew(refused)
             self.write_stats()
-            return {cid: c["template"].replace("{token}", c["secret"]) for cid, c in self.credentials.items()}
+            return {cid: self._value(cid) for cid in self.credentials}
 
-    def _renew(self) -> None:
-        renewable = {cid: c for cid, c in self.credentials.items() if c.get("command")}
+    def _value(self, cid: str) -> str:
+        credential = self.credentials[cid]
+        return str(credential["template"]).replace("{token}", credential["secret"])
+
+    def _carries_current(self, case: Any, cid: str) -> bool:
+        credential = self.credentials[cid]
+        container = getattr(case, CONTAINERS[credential["location"]], None)
+        return isinstance(container, Mapping) and container.get(credential["param"]) == self._value(cid)
+
+    def _renew(self, refused: list[str]) -> None:
+        renewable = [cid for cid in refused if self.credentials[cid].get("command")]
         if not renewable:
             return
         if self.renewals + self.failures >= self.max_renewals:
             self.limit_reached = True
             return
-        for cid, credential in renewable.items():
+        for cid in renewable:
+            credential = self.credentials[cid]
             try:
                 done = proc.run(proc.shell_argv(credential["command"]), cwd=self.cwd, env=self.env,
                                 timeout=float(credential["timeout_s"]), label=f"renewing {cid}")
@@ -79,7 +93,7 @@ class _Renewer:
 
     def write_stats(self) -> None:
         tmp = self.stats_path.with_suffix(".tmp")
-        stats = {"hooks_loaded": True, "fetches": self.fetches, "renewals": self.renewals,
+        stats = {"hooks_loaded": True, "refusals": self.refusals, "renewals": self.renewals,
                  "renewal_failures": self.failures, "renewal_limit_reached": self.limit_reached,
                  "renewal_errors": self.errors}
         tmp.write_text(json.dumps(stats), encoding="utf-8")
@@ -105,7 +119,7 @@ def _register(renewer: _Renewer) -> None:
     @schemathesis.auth(refresh_interval=NEVER_S, retry_on=[401]).apply_to(name=labels)
     class GateCredentials:
         def get(self, case: Any, ctx: Any) -> dict[str, str]:
-            return renewer.current()
+            return renewer.current(case, ctx.operation.label)
 
         def set(self, case: Any, data: dict[str, str], ctx: Any) -> None:
             for cid in renewer.operations.get(ctx.operation.label, []):
