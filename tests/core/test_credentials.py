@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from gate.checks import fuzz_auth
+from gate.checks.base import LiveService
 from gate.checks.fuzz_scope import excluded, pattern_problem, schemathesis_toml, unmatched
 from gate.config import load_config
 from gate.credentials import (
@@ -187,3 +189,36 @@ def test_excluded_paths_get_no_unsupported_method_probe() -> None:
 @pytest.mark.parametrize("pattern", ["DELETE /api/tokens", "* /auth/logout*", "post /x/{id}", "GET *"])
 def test_valid_patterns(pattern: str) -> None:
     assert pattern_problem(pattern) is None
+
+
+def live(credentials: Mapping[str, Credential], auth: Credential | None = None) -> LiveService:
+    return LiveService(base_url="http://127.0.0.1:1", headers={"X-Tenant": "t"}, spec=SPEC,
+                       spec_file=Path("openapi.json"), credentials=credentials, auth=auth)
+
+
+AUTH = Credential("auth", "header", "Authorization", "Bearer {token}", "legacy", "python login.py")
+
+
+def test_plan_with_auth_only_sends_its_header_everywhere() -> None:
+    plan = fuzz_auth.plan(live({}, AUTH), [])
+    assert set(plan.operations.values()) == {("auth",)} and len(plan.operations) == 11
+    assert fuzz_auth.config_headers(live({}, AUTH)) == {"X-Tenant": "t"}
+
+
+def test_plan_per_scheme_with_auth_for_the_rest() -> None:
+    held = {k: v for k, v in HELD.items() if k != "bearerAuth"}
+    plan = fuzz_auth.plan(live(held, AUTH), excluded(SPEC, [], exclude_logout=True))
+    assert "DELETE /tokens" not in plan.operations
+    assert (plan.operations["POST /tokens"], plan.operations["GET /me"]) == (("basicAuth",), ("auth",))
+    assert plan.operations["GET /export"] == ("apiKeyQuery",)
+    assert plan.uncovered == ()
+
+
+def test_plan_names_operations_gate_holds_nothing_for() -> None:
+    plan = fuzz_auth.plan(live({"basicAuth": HELD["basicAuth"]}), [])
+    assert plan.operations["POST /tokens"] == ("basicAuth",)
+    assert plan.operations["GET /me"] == ()
+    assert "GET /me" in plan.uncovered and "POST /tokens" not in plan.uncovered
+    env = fuzz_auth.hook_env(plan, live({"basicAuth": HELD["basicAuth"]}), Path("."), Path("s.json"), 3)
+    assert env["SCHEMATHESIS_HOOKS"].endswith("fuzz_auth_hooks.py")
+    assert fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3) == {}
