@@ -113,7 +113,6 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     stats_path.unlink(missing_ok=True)
     header_env = write_config(config_path, fuzz_auth.config_headers(live), fuzz_auth.sanitized_names(auth),
                               fuzz_scope.schemathesis_toml(live.spec, exclusions))
-    header_env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals))
     base_url = api_base_url(live.base_url, live.spec)
     argv = [
         *proc.tool_argv("schemathesis"), "--config-file", str(config_path), "--no-color",
@@ -123,6 +122,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     ]
     # HTTP(S)_PROXY must not send requests for 127.0.0.1 through a proxy.
     env = {k: v for k, v in proc.python_env(header_env).items() if k not in PROXY_VARS}
+    env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals, env))
     artifacts = tuple(ctx.relative(p) for p in (json_path, ndjson_path, junit_path, config_path))
     if auth.active:
         artifacts += (ctx.relative(stats_path),)

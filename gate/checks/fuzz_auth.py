@@ -61,15 +61,22 @@ def plan(live: LiveService, exclusions: list[Exclusion]) -> AuthPlan:
     return AuthPlan(credentials, chosen, tuple(uncovered))
 
 
-def hook_env(auth: AuthPlan, live: LiveService, cwd: Path, stats_path: Path, max_renewals: int) -> dict[str, str]:
-    """Environment for schemathesis that loads gate's auth hooks; empty when no operation needs them."""
+def hook_env(auth: AuthPlan, live: LiveService, cwd: Path, stats_path: Path, max_renewals: int,
+             base_env: Mapping[str, str]) -> dict[str, str]:
+    """Environment for schemathesis (which runs with `base_env`) that loads gate's auth hooks; empty
+    when no operation needs them."""
     if not auth.active:
         return {}
+    # The commands' environment as changes to schemathesis's own: the whole of it in one variable
+    # could pass Linux's 128 KiB limit on a single environment string (exec fails with E2BIG).
+    changes = {k: v for k, v in live.command_env.items() if base_env.get(k) != v}
+    removed = sorted(set(base_env) - set(live.command_env))
     config = {
         "credentials": {cid: {"location": c.location, "param": c.param, "template": c.template, "secret": c.secret,
                               "command": c.command, "timeout_s": c.timeout_s} for cid, c in auth.credentials.items()},
         "operations": {label: list(ids) for label, ids in auth.operations.items()},
-        "max_renewals": max_renewals, "env": dict(live.command_env), "cwd": str(cwd), "stats": str(stats_path),
+        "max_renewals": max_renewals, "env_changes": changes, "env_removed": removed, "cwd": str(cwd),
+        "stats": str(stats_path),
     }
     return {"SCHEMATHESIS_HOOKS": str(HOOKS_FILE), "GATE_FUZZ_AUTH": json.dumps(config),
             "GATE_FUZZ_AUTH_STATS": str(stats_path)}

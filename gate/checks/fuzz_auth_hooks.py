@@ -37,7 +37,12 @@ class _Renewer:
         self.credentials: dict[str, dict[str, Any]] = config["credentials"]
         self.operations: dict[str, list[str]] = config["operations"]
         self.max_renewals = int(config["max_renewals"])
-        self.env: dict[str, str] = config["env"]
+        # The commands run as gate ran them before the fuzzing: schemathesis's environment without
+        # gate's own variables for it (secrets among them), with the target's changes.
+        removed = set(config["env_removed"])
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in removed and not k.startswith("GATE_FUZZ_") and k != "SCHEMATHESIS_HOOKS"}
+        self.env.update(config["env_changes"])
         self.cwd = Path(config["cwd"])
         self.stats_path = Path(config["stats"])
         self.fetches = self.refusals = self.renewals = self.failures = 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -219,6 +221,12 @@ def test_plan_names_operations_gate_holds_nothing_for() -> None:
     assert plan.operations["POST /tokens"] == ("basicAuth",)
     assert plan.operations["GET /me"] == ()
     assert "GET /me" in plan.uncovered and "POST /tokens" not in plan.uncovered
-    env = fuzz_auth.hook_env(plan, live({"basicAuth": HELD["basicAuth"]}), Path("."), Path("s.json"), 3)
+    service = dataclasses.replace(live({"basicAuth": HELD["basicAuth"]}),
+                                  command_env={"PATH": "/venv/bin:/usr/bin", "HOME": "/h", "DB": "x"})
+    env = fuzz_auth.hook_env(plan, service, Path("."), Path("s.json"), 3,
+                             {"PATH": "/usr/bin", "HOME": "/h", "GATE_FUZZ_HEADER_0": "v"})
     assert env["SCHEMATHESIS_HOOKS"].endswith("fuzz_auth_hooks.py")
-    assert fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3) == {}
+    config = json.loads(env["GATE_FUZZ_AUTH"])
+    assert (config["env_changes"], config["env_removed"]) == ({"PATH": "/venv/bin:/usr/bin", "DB": "x"},
+                                                              ["GATE_FUZZ_HEADER_0"])
+    assert fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3, {}) == {}
