@@ -7,6 +7,7 @@ tests see whether gate's token survived the run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ def test_token_survives_by_exclusion(run_gate: RunGate, tmp_path: Path, marker: 
     assert (fuzz["metrics"]["operations"], fuzz["metrics"]["operations_excluded"]) == (10, 1)
     assert fuzz["metrics"]["token_renewals"] == 0
     assert '"DELETE /api/tokens' not in log  # in no phase, and not as an unsupported-method probe
+    # No probe with other undeclared methods on the excluded operation's path either; elsewhere, yes.
+    assert re.findall(r'"([A-Z]+) /api/tokens', log) and set(re.findall(r'"([A-Z]+) /api/tokens', log)) == {"POST"}
+    assert "TRACE" in re.findall(r'"([A-Z]+) /api/me', log)
     assert "revoked token used" not in log
     # Each operation got its own scheme: Basic on the login, the key in the query on the export.
     assert fuzz["details"]["credentials"]["POST /tokens"] == ["basicAuth"]
