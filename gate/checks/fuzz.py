@@ -11,11 +11,13 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gate import proc
+from gate.checks import fuzz_auth, fuzz_scope
 from gate.checks.base import CheckContext, LiveService, SectionModel
 from gate.checks.fuzz_evidence import log_excerpt
 from gate.checks.fuzz_reconcile import declared_operations, reconcile
 from gate.checks.fuzz_report import EventLog, Failure, RunSummary, read_events, read_summary
-from gate.checks.fuzz_traffic import Traffic, documented_schemes, is_throttled, traffic
+from gate.checks.fuzz_traffic import Traffic, is_throttled, traffic
+from gate.credentials import describe_security
 from gate.errors import CheckError
 from gate.model import Finding, Observation, Severity
 from gate.spec import api_base_url
@@ -70,6 +72,18 @@ class Settings(SectionModel):
     request_timeout_s: float = Field(default=10.0, gt=0)
     workers: int = Field(default=1, ge=1, le=2)  # >1 interleaves requests: not reproducible
     timeout_s: float = Field(default=600.0, gt=0)  # hard cap on the whole run: beyond it, ERROR
+    # Operations never called, in any phase or probe: "METHOD /path" globs (see checks/fuzz_scope.py).
+    exclude: list[str] = Field(default_factory=list)
+    exclude_logout: bool = True  # also leave out operations that look like a logout, each reported
+    max_token_renewals: int = Field(default=20, ge=0)  # re-runs of the token commands after a 401
+
+    @field_validator("exclude")
+    @classmethod
+    def _exclude_patterns(cls, value: list[str]) -> list[str]:
+        problems = [p for p in map(fuzz_scope.pattern_problem, value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("checks")
     @classmethod
@@ -102,7 +116,13 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     config_path = ctx.artifact("schemathesis.toml")
     for stale in (json_path, ndjson_path, junit_path):
         stale.unlink(missing_ok=True)  # never read an earlier run's report as this one's
-    header_env = write_config(config_path, live.headers)
+    exclusions = fuzz_scope.excluded(live.spec, settings.exclude, settings.exclude_logout)
+    auth = fuzz_auth.plan(live, exclusions)
+    stats_path = ctx.artifact("auth-hooks.json")
+    stats_path.unlink(missing_ok=True)
+    header_env = write_config(config_path, fuzz_auth.config_headers(live), fuzz_auth.sanitized_names(auth),
+                              fuzz_scope.schemathesis_toml(live.spec, exclusions))
+    header_env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals))
     base_url = api_base_url(live.base_url, live.spec)
     argv = [
         *proc.tool_argv("schemathesis"), "--config-file", str(config_path), "--no-color",
@@ -113,6 +133,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     # HTTP(S)_PROXY must not send requests for 127.0.0.1 through a proxy.
     env = {k: v for k, v in proc.python_env(header_env).items() if k not in PROXY_VARS}
     artifacts = tuple(ctx.relative(p) for p in (json_path, ndjson_path, junit_path, config_path))
+    if auth.active:
+        artifacts += (ctx.relative(stats_path),)
     # A scratch working directory: schemathesis and hypothesis keep state (.schemathesis, .hypothesis)
     # in the current directory, and a stale one must not change this run.
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
@@ -122,6 +144,9 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
                         label="schemathesis", interrupt_after=settings.budget_s or None)
     ctx.artifact("schemathesis-output.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
     scrub_artifacts([json_path, ndjson_path, junit_path, ctx.artifact("schemathesis-output.txt")], live)
+    stats = fuzz_auth.read_stats(stats_path, auth, json_path)
+    auth_metrics, auth_details = fuzz_auth.observed(exclusions, fuzz_scope.unmatched(live.spec, settings.exclude),
+                                                    auth, stats)
     summary = read_summary(json_path)
     events = read_events(ndjson_path)
     reconciled = reconcile(summary, events.failures, declared_operations(live.spec))
@@ -129,9 +154,9 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     failures = [f for f in reconciled.failures if not is_throttled(f)]
     notes = list(reconciled.notes)
     notes += _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
-    refused = {op: documented_schemes(live.spec, op) for op in flow.refused}
-    notes += [f"{op}: every request was refused (401/403); the spec documents "
-              f"{' or '.join(schemes) or 'no security scheme'} for it" for op, schemes in refused.items()]
+    refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
+    notes += [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
+              for op, schemes in refused.items()]
     if flow.throttled:
         notes.append(f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
                      "not counted as failures; set [fuzz] rate_limit to pace them")
@@ -139,14 +164,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     return Observation(
         metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
                  "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),
-                 "throttled": flow.throttled, "budget_cut": int(done.interrupted)},
+                 "throttled": flow.throttled, "budget_cut": int(done.interrupted), **auth_metrics},
         findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
         artifacts=(*artifacts, ctx.relative(ctx.artifact("schemathesis-output.txt"))),
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
-                 "max_examples": settings.max_examples, "refused": {op: ", ".join(s) for op, s in refused.items()},
-                 "notes": notes},
+                 "max_examples": settings.max_examples, "refused": refused,
+                 "notes": notes, **auth_details},
     )
 
 
@@ -167,21 +192,24 @@ def _options(settings: Settings) -> list[str]:
     return options
 
 
-def write_config(path: Path, headers: Mapping[str, str]) -> dict[str, str]:
-    """Write schemathesis.toml; header values stay out of it (read from the environment it returns)."""
+def write_config(path: Path, headers: Mapping[str, str], sanitize_also: list[str] | None = None,
+                 extra: str = "") -> dict[str, str]:
+    """Write schemathesis.toml; header values stay out of it (read from the environment it returns).
+    `sanitize_also`: more names to mask in reports; `extra`: TOML appended (operation tables)."""
     env = {f"GATE_FUZZ_HEADER_{i}": value for i, value in enumerate(headers.values())}
     # "$${" is schemathesis's escape for a literal "${"; json.dumps gives a valid TOML basic string.
     pairs = ", ".join(f"{json.dumps(name.replace('${', '$${'))} = \"${{GATE_FUZZ_HEADER_{i}}}\""
                       for i, name in enumerate(headers))
     sanitize = sorted({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
-                       "api_key", *(name.lower() for name in headers)})
+                       "api_key", *(name.lower() for name in headers), *(sanitize_also or [])})
     path.write_text(
         "# Written by gate for one run. Header values come from the environment, never from this file.\n"
         f"headers = {{ {pairs} }}\n\n"
         "# No state shared between runs: results depend only on the seed, the spec and the service.\n"
         "[cache]\nenabled = false\n\n"
         "# gate's auth headers are masked in every report schemathesis writes.\n"
-        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n",
+        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n"
+        + (f"\n{extra}" if extra else ""),
         encoding="utf-8",
     )
     return env
@@ -217,7 +245,8 @@ def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Fai
         fail(f"every request was throttled (429) by {', '.join(flow.only_throttled)}: set [fuzz] rate_limit")
     # Refusals of some operations are reported per operation; refusals of all of them (or of every
     # operation the spec secures) mean gate's credentials did not work, and nothing was really tested.
-    secured = [op for op in flow.tested if documented_schemes(live.spec, op)] or list(flow.tested)
+    documented = {op: describe_security(live.spec, op) or "no credentials" for op in flow.tested}
+    secured = [op for op, what in documented.items() if "no credentials" not in what] or list(flow.tested)
     if flow.refused and set(secured) <= set(flow.refused):
         fail("every request was refused as unauthenticated (401/403) for "
              f"{', '.join(flow.refused)}: configure [service] headers or auth")

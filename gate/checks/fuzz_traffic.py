@@ -8,9 +8,8 @@ service protecting itself: it is counted, never taken for a refusal or a failure
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from gate.checks.fuzz_report import Exchange, Failure
 
@@ -57,38 +56,3 @@ def traffic(exchanges: Iterable[Exchange], failures: Iterable[Failure], missing_
 def is_throttled(failure: Failure) -> bool:
     """A failure seen on a 429 answer (an undocumented 429 included): not the API's fault."""
     return failure.status == THROTTLED or (failure.code == "ST103" and failure.message.startswith("Received: 429"))
-
-
-def documented_schemes(spec: Mapping[str, Any], operation: str) -> list[str]:
-    """The security schemes the spec documents for "METHOD /path", e.g. ["basicAuth (http basic)"].
-
-    The operation's own `security` replaces the global one; each requirement names schemes that
-    `components.securitySchemes` (or Swagger 2's `securityDefinitions`) describes.
-    """
-    method, _, path = operation.partition(" ")
-    paths = spec.get("paths")
-    item = paths.get(path) if isinstance(paths, Mapping) else None
-    op = item.get(method.lower()) if isinstance(item, Mapping) else None
-    security = op.get("security") if isinstance(op, Mapping) and "security" in op else spec.get("security")
-    components = spec.get("components")
-    found = components.get("securitySchemes") if isinstance(components, Mapping) else None
-    if not isinstance(found, Mapping):
-        found = spec.get("securityDefinitions")  # Swagger 2.0
-    schemes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-    names: list[str] = []
-    for requirement in security if isinstance(security, list) else []:
-        for name in requirement if isinstance(requirement, Mapping) else []:
-            if name not in names:
-                names.append(str(name))
-    return [f"{name} ({_describe(schemes.get(name))})" for name in names]
-
-
-def _describe(scheme: Any) -> str:
-    if not isinstance(scheme, Mapping):
-        return "not defined in the spec"
-    kind = str(scheme.get("type", "?"))
-    if kind == "http":
-        return f"http {scheme.get('scheme', '?')}"
-    if kind == "apiKey":
-        return f"API key in {scheme.get('in', '?')} {scheme.get('name', '?')}"
-    return kind

@@ -75,7 +75,13 @@ _SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "m
 
 def _scope(check: CheckResult) -> str:
     counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ()) if key in check.metrics]
-    return " on ".join(_plural(int(value), noun) for value, noun in counted)
+    scope = " on ".join(_plural(int(value), noun) for value, noun in counted)
+    # What fuzzing left out and how often it logged in again: part of what "0 findings" means.
+    excluded = int(check.metrics.get("operations_excluded", 0))
+    renewals = int(check.metrics.get("token_renewals", 0))
+    extra = [f"{excluded} excluded" if excluded else "",
+             f"token renewed {_plural(renewals, 'time')}" if renewals else ""]
+    return ", ".join(p for p in (scope, *extra) if p)
 
 
 def _print_problems(console: Console, report: GateReport) -> None:

@@ -51,7 +51,7 @@ def test_spec_declares_every_scheme_and_a_relative_server(service: Service) -> N
 
 
 def test_login_logout_and_admin_only(service: Service) -> None:
-    port, _, _, _ = service
+    port, _, child, log = service
     assert call(port, "POST", "/api/tokens", basic(("alice", "wrong")))[0] == 401
     token = login(port)
     assert call(port, "GET", "/api/me", bearer(token))[1]["username"] == "alice"
@@ -60,6 +60,8 @@ def test_login_logout_and_admin_only(service: Service) -> None:
     assert call(port, "DELETE", "/api/tokens", bearer(token))[0] == 204
     assert call(port, "GET", "/api/me", bearer(token))[0] == 401  # revoked at once
     assert call(port, "GET", "/api/me", bearer(token + "x"))[0] == 401
+    stop(child)
+    assert log.read_text().count("WARNING revoked token used") == 1  # the +"x" one is unknown, not revoked
 
 
 def test_api_keys_in_header_and_query(service: Service) -> None:
