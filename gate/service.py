@@ -100,7 +100,8 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(base_url=base_url, headers=headers, spec=spec, spec_file=spec_file,
                        secrets=tuple(dict.fromkeys(s for s in secrets if s)), credentials=credentials, auth=auth,
-                       command_env=env)
+                       command_env=env,
+                       log_lines=running._process.log.lines_between if running._process is not None else None)
 
 
 def _start(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[str, str],

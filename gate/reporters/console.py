@@ -12,6 +12,7 @@ from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Ver
 from gate.reporters.common import one_line, safe, strip_ansi
 
 TOP_FINDINGS = 10
+LOG_EXCERPT_LINES = 4
 STATUS_STYLE = {
     Status.PASS: "bold green",
     Status.WARN: "bold yellow",
@@ -93,6 +94,10 @@ def _print_problems(console: Console, report: GateReport) -> None:
             if check.status is Status.ERROR and isinstance(tail, str) and tail:
                 for line in strip_ansi(tail).splitlines()[-8:]:
                     console.print(f"    [dim]{escape(line)}[/]")
+        # What a check noticed without it changing the result (e.g. fuzz: operations refused by design).
+        notes = check.details.get("notes")
+        for note in notes if isinstance(notes, list) and check.status is not Status.SKIPPED else []:
+            console.print(f"{check.id} note: {escape(str(note))}")
 
 
 def top_findings(report: GateReport, limit: int = TOP_FINDINGS) -> list[Finding]:
@@ -112,6 +117,9 @@ def _print_findings(console: Console, report: GateReport) -> None:
             f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
             f"{escape(one_line(finding.message, 160))}"
         )
+        if finding.log_excerpt:  # the first lines the service logged for that request (all: in the HTML)
+            for line in strip_ansi(finding.log_excerpt).splitlines()[:LOG_EXCERPT_LINES]:
+                console.print(f"    [dim]| {escape(line)}[/]")
     console.print()
 
 

@@ -98,9 +98,6 @@ def test_token_survives_by_renewal(run_gate: RunGate, tmp_path: Path, marker: st
     assert renewals <= logouts and renewal["renewal_failures"] == 0, renewal
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7 items 1 and 2 are on branch fuzz-results: until they land, "
-                                       "stateful and 501 findings make the reports 'disagree' and one refused "
-                                       "operation makes the whole check ERROR")
 def test_planted_bugs_fail_and_admin_only_refusal_is_no_error(run_gate: RunGate, tmp_path: Path, marker: str,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # alice is no administrator: DELETE /users/{user_id} refuses her by design (403).
