@@ -145,14 +145,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     ctx.artifact("schemathesis-output.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
     scrub_artifacts([json_path, ndjson_path, junit_path, ctx.artifact("schemathesis-output.txt")], live)
     stats = fuzz_auth.read_stats(stats_path, auth, json_path)
-    auth_metrics, auth_details = fuzz_auth.observed(exclusions, fuzz_scope.unmatched(live.spec, settings.exclude),
-                                                    auth, stats)
+    auth_metrics, auth_details, auth_notes = fuzz_auth.observed(
+        exclusions, fuzz_scope.unmatched(live.spec, settings.exclude), auth, stats)
     summary = read_summary(json_path)
     events = read_events(ndjson_path)
     reconciled = reconcile(summary, events.failures, declared_operations(live.spec))
     flow = traffic(events.exchanges, reconciled.failures, summary.missing_auth)
     failures = [f for f in reconciled.failures if not is_throttled(f)]
-    notes = list(reconciled.notes)
+    notes = [*reconciled.notes, *auth_notes]
     notes += _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
     refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
     notes += [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
@@ -249,7 +249,7 @@ def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Fai
     secured = [op for op, what in documented.items() if "no credentials" not in what] or list(flow.tested)
     if flow.refused and set(secured) <= set(flow.refused):
         fail("every request was refused as unauthenticated (401/403) for "
-             f"{', '.join(flow.refused)}: configure [service] headers or auth")
+             f"{', '.join(flow.refused)}: configure [service] credentials, auth or headers")
     notes = []
     if summary.stop_reason == "interrupted" and done.interrupted:
         cut = [name for name, status in summary.phases.items() if status in ("interrupted", "skip")]

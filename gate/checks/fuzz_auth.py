@@ -111,22 +111,30 @@ def read_stats(stats_path: Path, auth: AuthPlan, report_json: Path) -> dict[str,
 
 
 def observed(exclusions: list[Exclusion], unmatched: list[str], auth: AuthPlan,
-             stats: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
-    """Metrics and details for the Observation: what was excluded and why, how often a token was renewed."""
+             stats: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, Any], list[str]]:
+    """Metrics, details and notes for the Observation: what was excluded and why, how often a token
+    was renewed."""
     metrics: dict[str, float] = {"operations_excluded": len(exclusions)}
-    if auth.active:
-        metrics["token_renewals"] = int(stats.get("renewals", 0))
     details: dict[str, Any] = {
         "excluded": [{"operation": e.label, "reason": e.reason} for e in exclusions],
         "credentials": {label: list(ids) for label, ids in auth.operations.items()},
     }
+    notes = [f"{e.label} was not fuzzed: {e.reason}" for e in exclusions]
+    notes += [f"[fuzz] exclude {pattern!r} matched no operation of the spec" for pattern in unmatched]
     if unmatched:
         details["exclude_unmatched"] = unmatched
     if auth.uncovered:
         details["operations_without_credentials"] = list(auth.uncovered)
+        notes.append(f"gate holds no credentials the spec accepts for {', '.join(auth.uncovered)}")
     if auth.active:
+        metrics["token_renewals"] = int(stats.get("renewals", 0))
         # refusals: requests refused with 401 and replayed with renewed (or newer) credentials.
         details["renewal"] = {k: stats.get(k) for k in ("refusals", "renewals", "renewal_failures",
                                                           "renewal_limit_reached", "renewal_errors", "reauth_count",
                                                           "reauth_broke")}
-    return metrics, details
+        if stats.get("renewals") or stats.get("renewal_failures"):
+            notes.append(f"the token was renewed {stats.get('renewals')} times after the service refused it "
+                         f"({stats.get('renewal_failures')} renewals failed)")
+        if stats.get("renewal_limit_reached"):
+            notes.append("[fuzz] max_token_renewals was reached: later refusals were not renewed")
+    return metrics, details, notes

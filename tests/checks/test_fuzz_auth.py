@@ -65,6 +65,7 @@ def test_token_survives_by_exclusion(run_gate: RunGate, tmp_path: Path, marker: 
     assert fuzz["details"]["excluded"] == [
         {"operation": "DELETE /tokens", "reason": "matches [fuzz] exclude 'DELETE /api/tokens'"}]
     assert (fuzz["metrics"]["operations"], fuzz["metrics"]["operations_excluded"]) == (10, 1)
+    assert "DELETE /tokens was not fuzzed: matches [fuzz] exclude 'DELETE /api/tokens'" in fuzz["details"]["notes"]
     assert fuzz["metrics"]["token_renewals"] == 0
     assert '"DELETE /api/tokens' not in log  # in no phase, and not as an unsupported-method probe
     # No probe with other undeclared methods on the excluded operation's path either; elsewhere, yes.
@@ -91,6 +92,7 @@ def test_token_survives_by_renewal(run_gate: RunGate, tmp_path: Path, marker: st
     logouts = sum(1 for line in log.splitlines() if '"DELETE /api/tokens' in line and '" 204 ' in line)
     renewals = fuzz["metrics"]["token_renewals"]
     assert logouts >= 1 and renewals >= 1, fuzz["details"]["renewal"]
+    assert any(note.startswith(f"the token was renewed {renewals} times") for note in fuzz["details"]["notes"])
     renewal = fuzz["details"]["renewal"]
     # Every request refused for a revoked token was replayed with a fresh one: the run never went on
     # without a token. And gate logged in again only when the token it held was the one refused.
@@ -110,7 +112,10 @@ def test_planted_bugs_fail_and_admin_only_refusal_is_no_error(run_gate: RunGate,
     assert crashes["GET /users"]["extra"]["curl"].startswith("curl -X GET ")
     assert "Authorization: [" in crashes["GET /users"]["extra"]["curl"]  # sent, and masked
     assert "ZeroDivisionError" in log and "alice-pw" not in str(fuzz)
+    assert "ZeroDivisionError" in (crashes["GET /users"]["log_excerpt"] or "")
     assert "revoked token used" not in log  # the logout is excluded by default
+    # The refusal by design is a note naming the scheme the spec documents, not an ERROR.
+    assert fuzz["details"]["refused"] == {"DELETE /users/{user_id}": "bearerAuth (HTTP bearer)"}
 
 
 def test_service_refusing_every_credential_is_an_error(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
