@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from gate import proc
 from gate.checks import fuzz_auth, fuzz_scope
@@ -84,6 +84,12 @@ class Settings(SectionModel):
         if problems:
             raise ValueError("; ".join(problems))
         return value
+
+    @model_validator(mode="after")
+    def _budget_below_timeout(self) -> Settings:
+        if self.budget_s and self.budget_s >= self.timeout_s:
+            raise ValueError(f"budget_s ({self.budget_s:g}) must be below timeout_s ({self.timeout_s:g}), or 0 (off)")
+        return self
 
     @field_validator("checks")
     @classmethod
