@@ -65,7 +65,7 @@ class Settings(SectionModel):
     # cases run then depends on the machine, so the run is no longer reproducible. Off unless set.
     max_time_s: int | None = Field(default=None, ge=1)
     # gate's time budget: when it is spent schemathesis is interrupted, keeps what it found and the
-    # report says which phases the budget cut. 0 turns it off.
+    # report says which phases the budget cut. 0 turns it off; at or above timeout_s it never applies.
     budget_s: float = Field(default=150.0, ge=0)
     # "auto": wait out a 429 as its Retry-After says; "<n>/<s|m|h>": pace requests; "off": neither.
     rate_limit: str = Field(default="auto", pattern=r"^(auto|off|[1-9][0-9]*/[smh])$")

@@ -1,10 +1,13 @@
 """The service's own log lines for a server error: what it wrote while that request was served.
 
-schemathesis stamps each recorded answer (when it arrived, and how long it took); gate stamps each
-line of the service's log when it arrives (gate/timedlog.py). The excerpt is the lines from the
-request being sent until its answer arrived, plus a short grace for lines written just after
-answering (an access log line), cut at the next request so that its lines are not blamed on this one.
-With `workers` > 1 requests overlap and an excerpt may hold another request's lines.
+schemathesis stamps each recorded answer when it has it (and how long it took); gate stamps each
+line of the service's log when it arrives (gate/timedlog.py). Requests go out one after another
+(workers = 1): the next one is sent only after this answer was recorded. So the lines of one request
+are those that arrived after the previous answer was recorded and until this one was: a service
+writes a traceback before it answers 500. No grace after the answer: schemathesis sends the next
+request within milliseconds, and its lines must not be blamed on this one. A service that logs after
+answering (some access logs) has that line counted with the next request; on a loaded machine gate
+may read a line late; with `workers` > 1 requests overlap and an excerpt may hold another request's lines.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from collections.abc import Callable, Sequence
 from gate.checks.fuzz_report import Exchange, Failure
 
 SERVER_ERROR = 500
-BEFORE_S = 0.01  # the request's start is taken a moment before it was sent
-GRACE_S = 0.5  # lines that arrive this long after the answer still belong to it, unless a request came
+BEFORE_S = 0.01  # without an earlier answer, the window opens a moment before the request was sent
+MAX_WINDOW_S = 30.0  # a window never opens longer before the request than this
 
 
 def log_excerpt(failure: Failure, exchanges: Sequence[Exchange],
@@ -25,9 +28,8 @@ def log_excerpt(failure: Failure, exchanges: Sequence[Exchange],
     if (log_lines is None or failure.status is None or failure.status < SERVER_ERROR
             or failure.started is None or failure.finished is None):
         return ""
-    starts = [e.started for e in exchanges]
-    following = bisect.bisect_right(starts, failure.finished)
-    end = failure.finished + GRACE_S
-    if following < len(starts):
-        end = min(end, starts[following])
-    return "\n".join(log_lines(failure.started - BEFORE_S, end))
+    ends = sorted(e.finished for e in exchanges)
+    before = bisect.bisect_left(ends, failure.finished)  # answers recorded before this one
+    opened = ends[before - 1] if before else failure.started - BEFORE_S
+    start = max(opened, failure.started - MAX_WINDOW_S)
+    return "\n".join(log_lines(start, failure.finished))

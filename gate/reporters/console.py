@@ -118,7 +118,10 @@ def _print_findings(console: Console, report: GateReport) -> None:
             f"{escape(one_line(finding.message, 160))}"
         )
         if finding.log_excerpt:  # the first lines the service logged for that request (all: in the HTML)
-            for line in strip_ansi(finding.log_excerpt).splitlines()[:LOG_EXCERPT_LINES]:
+            lines = strip_ansi(finding.log_excerpt).splitlines()
+            if len(lines) > LOG_EXCERPT_LINES:  # and the last: where a traceback says what went wrong
+                lines = [*lines[: LOG_EXCERPT_LINES - 2], "…", lines[-1]]
+            for line in lines:
                 console.print(f"    [dim]| {escape(line)}[/]")
     console.print()
 

@@ -6,9 +6,15 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from gate import proc
+from gate.checks.base import LiveService
+from gate.checks.fuzz import _check_trustworthy
 from gate.checks.fuzz_reconcile import declared_operations, reconcile
-from gate.checks.fuzz_report import read_events, read_summary
+from gate.checks.fuzz_report import EventLog, read_events, read_summary
 from gate.checks.fuzz_traffic import is_throttled, traffic
+from gate.errors import CheckError
 
 DATA = Path(__file__).parent.parent / "data" / "schemathesis"
 AUTH_API_SPEC = json.loads((DATA / "auth_api_openapi.json").read_text())
@@ -72,3 +78,34 @@ def test_429_answers_are_throttled_not_failures_or_refusals() -> None:
         assert flow.throttled > 0, name
         assert flow.refused == (), name
         assert flow.tested == ("GET /items", "GET /items/{item_id}", "POST /items"), name
+
+
+def _trust(summary_name: str, events: EventLog, returncode: int) -> list[str]:
+    summary = read_summary(DATA / f"{summary_name}.json")
+    live = LiveService(base_url="http://127.0.0.1:1", headers={}, spec=AUTH_API_SPEC, spec_file=DATA / "x")
+    done = proc.Completed(argv=("st",), returncode=returncode, stdout="", stderr="", duration_s=1.0)
+    flow = traffic(events.exchanges, events.failures, summary.missing_auth)
+    return _check_trustworthy(summary, events, events.failures, flow, live, done, ())
+
+
+def test_a_disagreement_is_a_note_unless_there_is_nothing_to_keep() -> None:
+    events = read_events(DATA / "stateful.ndjson")
+    assert _trust("stateful", events, 1) == []  # consistent
+    assert _trust("stateful", events, 0) == [
+        "schemathesis exited with 0 but its report says 1",
+        "schemathesis exited with 0 (nothing found) but its reports hold failures: kept as findings"]
+    nothing = replace(events, failures=[])
+    summary = read_summary(DATA / "stateful.json")
+    assert summary.failures  # the summary still holds them: kept by reconcile(), so no error here
+    assert _trust("stateful", nothing, 1) == []
+    crashed = read_events(DATA / "crashed.ndjson")
+    with pytest.raises(CheckError, match="could not test the API"):
+        _trust("crashed", crashed, 1)
+
+
+def test_only_refusals_everywhere_is_an_error() -> None:
+    events = read_events(DATA / "method_501.ndjson")
+    assert _trust("method_501", events, 1) == []  # two of three operations refused: notes, not ERROR
+    refused_me = [replace(e, status=401) if e.declared == "GET /me" else e for e in events.exchanges]
+    with pytest.raises(CheckError, match="refused as unauthenticated"):
+        _trust("method_501", replace(events, exchanges=refused_me), 1)
