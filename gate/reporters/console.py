@@ -13,6 +13,7 @@ from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Ver
 from gate.reporters.common import one_line, shown, strip_ansi
 
 TOP_FINDINGS = 10
+LOG_EXCERPT_LINES = 4
 STATUS_STYLE = {
     Status.PASS: "bold green",
     Status.WARN: "bold yellow",
@@ -76,7 +77,18 @@ _SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "m
 def _scope(check: CheckResult) -> str:
     counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ())
                if isinstance(check.metrics.get(key), int | float) and math.isfinite(check.metrics[key])]
-    return " on ".join(_plural(int(value), noun) for value, noun in counted)
+    scope = " on ".join(_plural(int(value), noun) for value, noun in counted)
+    # What fuzzing left out and how often it logged in again: part of what "0 findings" means.
+    excluded = _count(check.metrics.get("operations_excluded"))
+    renewals = _count(check.metrics.get("token_renewals"))
+    extra = [f"{excluded} excluded" if excluded else "",
+             f"token renewed {_plural(renewals, 'time')}" if renewals else ""]
+    return ", ".join(p for p in (scope, *extra) if p)
+
+
+def _count(value: object) -> int:
+    """A metric shown as a count; 0 for a missing or non-finite one (a reporter never crashes on inf)."""
+    return int(value) if isinstance(value, int | float) and math.isfinite(value) else 0
 
 
 def _print_problems(console: Console, report: GateReport) -> None:
@@ -89,6 +101,10 @@ def _print_problems(console: Console, report: GateReport) -> None:
             if check.status is Status.ERROR and isinstance(tail, str) and tail:
                 for line in strip_ansi(tail).splitlines()[-8:]:
                     console.print(f"    [dim]{escape(line)}[/]")
+        # What a check noticed without it changing the result (e.g. fuzz: operations refused by design).
+        notes = check.details.get("notes")
+        for note in notes if isinstance(notes, list) and check.status is not Status.SKIPPED else []:
+            console.print(f"{check.id} note: {escape(str(note))}")
 
 
 def top_findings(report: GateReport, limit: int = TOP_FINDINGS) -> list[Finding]:
@@ -108,6 +124,12 @@ def _print_findings(console: Console, report: GateReport) -> None:
             f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
             f"{escape(one_line(finding.message, 160))}"
         )
+        if finding.log_excerpt:  # the first lines the service logged for that request (all: in the HTML)
+            lines = strip_ansi(finding.log_excerpt).splitlines()
+            if len(lines) > LOG_EXCERPT_LINES:  # and the last: where a traceback says what went wrong
+                lines = [*lines[: LOG_EXCERPT_LINES - 2], "…", lines[-1]]
+            for line in lines:
+                console.print(f"    [dim]| {escape(line)}[/]")
     console.print()
 
 

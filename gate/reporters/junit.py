@@ -91,6 +91,8 @@ def _finding_case(finding: Finding, fails: bool, classname: str) -> ET.Element:
     if finding.snippet:
         body.append(finding.snippet)
     body.extend(f"{key}: {value}" for key, value in finding.extra.items())
+    if finding.log_excerpt:
+        body += ["service log while this request was served:", finding.log_excerpt]
     text = _x("\n".join(body))
     if fails:
         _child(
