@@ -95,14 +95,16 @@ def test_the_next_run_stops_what_a_killed_run_left(tmp_path: Path, marker: str) 
     _wait_for(marker, b"server.py", first)
     first.kill()  # SIGKILL: gate can stop nothing; the service and its setsid child are orphaned
     first.communicate(timeout=30)
-    assert len(wait_until_gone(marker, timeout_s=1.0)) >= 2, "the orphans this test is about"
+    # The service's output goes through a pipe gate read: with gate gone its next log line may kill it
+    # (SIGPIPE). The `setsid` child writes nothing and is the orphan that certainly remains.
+    assert len(wait_until_gone(marker, timeout_s=1.0)) >= 1, "the orphans this test is about"
     config = target / "gate.toml"
     config.write_text(config.read_text().replace("never_ready", "exit_early"))  # the next run ends at once
     second = _gate(str(target), "--only", "docs", "--out", str(out), marker=marker, cwd=tmp_path)
     _, err = second.communicate(timeout=240)
     assert second.returncode == 3, err
     assert f"an earlier gate run on {out} (pid {first.pid}) ended without stopping what it started" in err
-    assert "sleep 900" in err and "server.py" in err
+    assert "sleep 900" in err
     assert json.loads((out / ".gate.lock").read_text())["pid"] == second.pid
 
 
