@@ -35,7 +35,23 @@ def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement,
         value = observation.metrics.get(metric)
         ok = value is not None and _judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)
         measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
-    return tuple(measurements)
+    return tuple(measurements) + _failing_parts(observation, policy)
+
+
+def _failing_parts(observation: Observation, policy: CheckPolicy) -> tuple[Measurement, ...]:
+    """One measurement per part that misses a threshold ("p95_ms (GET /slow) 301 ms < 200 ms"):
+    the parts that hold are not listed, so a report names exactly what is over the target."""
+    failing = []
+    for metric, threshold in policy.thresholds.items():
+        for part, metrics in observation.parts.items():
+            value = metrics.get(metric)
+            if value is None:
+                continue  # the check reports this metric for the whole only (e.g. the request count)
+            ok = _judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)
+            if not ok:
+                failing.append(Measurement(f"{metric} ({part})", value, threshold.op, threshold.value, False,
+                                           unit_of(metric)))
+    return tuple(failing)
 
 
 def _judgeable(value: float | None) -> bool:

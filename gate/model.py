@@ -84,6 +84,9 @@ class Observation:
     artifacts: tuple[str, ...] = ()
     # JSON-serialisable detail for reporters (coverage per file, load per endpoint, ...).
     details: Mapping[str, Any] = field(default_factory=dict)
+    # Metrics per part of what was measured (load: per operation), judged by the same thresholds as
+    # the whole: a policy's p95_ms < 200 also holds for each operation that reports a p95_ms.
+    parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
