@@ -46,6 +46,7 @@ class Request:
     status: int | None  # 0: no HTTP answer (connection error); None: not an HTTP user
     ok: bool
     error: str | None
+    worker: str | None = None  # the locust worker that made it (distributed runs)
 
     @property
     def end(self) -> float:
@@ -63,6 +64,11 @@ class CpuSample:
     time: float
     pid: int
     percent: float
+    demand: float | None = None  # CPU it ran plus CPU it waited for (Linux), in percent of one core
+
+    @property
+    def busy(self) -> float:
+        return max(self.percent, self.demand or 0.0)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class RequestLog:
     cpu: tuple[CpuSample, ...] = ()
     cpu_warning: bool = False  # locust's own "CPU usage above 90%" warning fired
     locust_requests: int | None = None  # the requests locust's own statistics counted
+    workers: tuple[str, ...] = ()  # distributed run: the locust workers whose records are complete
 
 
 def percentile(sorted_ms: Sequence[float], percent: float) -> float:
@@ -99,6 +106,7 @@ def read_log(path: Path) -> RequestLog:
     requests, cpu = [], []
     exceptions: tuple[dict[str, Any], ...] = ()
     cpu_warning = False
+    declared: dict[str, int] = {}  # worker -> how many requests it says it recorded
     for number, line in enumerate(lines, 1):
         try:
             row = json.loads(line)
@@ -109,8 +117,11 @@ def read_log(path: Path) -> RequestLog:
                 started = float(row["time"])
             elif event == "stop":
                 stopped = float(row["time"])
+            elif event == "worker_done":
+                declared[str(row["worker"])] = int(row["requests"])
             elif event == "cpu":
-                cpu.append(CpuSample(float(row["time"]), int(row["pid"]), float(row["percent"])))
+                demand = None if row.get("demand") is None else float(row["demand"])
+                cpu.append(CpuSample(float(row["time"]), int(row["pid"]), float(row["percent"]), demand))
             elif event == "quit":
                 exceptions = tuple(dict(e) for e in row["exceptions"])
                 cpu_warning = bool(row.get("cpu_warning", False))
@@ -120,11 +131,26 @@ def read_log(path: Path) -> RequestLog:
                              line[:500]) from None
     if started is None or stopped is None:
         raise CheckError(f"{path.name} has no test start and stop: locust did not run the test to its end")
-    if locust_requests is not None and locust_requests != len(requests):
-        # A worker's records that never reached the master would silently thin out the figures.
+    _require_complete(path, requests, declared, locust_requests)
+    return RequestLog(started, stopped, tuple(requests), exceptions, tuple(cpu), cpu_warning, locust_requests,
+                      tuple(sorted(declared)))
+
+
+def _require_complete(path: Path, requests: list[Request], declared: dict[str, int],
+                      locust_requests: int | None) -> None:
+    # Records that never reached the log would silently thin out the figures.
+    if declared:
+        received: dict[str, int] = defaultdict(int)
+        for r in requests:
+            received[r.worker or ""] += 1
+        problems = [f"worker {w}: {received[w]} of {n}" for w, n in sorted(declared.items()) if received[w] != n]
+        problems += [f"worker {w}: {received[w]} records, no total" for w in sorted(set(received) - set(declared))]
+        if problems:
+            raise CheckError(f"{path.name} lacks records from locust workers ({'; '.join(problems)}): "
+                             "the figures would be incomplete")
+    elif locust_requests is not None and locust_requests != len(requests):
         raise CheckError(f"{path.name} holds {len(requests)} requests but locust counted {locust_requests}: "
-                         "some records were lost (a locust worker's last report did not arrive)")
-    return RequestLog(started, stopped, tuple(requests), exceptions, tuple(cpu), cpu_warning, locust_requests)
+                         "some records were lost")
 
 
 def _request(row: dict[str, Any]) -> Request:
@@ -133,6 +159,7 @@ def _request(row: dict[str, Any]) -> Request:
         start=float(row["start"]), method=str(row["method"]), name=str(row["name"]), ms=float(row["ms"]),
         status=None if status is None else int(status), ok=bool(row["ok"]),
         error=None if row["error"] is None else str(row["error"]),
+        worker=None if row.get("worker") is None else str(row["worker"]),
     )
 
 
@@ -194,17 +221,18 @@ def saturation(log: RequestLog, warmup_s: float) -> str | None:
 
     locust warns when a process is above 90 % of a core (its CPU_WARNING_THRESHOLD): its own
     scheduling then delays requests and timestamps, so what is measured is locust's queueing. gate
-    takes that warning, and also each process's mean CPU over the measured window (locust samples
-    every 10 s, too coarse for a short run)."""
+    takes that warning, and also each process's mean over the measured window (locust samples every
+    10 s, too coarse for a short run) of its CPU use or, where higher, its demand: on a shared machine
+    a starved generator uses little CPU while it waits for one."""
     begin = log.started + warmup_s
     by_pid: dict[int, list[float]] = defaultdict(list)
     for sample in log.cpu:
         if begin < sample.time <= log.stopped:
-            by_pid[sample.pid].append(sample.percent)
+            by_pid[sample.pid].append(sample.busy)
     busy = {pid: sum(v) / len(v) for pid, v in by_pid.items() if sum(v) / len(v) >= GENERATOR_CPU_LIMIT}
     if busy:
         listed = ", ".join(f"process {pid} at {mean:.0f} %" for pid, mean in sorted(busy.items()))
-        return f"locust used a whole core over the measured window ({listed})"
+        return f"locust needed a whole CPU core over the measured window ({listed})"
     if log.cpu_warning:
         return "locust warned that its CPU usage was above 90 %"
     return None

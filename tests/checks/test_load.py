@@ -23,7 +23,8 @@ __all__ = ["marker"]  # the fixture, imported for pytest
 pytestmark = pytest.mark.slow
 
 LOCUSTFILES = Path(__file__).parent.parent / "data" / "locust"
-SHORT = load.Settings(duration_s=3, warmup_s=1, request_timeout_s=5, timeout_s=60)
+# Few users: on a shared test machine, more would make the generator, not the service, the limit.
+SHORT = load.Settings(users=4, duration_s=3, warmup_s=1, request_timeout_s=5, timeout_s=60)
 TOKEN = "s3cret-load-token-0042"
 
 
