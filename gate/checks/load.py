@@ -25,7 +25,7 @@ from gate.checks import load_generated, load_stats
 from gate.checks.base import CheckContext, LiveService
 from gate.checks.load_settings import Settings
 from gate.errors import CheckError, ToolError
-from gate.model import Observation
+from gate.model import Finding, Observation
 from gate.redact import redact_text
 
 __all__ = ["ID", "LIVE", "TITLE", "Settings", "configured", "run", "worker_command"]
@@ -52,7 +52,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     shutil.copyfile(LOCUST_SIDE / PLUGIN, plugin)
     env_extra: dict[str, str] = {}
     details: dict[str, Any] = {}
-    findings: tuple[Any, ...] = ()
+    findings: tuple[Finding, ...] = ()
     if settings.locustfile is not None:
         locustfile = _target_locustfile(ctx, settings.locustfile)
         artifacts = [ctx.relative(plugin)]

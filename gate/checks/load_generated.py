@@ -20,7 +20,7 @@ from gate.checks.base import CheckContext, LiveService
 from gate.checks.load_scenario import Call
 from gate.checks.load_settings import Settings
 from gate.errors import CheckError
-from gate.model import Finding
+from gate.model import Finding, Severity
 
 LOCUSTFILE = Path(__file__).parent / "locust_side" / "gate_load_scenario.py"
 
@@ -86,4 +86,17 @@ def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Sce
     scenario_file.write_text(json.dumps(scenario, indent=2), encoding="utf-8")
     locustfile = ctx.artifact("locustfile.py")
     shutil.copyfile(LOCUSTFILE, locustfile)
-    return Scenario(locustfile, scenario_file, details, tuple(probed.findings))
+    return Scenario(locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed))
+
+
+def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) -> tuple[Finding, ...]:
+    """Info findings, so every report says what the figures do not cover (the policy does not count them)."""
+    findings = [Finding("load", "gate", "load.excluded-unsafe", Severity.INFO,
+                        f"{row['operation']} was not load-tested: it {row['reason']}",
+                        extra={"operation": row["operation"]})
+                for row in left["excluded_operations"] if row["reason"].startswith("looks unsafe")]
+    findings += [Finding("load", "gate", "load.not-load-tested", Severity.INFO,
+                         f"{o.operation} was not load-tested: {o.reason}" + (f": {o.body}" if o.body else ""),
+                         extra={"operation": o.operation, "status": str(o.status or "")})
+                 for o in probed.left_out if o.status is None or o.status < 500]
+    return tuple(findings)

@@ -4,7 +4,12 @@ an operation with its own auth scheme, one slow endpoint (tests/fixtures/load_se
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from gate import reportdata
+from gate import localhttp, reportdata
 from gate.reporters import github
 from tests.conftest import FIXTURES, check_of
 from tests.test_service_support import MARKER_VAR, marker, toml_table
@@ -56,6 +61,9 @@ def test_the_default_scenario_measures_normal_traffic_and_names_the_slow_endpoin
     [left_out] = details["not_load_tested"]
     assert left_out["operation"] == "GET /reviews/{review_id}" and left_out["status"] == 404
     assert "HTTP 404" in left_out["reason"] and left_out["body"] == '{"detail": "no review 999"}'
+    # Both are also info findings, so every report says what the figures do not cover.
+    assert {(f["rule"], f["extra"]["operation"]) for f in load["findings"]} == {
+        ("load.excluded-unsafe", "GET /admin/reset-db"), ("load.not-load-tested", "GET /reviews/{review_id}")}
     # GET /books/{title}: the spec's example names no book; a title GET /books returned does.
     scenario = json.loads((tmp_path / "out" / "artifacts" / "load" / "scenario.json").read_text())
     paths = {c["name"]: c["path"] for c in scenario["calls"]}
@@ -103,7 +111,7 @@ def test_a_server_error_in_a_probe_is_a_finding_and_leaves_the_operation_out(
     _, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=0, load=load_settings))
     [left_out] = load["details"]["not_load_tested"]
     assert (left_out["operation"], left_out["status"]) == ("GET /reports/summary", 500)
-    [finding] = load["findings"]
+    [finding] = [f for f in load["findings"] if f["severity"] != "info"]
     assert finding["rule"] == "load.probe-server-error" and finding["severity"] == "high"
     assert "relation" in finding["message"]  # the service's own error text, as evidence
     assert load["details"]["operations"] == ["GET /admin/reset-db"]
@@ -145,3 +153,40 @@ def test_the_open_model_counts_the_wait_behind_a_late_answer(run_gate: RunGate, 
     late = [r for r in requests if r["sent"] - r["start"] > 0.3]
     assert late and all(r["ms"] >= 300 + (r["sent"] - r["start"]) * 1000 - 1 for r in late)
     assert load["metrics"]["p95_ms"] > 600
+
+
+def test_a_master_waits_for_an_external_worker_started_with_the_documented_command(
+        tmp_path: Path, marker: str) -> None:
+    port = localhttp.free_port()
+    settings = SHORT + f'workers = "external"\nexpect_workers = 1\nmaster_port = {port}\nworkers_wait_s = 60\n'
+    target = bookshop(tmp_path / "t", marker, slow_ms=0, load=settings)
+    out = tmp_path / "out"
+    gate = subprocess.Popen([sys.executable, "-m", "gate", "run", str(target), "--only", "load", "--out", str(out)],
+                            env={**os.environ, MARKER_VAR: marker}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        command_file = out / "artifacts" / "load" / "worker-command.txt"
+        deadline = time.monotonic() + 60
+        while not command_file.exists():
+            assert gate.poll() is None and time.monotonic() < deadline, "gate never wrote the worker command"
+            time.sleep(0.2)
+        words = shlex.split(command_file.read_text())
+        assignments = [w for w in words if "=" in w.split("/")[0]]
+        env = dict(w.split("=", 1) for w in assignments)
+        env |= {"PATH": "/usr/bin:/bin", MARKER_VAR: marker,
+                "GATE_LOAD_HEADERS": json.dumps({"Authorization": "Bearer t0ken", "X-API-Key": "k3y"})}
+        worker = subprocess.Popen(words[len(assignments):], env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert gate.wait(timeout=120) == 0
+        assert worker.wait(timeout=30) == 0  # the master's quit ends the worker
+    finally:
+        for child in (gate, worker):
+            if child is not None and child.poll() is None:
+                child.kill()
+                child.wait()
+    load = check_of(json.loads((out / "gate-report.json").read_text()), "load")
+    assert load["status"] == "pass", load
+    rows = [json.loads(line) for line in (out / "artifacts" / "load" / "requests.jsonl").read_text().splitlines()]
+    [done] = [r for r in rows if r["event"] == "worker_done"]
+    assert done["requests"] == sum(1 for r in rows if r["event"] == "request") > 0
