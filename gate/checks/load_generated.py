@@ -69,7 +69,7 @@ def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Sce
                               settings.probe_budget_s)
     not_tested = [asdict(o) for o in probed.left_out]
     details: dict[str, Any] = {**left, "not_load_tested": not_tested,
-                               "operations": [c.label for c in probed.calls]}
+                               "load_tested": [c.label for c in probed.calls]}
     if not probed.calls:
         reasons = [f"{row['operation']}: {row['reason']}" for group in (*left.values(), not_tested) for row in group]
         raise CheckError("no operation could be load-tested: "

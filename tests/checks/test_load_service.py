@@ -114,7 +114,7 @@ def test_a_server_error_in_a_probe_is_a_finding_and_leaves_the_operation_out(
     [finding] = [f for f in load["findings"] if f["severity"] != "info"]
     assert finding["rule"] == "load.probe-server-error" and finding["severity"] == "high"
     assert "relation" in finding["message"]  # the service's own error text, as evidence
-    assert load["details"]["operations"] == ["GET /admin/reset-db"]
+    assert load["details"]["load_tested"] == ["GET /admin/reset-db"]
 
 
 def test_a_generator_that_cannot_keep_up_is_an_error_not_a_fail(run_gate: RunGate, tmp_path: Path,
