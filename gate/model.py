@@ -66,6 +66,8 @@ class Finding:
     snippet: str | None = None
     # Check-specific facts reporters show, e.g. fuzz: operation, status, curl.
     extra: Mapping[str, str] = field(default_factory=dict)
+    # What the service under test logged while the failing request was served (e.g. a traceback).
+    log_excerpt: str | None = None
 
     @property
     def location(self) -> str:

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import IO
 
 from gate.errors import ToolError
+from gate.timedlog import TimedLog
 
 STOP_GRACE_S = 5.0
+LOG_DRAIN_S = 2.0  # after the service stopped, how long its last output may take to reach the log
 TAIL_LINES = 40
 
 _live: set[subprocess.Popen[bytes]] = set()
@@ -39,6 +41,7 @@ class Completed:
     stdout: str
     stderr: str
     duration_s: float
+    interrupted: bool = False  # run() sent it SIGINT when its `interrupt_after` budget was spent
 
     def tail(self, lines: int = TAIL_LINES) -> str:
         """The last lines of stderr and stdout, for error reports."""
@@ -75,8 +78,13 @@ def run(
     env: Mapping[str, str] | None = None,
     ok_codes: Sequence[int] = (0,),
     label: str | None = None,
+    interrupt_after: float | None = None,
 ) -> Completed:
-    """Run a process to completion; raise ToolError if it is missing, times out or exits badly."""
+    """Run a process to completion; raise ToolError if it is missing, times out or exits badly.
+
+    With `interrupt_after`, the process is sent SIGINT once that many seconds have passed (a time
+    budget: a tool that handles it finishes its reports and exits); `timeout` still ends it for good.
+    """
     name = label or Path(argv[0]).name
     started = time.monotonic()
     if _stopping.is_set():
@@ -96,8 +104,17 @@ def run(
     except PermissionError as exc:
         raise ToolError(f"{name}: cannot execute {argv[0]}: {exc}") from exc
     _register(child, name)
+    interrupted = False
     try:
-        out, err = child.communicate(timeout=timeout)
+        if interrupt_after is not None and interrupt_after < timeout:
+            try:
+                out, err = child.communicate(timeout=interrupt_after)
+            except subprocess.TimeoutExpired:
+                interrupted = True
+                child.send_signal(signal.SIGINT)
+                out, err = child.communicate(timeout=timeout - interrupt_after)
+        else:
+            out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         out, err = _kill_group(child)
         done = _completed(argv, child, out, err, started)
@@ -110,7 +127,7 @@ def run(
         # before gate forgets it; on the normal path this removes what the child left behind.
         _signal_group(child.pid, signal.SIGKILL)
         _unregister(child)
-    done = _completed(argv, child, out, err, started)
+    done = _completed(argv, child, out, err, started, interrupted)
     if done.returncode not in ok_codes:
         raise ToolError(f"{name} exited with code {done.returncode}", done.tail())
     return done
@@ -124,23 +141,29 @@ class Background:
         if _stopping.is_set():
             raise ToolError(f"{argv[0]}: not started, gate is being interrupted")
         self._log: IO[bytes] = log_path.open("wb")
+        # Output goes through a pipe so that each line is stamped when it arrives (timedlog.py).
+        self.log = TimedLog(log_path, self._log)
         try:
             self._child = subprocess.Popen(
                 list(argv),
                 cwd=cwd,
                 env=dict(env),
                 stdin=subprocess.DEVNULL,
-                stdout=self._log,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         except OSError as exc:
             self._log.close()
             raise ToolError(f"cannot start {argv[0]}: {exc}") from exc
+        assert self._child.stdout is not None
+        self._copier = threading.Thread(target=_copy_output, args=(self._child.stdout, self.log),
+                                        name=f"log {argv[0]}", daemon=True)
+        self._copier.start()
         try:
             _register(self._child, str(argv[0]))
         except ToolError:
-            self._log.close()
+            self._finish_log()
             raise
 
     @property
@@ -154,11 +177,29 @@ class Background:
     def stop(self, grace: float = STOP_GRACE_S) -> None:
         """Terminate the whole process group, then kill it after `grace` seconds."""
         try:
-            _kill_group(self._child, grace)
+            _stop_group(self._child, grace)  # signals only: the copier thread is the pipe's one reader
         finally:
             _signal_group(self._child.pid, signal.SIGKILL)  # also when a second signal cut the grace short
             _unregister(self._child)
+            self._finish_log()
+
+    def _finish_log(self) -> None:
+        # A grandchild that left the group may hold the pipe open: wait a little, never forever.
+        self._copier.join(timeout=LOG_DRAIN_S)
+        with self.log.lock:
             self._log.close()
+
+
+def _copy_output(pipe: IO[bytes], log: TimedLog) -> None:
+    """Copy a child's output into its log as it arrives, until the pipe closes."""
+    fd = pipe.fileno()
+    try:
+        while chunk := os.read(fd, 65536):
+            log.write(chunk)
+    except (OSError, ValueError):
+        pass  # the log was closed after a drain timeout: nothing left to record it into
+    finally:
+        pipe.close()
 
 
 def stop_all() -> None:
@@ -235,13 +276,14 @@ def _drain_after_kill(child: subprocess.Popen[bytes], grace: float) -> tuple[byt
 
 
 def _completed(argv: Sequence[str], child: subprocess.Popen[bytes], out: bytes | None, err: bytes | None,
-               started: float) -> Completed:
+               started: float, interrupted: bool = False) -> Completed:
     return Completed(
         argv=tuple(argv),
         returncode=child.returncode if child.returncode is not None else -1,
         stdout=(out or b"").decode("utf-8", errors="replace"),
         stderr=(err or b"").decode("utf-8", errors="replace"),
         duration_s=time.monotonic() - started,
+        interrupted=interrupted,
     )
 
 

@@ -73,6 +73,7 @@ def finding_to_dict(finding: Finding, blocking: bool) -> dict[str, Any]:
         "message": finding.message,
         "snippet": finding.snippet,
         "extra": dict(finding.extra),
+        "log_excerpt": finding.log_excerpt,
         "blocking": blocking,
     }
 
@@ -140,6 +141,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
         line=data["line"],
         snippet=data["snippet"],
         extra={str(k): str(v) for k, v in data["extra"].items()},
+        log_excerpt=data.get("log_excerpt"),  # absent in reports written before gate recorded it
     )
 
 

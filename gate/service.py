@@ -12,7 +12,7 @@ from gate import localhttp, proc
 from gate.checks.base import LiveService
 from gate.errors import CheckError
 from gate.redact import redact_text
-from gate.service_prep import auth_header, env_secrets, run_commands, service_env
+from gate.service_prep import auth_credential, env_secrets, resolve_credentials, run_commands, service_env
 from gate.service_settings import ServiceSettings
 from gate.spec import load_spec
 
@@ -84,19 +84,24 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
     env = {**env, "GATE_BASE_URL": base_url}
     run_commands("seed", settings.seed, target, env, settings.setup_timeout_s, prepare_log, secrets)
     headers = dict(settings.headers)
+    auth = None
     if settings.auth is not None:
-        name, value, token = auth_header(settings.auth, target, env)
-        headers[name] = value
-        secrets.extend([token, value])
+        auth = auth_credential(settings.auth, target, env)
+        headers[auth.param] = auth.value
+        secrets.extend([auth.secret, auth.value])
         running._secrets = tuple(secrets)
     spec_file = work_dir / "openapi.json"
     spec = load_spec(settings.openapi, base_url, target, headers, spec_file)
+    credentials = resolve_credentials(settings.credentials, spec, target, env, secrets)
+    running._secrets = tuple(secrets)
     # Seeding and auth took time: a service that died meanwhile must not reach the checks.
     death = running.death()
     if death is not None:
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(base_url=base_url, headers=headers, spec=spec, spec_file=spec_file,
-                       secrets=tuple(dict.fromkeys(s for s in secrets if s)))
+                       secrets=tuple(dict.fromkeys(s for s in secrets if s)), credentials=credentials, auth=auth,
+                       command_env=env,
+                       log_lines=running._process.log.lines_between if running._process is not None else None)
 
 
 def _start(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[str, str],

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from gate import proc
+from gate.credentials import Credential, EnvRef, SchemeCredentials, Secret, basic_secret, binding_problems, schemes
 from gate.errors import CheckError, ToolError
 from gate.redact import redact_text
 from gate.service_settings import AuthSettings, ServiceSettings
@@ -57,18 +59,58 @@ def run_commands(kind: str, commands: Iterable[str], target: Path, env: Mapping[
             log.write(redact_text(done.stdout + done.stderr, known) + "\n")
 
 
-def auth_header(auth: AuthSettings, target: Path, env: Mapping[str, str]) -> tuple[str, str, str]:
-    """Run the auth command; return (header name, header value, token). Its stdout is never written."""
+def auth_credential(auth: AuthSettings, target: Path, env: Mapping[str, str]) -> Credential:
+    """The [service].auth header as a renewable credential (its command is re-run to renew it)."""
+    name, _, template = auth.header.partition(":")
+    token = command_secret(auth.command, auth.timeout_s, target, env, "auth command")
+    return Credential("auth", "header", name.strip(), template.strip(), token, auth.command, auth.timeout_s)
+
+
+def command_secret(command: str, timeout: float, target: Path, env: Mapping[str, str], label: str) -> str:
+    """Run a command that prints one secret (a token or key) and return it; CheckError if it does not."""
     try:
-        done = proc.run(proc.shell_argv(auth.command), cwd=target, env=env, timeout=auth.timeout_s,
-                        label="auth command")
+        done = proc.run(proc.shell_argv(command), cwd=target, env=env, timeout=timeout, label=label)
     except ToolError as exc:
         # The tail is stderr first; stdout could hold a partial token, so only stderr is shown.
-        raise CheckError(f"auth command failed: {exc}") from None
-    token = done.stdout.strip()
-    if not token:
-        raise CheckError("auth command printed no token on standard output", done.stderr[-2000:])
-    if "\n" in token or "\r" in token:
-        raise CheckError("auth command printed more than one line; it must print only the token")
-    name, _, template = auth.header.partition(":")
-    return name.strip(), template.strip().replace("{token}", token), token
+        raise CheckError(f"{label} failed: {exc}") from None
+    secret = done.stdout.strip()
+    if not secret:
+        raise CheckError(f"{label} printed no token on standard output", done.stderr[-2000:])
+    if "\n" in secret or "\r" in secret:
+        raise CheckError(f"{label} printed more than one line; it must print only the token")
+    return secret
+
+
+def resolve_credentials(configured: Mapping[str, SchemeCredentials], spec: Mapping[str, Any], target: Path,
+                        env: Mapping[str, str], secrets: list[str]) -> dict[str, Credential]:
+    """Credentials per scheme, checked against the spec; commands run and `{ env = ... }` values read.
+    Every secret value (passwords too, not only the headers made of them) is appended to `secrets`."""
+    problems = binding_problems(configured, spec)
+    if problems:
+        raise CheckError("gate.toml does not fit the spec's security schemes: " + "; ".join(problems))
+    known = schemes(spec)
+    resolved = {}
+    for name, given in configured.items():
+        scheme = known[name]
+        where = f"[service.credentials.{name}]"
+
+        def value(key: str, secret: Secret | None, where: str = where) -> str:
+            if isinstance(secret, EnvRef):
+                if secret.env not in env:
+                    raise CheckError(f"{where} {key}: environment variable {secret.env} is not set")
+                return env[secret.env]
+            assert secret is not None
+            return secret
+
+        if given.kind == "basic":
+            password = value("password", given.password)
+            secrets.append(password)
+            secret = basic_secret(value("user", given.user), password)
+        elif given.command is not None:
+            secret = command_secret(given.command, given.timeout_s, target, env, f"{where} command")
+        else:
+            secret = value("token" if given.token is not None else "key", given.token or given.key)
+        resolved[name] = Credential(name, scheme.location, scheme.param, scheme.prefix + "{token}", secret,
+                                    given.command, given.timeout_s)
+        secrets.extend([secret, resolved[name].value])
+    return resolved

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 
 from gate.checks.base import SectionModel
+from gate.credentials import SchemeCredentials
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -37,6 +38,8 @@ class ServiceSettings(SectionModel):
     env: dict[str, str] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
     auth: AuthSettings | None = None
+    # Per security scheme of the spec (the name under components.securitySchemes).
+    credentials: dict[str, SchemeCredentials] = Field(default_factory=dict)
     ready_timeout_s: float = Field(default=60.0, gt=0)
     setup_timeout_s: float = Field(default=300.0, gt=0)
     # After SIGTERM to the service's process group, how long to wait before SIGKILL.

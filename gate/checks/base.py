@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from gate.model import Observation
+
+if TYPE_CHECKING:
+    from gate.credentials import Credential
 
 
 class SectionModel(BaseModel):
@@ -28,6 +31,14 @@ class LiveService:
     spec: Mapping[str, Any]
     spec_file: Path  # the fetched spec, saved as an artifact; tools read it from here
     secrets: tuple[str, ...] = ()  # values to redact from every report
+    # The service's log lines that arrived between two times (epoch seconds); None when gate did not
+    # start the service (url mode) and so has no log.
+    log_lines: Callable[[float, float], list[str]] | None = None
+    # Per security scheme ([service.credentials]) and the renewable [service].auth header, with the
+    # environment their commands ran in (to re-run them when the service starts refusing a token).
+    credentials: Mapping[str, Credential] = field(default_factory=dict, repr=False)
+    auth: Credential | None = field(default=None, repr=False)
+    command_env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,13 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gate import proc
+from gate.checks import fuzz_auth, fuzz_scope
 from gate.checks.base import CheckContext, LiveService, SectionModel
-from gate.checks.fuzz_report import Failure, RunSummary, read_events, read_summary
+from gate.checks.fuzz_evidence import log_excerpt
+from gate.checks.fuzz_reconcile import declared_operations, reconcile
+from gate.checks.fuzz_report import EventLog, Failure, RunSummary, read_events, read_summary
+from gate.checks.fuzz_traffic import Traffic, is_throttled, traffic
+from gate.credentials import describe_security
 from gate.errors import CheckError
 from gate.model import Finding, Observation, Severity
 from gate.spec import api_base_url
@@ -56,12 +61,29 @@ class Settings(SectionModel):
     phases: list[str] = Field(default_factory=lambda: list(PHASES), min_length=1)
     seed: int = 20261124
     max_examples: int = Field(default=50, ge=1)  # per operation and phase
-    # A time budget makes schemathesis repeat fuzzing until it is spent: deeper, but how many cases
-    # run then depends on the machine, so the run is no longer reproducible. Off unless set.
+    # schemathesis's --max-time makes it repeat fuzzing until the time is spent: deeper, but how many
+    # cases run then depends on the machine, so the run is no longer reproducible. Off unless set.
     max_time_s: int | None = Field(default=None, ge=1)
+    # gate's time budget: when it is spent schemathesis is interrupted, keeps what it found and the
+    # report says which phases the budget cut. 0 turns it off.
+    budget_s: float = Field(default=150.0, ge=0)
+    # "auto": wait out a 429 as its Retry-After says; "<n>/<s|m|h>": pace requests; "off": neither.
+    rate_limit: str = Field(default="auto", pattern=r"^(auto|off|[1-9][0-9]*/[smh])$")
     request_timeout_s: float = Field(default=10.0, gt=0)
     workers: int = Field(default=1, ge=1, le=2)  # >1 interleaves requests: not reproducible
     timeout_s: float = Field(default=600.0, gt=0)  # hard cap on the whole run: beyond it, ERROR
+    # Operations never called, in any phase or probe: "METHOD /path" globs (see checks/fuzz_scope.py).
+    exclude: list[str] = Field(default_factory=list)
+    exclude_logout: bool = True  # also leave out operations that look like a logout, each reported
+    max_token_renewals: int = Field(default=20, ge=0)  # re-runs of the token commands after a 401
+
+    @field_validator("exclude")
+    @classmethod
+    def _exclude_patterns(cls, value: list[str]) -> list[str]:
+        problems = [p for p in map(fuzz_scope.pattern_problem, value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("checks")
     @classmethod
@@ -94,7 +116,12 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     config_path = ctx.artifact("schemathesis.toml")
     for stale in (json_path, ndjson_path, junit_path):
         stale.unlink(missing_ok=True)  # never read an earlier run's report as this one's
-    header_env = write_config(config_path, live.headers)
+    exclusions = fuzz_scope.excluded(live.spec, settings.exclude, settings.exclude_logout)
+    auth = fuzz_auth.plan(live, exclusions)
+    stats_path = ctx.artifact("auth-hooks.json")
+    stats_path.unlink(missing_ok=True)
+    header_env = write_config(config_path, fuzz_auth.config_headers(live), fuzz_auth.sanitized_names(auth),
+                              fuzz_scope.schemathesis_toml(live.spec, exclusions))
     base_url = api_base_url(live.base_url, live.spec)
     argv = [
         *proc.tool_argv("schemathesis"), "--config-file", str(config_path), "--no-color",
@@ -104,28 +131,47 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     ]
     # HTTP(S)_PROXY must not send requests for 127.0.0.1 through a proxy.
     env = {k: v for k, v in proc.python_env(header_env).items() if k not in PROXY_VARS}
+    env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals, env))
     artifacts = tuple(ctx.relative(p) for p in (json_path, ndjson_path, junit_path, config_path))
+    if auth.active:
+        artifacts += (ctx.relative(stats_path),)
     # A scratch working directory: schemathesis and hypothesis keep state (.schemathesis, .hypothesis)
     # in the current directory, and a stale one must not change this run.
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
         # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
-        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=(0, 1),
-                        label="schemathesis")
+        # 130: interrupted, which only gate's time budget does (proc.run sends SIGINT); Ctrl-C stops gate.
+        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=(0, 1, 130),
+                        label="schemathesis", interrupt_after=settings.budget_s or None)
     ctx.artifact("schemathesis-output.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
     scrub_artifacts([json_path, ndjson_path, junit_path, ctx.artifact("schemathesis-output.txt")], live)
+    stats = fuzz_auth.read_stats(stats_path, auth, json_path)
+    auth_metrics, auth_details, auth_notes = fuzz_auth.observed(
+        exclusions, fuzz_scope.unmatched(live.spec, settings.exclude), auth, stats)
     summary = read_summary(json_path)
-    failures, errors = read_events(ndjson_path)
-    _check_trustworthy(summary, failures, errors, done.returncode, done.tail(), artifacts)
+    events = read_events(ndjson_path)
+    reconciled = reconcile(summary, events.failures, declared_operations(live.spec))
+    flow = traffic(events.exchanges, reconciled.failures, summary.missing_auth)
+    failures = [f for f in reconciled.failures if not is_throttled(f)]
+    notes = [*reconciled.notes, *auth_notes]
+    notes += _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
+    refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
+    notes += [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
+              for op, schemes in refused.items()]
+    if flow.throttled:
+        notes.append(f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
+                     "not counted as failures; set [fuzz] rate_limit to pace them")
+    findings = [_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures]
     return Observation(
         metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
-                 "failures": len(failures), "seed": summary.seed},
-        findings=tuple(sorted((_finding(f) for f in failures),
-                              key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
+                 "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),
+                 "throttled": flow.throttled, "budget_cut": int(done.interrupted), **auth_metrics},
+        findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
         artifacts=(*artifacts, ctx.relative(ctx.artifact("schemathesis-output.txt"))),
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
-                 "max_examples": settings.max_examples},
+                 "max_examples": settings.max_examples, "refused": refused,
+                 "notes": notes, **auth_details},
     )
 
 
@@ -141,24 +187,29 @@ def _options(settings: Settings) -> list[str]:
     ]
     if settings.max_time_s is not None:
         options += ["--max-time", str(settings.max_time_s)]
+    if settings.rate_limit != "off":
+        options += ["--rate-limit", settings.rate_limit]
     return options
 
 
-def write_config(path: Path, headers: Mapping[str, str]) -> dict[str, str]:
-    """Write schemathesis.toml; header values stay out of it (read from the environment it returns)."""
+def write_config(path: Path, headers: Mapping[str, str], sanitize_also: list[str] | None = None,
+                 extra: str = "") -> dict[str, str]:
+    """Write schemathesis.toml; header values stay out of it (read from the environment it returns).
+    `sanitize_also`: more names to mask in reports; `extra`: TOML appended (operation tables)."""
     env = {f"GATE_FUZZ_HEADER_{i}": value for i, value in enumerate(headers.values())}
     # "$${" is schemathesis's escape for a literal "${"; json.dumps gives a valid TOML basic string.
     pairs = ", ".join(f"{json.dumps(name.replace('${', '$${'))} = \"${{GATE_FUZZ_HEADER_{i}}}\""
                       for i, name in enumerate(headers))
     sanitize = sorted({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
-                       "api_key", *(name.lower() for name in headers)})
+                       "api_key", *(name.lower() for name in headers), *(sanitize_also or [])})
     path.write_text(
         "# Written by gate for one run. Header values come from the environment, never from this file.\n"
         f"headers = {{ {pairs} }}\n\n"
         "# No state shared between runs: results depend only on the seed, the spec and the service.\n"
         "[cache]\nenabled = false\n\n"
         "# gate's auth headers are masked in every report schemathesis writes.\n"
-        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n",
+        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n"
+        + (f"\n{extra}" if extra else ""),
         encoding="utf-8",
     )
     return env
@@ -178,36 +229,51 @@ def scrub_artifacts(paths: list[Path], live: LiveService) -> None:
             path.write_text(cleaned, encoding="utf-8")
 
 
-def _check_trustworthy(summary: RunSummary, failures: list[Failure], errors: list[str], returncode: int,
-                       tail: str, artifacts: tuple[str, ...]) -> None:
-    """Raise CheckError unless the run tested the API and both reports agree with each other."""
+def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Failure], flow: Traffic,
+                       live: LiveService, done: proc.Completed, artifacts: tuple[str, ...]) -> list[str]:
+    """Raise CheckError unless the run tested the API; return notes on what looked odd but lost nothing."""
     def fail(message: str) -> None:
-        raise CheckError(message, tail, artifacts)
+        raise CheckError(message, done.tail(), artifacts)
 
-    if summary.errors or errors:
-        detail = "; ".join(errors[:3]) or ", ".join(summary.errors)
+    if summary.errors or events.errors:
+        detail = "; ".join(events.errors[:3]) or ", ".join(summary.errors)
         kinds = ", ".join(summary.errors) or "errors"
         fail(f"schemathesis could not test the API ({kinds}): {detail[:1500]}")
-    if summary.missing_auth:
-        fail("every request was refused as unauthenticated (401/403) for "
-             f"{', '.join(summary.missing_auth)}: configure [service] headers or auth")
     if summary.operations_tested == 0 or summary.test_cases == 0:
-        fail("schemathesis tested no operation of the spec")
-    if not summary.complete or summary.stop_reason not in ("completed", "max_time"):
+        fail("schemathesis tested no operation of the spec" + (" within the time budget" if done.interrupted else ""))
+    if not flow.tested and flow.only_throttled:
+        fail(f"every request was throttled (429) by {', '.join(flow.only_throttled)}: set [fuzz] rate_limit")
+    # Refusals of some operations are reported per operation; refusals of all of them (or of every
+    # operation the spec secures) mean gate's credentials did not work, and nothing was really tested.
+    documented = {op: describe_security(live.spec, op) or "no credentials" for op in flow.tested}
+    secured = [op for op, what in documented.items() if "no credentials" not in what] or list(flow.tested)
+    if flow.refused and set(secured) <= set(flow.refused):
+        fail("every request was refused as unauthenticated (401/403) for "
+             f"{', '.join(flow.refused)}: configure [service] credentials, auth or headers")
+    notes = []
+    if summary.stop_reason == "interrupted" and done.interrupted:
+        cut = [name for name, status in summary.phases.items() if status in ("interrupted", "skip")]
+        notes.append(f"the time budget ({done.duration_s:.0f} s, [fuzz] budget_s) cut the run: phases "
+                     f"{', '.join(cut) or 'none'} did not finish; the findings so far are kept, and a cut run "
+                     "depends on the machine's speed")
+    elif not summary.complete or summary.stop_reason not in ("completed", "max_time"):
         fail(f"schemathesis stopped early ({summary.stop_reason})")
-    if summary.exit_code != returncode:
-        fail(f"schemathesis exited with {returncode} but its report says {summary.exit_code}")
-    found = {(f.code, f.operation) for f in failures}
-    if found != set(summary.failures) or (returncode == 1) != bool(failures):
-        fail(f"schemathesis's reports disagree: summary {sorted(summary.failures)}, events {sorted(found)}")
+    elif summary.exit_code != done.returncode:
+        notes.append(f"schemathesis exited with {done.returncode} but its report says {summary.exit_code}")
+    if done.returncode == 1 and not failures and not events.failures and not summary.failures:
+        fail("schemathesis exited with 1 (failures found) but neither of its reports holds a failure")
+    if done.returncode == 0 and failures:
+        notes.append("schemathesis exited with 0 (nothing found) but its reports hold failures: kept as findings")
+    return notes
 
 
-def _finding(failure: Failure) -> Finding:
+def _finding(failure: Failure, log: str) -> Finding:
     message = f"{failure.title}: {failure.message}" if failure.message else failure.title
     return Finding(
         check=ID, tool="schemathesis", rule=failure.check,
         severity=SEVERITIES.get(failure.check, Severity.MEDIUM), message=message, path=failure.operation,
         extra={"operation": failure.operation, "check": failure.check, "code": failure.code,
                "status": str(failure.status) if failure.status is not None else "",
-               "curl": failure.curl, "case_id": failure.case_id},
+               "curl": failure.curl, "case_id": failure.case_id, "phase": failure.phase},
+        log_excerpt=log or None,
     )

@@ -12,6 +12,7 @@ from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Ver
 from gate.reporters.common import one_line, safe, strip_ansi
 
 TOP_FINDINGS = 10
+LOG_EXCERPT_LINES = 4
 STATUS_STYLE = {
     Status.PASS: "bold green",
     Status.WARN: "bold yellow",
@@ -74,7 +75,13 @@ _SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "m
 
 def _scope(check: CheckResult) -> str:
     counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ()) if key in check.metrics]
-    return " on ".join(_plural(int(value), noun) for value, noun in counted)
+    scope = " on ".join(_plural(int(value), noun) for value, noun in counted)
+    # What fuzzing left out and how often it logged in again: part of what "0 findings" means.
+    excluded = int(check.metrics.get("operations_excluded", 0))
+    renewals = int(check.metrics.get("token_renewals", 0))
+    extra = [f"{excluded} excluded" if excluded else "",
+             f"token renewed {_plural(renewals, 'time')}" if renewals else ""]
+    return ", ".join(p for p in (scope, *extra) if p)
 
 
 def _print_problems(console: Console, report: GateReport) -> None:
@@ -87,6 +94,10 @@ def _print_problems(console: Console, report: GateReport) -> None:
             if check.status is Status.ERROR and isinstance(tail, str) and tail:
                 for line in strip_ansi(tail).splitlines()[-8:]:
                     console.print(f"    [dim]{escape(line)}[/]")
+        # What a check noticed without it changing the result (e.g. fuzz: operations refused by design).
+        notes = check.details.get("notes")
+        for note in notes if isinstance(notes, list) and check.status is not Status.SKIPPED else []:
+            console.print(f"{check.id} note: {escape(str(note))}")
 
 
 def top_findings(report: GateReport, limit: int = TOP_FINDINGS) -> list[Finding]:
@@ -106,6 +117,9 @@ def _print_findings(console: Console, report: GateReport) -> None:
             f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
             f"{escape(one_line(finding.message, 160))}"
         )
+        if finding.log_excerpt:  # the first lines the service logged for that request (all: in the HTML)
+            for line in strip_ansi(finding.log_excerpt).splitlines()[:LOG_EXCERPT_LINES]:
+                console.print(f"    [dim]| {escape(line)}[/]")
     console.print()
 
 

@@ -89,6 +89,8 @@ def _finding_case(check: CheckResult, finding: Finding, classname: str) -> ET.El
     if finding.snippet:
         body.append(finding.snippet)
     body.extend(f"{key}: {value}" for key, value in finding.extra.items())
+    if finding.log_excerpt:
+        body += ["service log while this request was served:", finding.log_excerpt]
     text = _x("\n".join(body))
     if finding in check.failing:
         _child(

@@ -132,14 +132,24 @@ def _result(
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": LEVEL[finding.severity],
-        "message": {"text": finding.message.strip() or finding.rule},
+        "message": {"text": _message(finding)},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {"gateFinding/v1": _fingerprint(finding, seen)},
         "properties": {"severity": finding.severity.label},
     }
+    if finding.log_excerpt:
+        result["properties"]["serviceLog"] = finding.log_excerpt
     if justification is not None:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
     return result
+
+
+def _message(finding: Finding) -> str:
+    """The message, with the service's log lines for that request as its detail (code scanning shows it)."""
+    text = finding.message.strip() or finding.rule
+    if finding.log_excerpt:
+        text += "\n\nService log while this request was served:\n" + finding.log_excerpt
+    return text
 
 
 def _source_root(report: GateReport) -> str:

@@ -26,8 +26,9 @@ def test_summary_of_a_run_with_failures() -> None:
 
 
 def test_events_give_one_finding_per_distinct_failure_with_its_request() -> None:
-    failures, errors = read_events(DATA / "flawed.ndjson")
-    assert errors == []
+    events = read_events(DATA / "flawed.ndjson")
+    failures = events.failures
+    assert events.errors == []
     found = {(f.check, f.code, f.status, f.curl.rsplit("/", 1)[1]) for f in failures}
     assert found == {
         ("not_a_server_error", "ST101", 500, "0"),
@@ -38,15 +39,20 @@ def test_events_give_one_finding_per_distinct_failure_with_its_request() -> None
     undocumented = next(f for f in failures if f.status == 404)
     assert undocumented.title == "Undocumented status code"
     assert undocumented.message == "Received: 404; Documented: 200, 422"
+    assert {f.phase for f in failures} == {"coverage"}
+    # When the request went out and its answer came in, for the service's log excerpt.
+    assert all(f.started is not None and f.finished is not None and f.started <= f.finished for f in failures)
+    assert len(events.exchanges) == read_summary(DATA / "flawed.json").test_cases
+    assert [e.started for e in events.exchanges] == sorted(e.started for e in events.exchanges)
 
 
 def test_a_crashed_run_reports_errors_not_failures() -> None:
     summary = read_summary(DATA / "crashed.json")
     assert summary.errors == ("Network Error (1)", "Server Unavailable (1)")
     assert summary.failures == frozenset()
-    failures, errors = read_events(DATA / "crashed.ndjson")
-    assert failures == []
-    assert any("ConnectionError" in e for e in errors)
+    events = read_events(DATA / "crashed.ndjson")
+    assert events.failures == []
+    assert any("ConnectionError" in e for e in events.errors)
 
 
 def test_curl_line_repeats_method_headers_body_and_url() -> None:
@@ -83,14 +89,16 @@ def test_a_broken_event_stream_is_an_error(tmp_path: Path, line: str) -> None:
         read_events(path)
 
 
-def test_reports_that_disagree_are_an_error() -> None:
-    from gate.checks.fuzz import _check_trustworthy
+def test_a_stateful_failure_names_its_real_operation_in_the_events() -> None:
+    summary = read_summary(DATA / "stateful.json")
+    assert summary.failures == {("ST101", "Stateful tests"), ("ST103", "Stateful tests")}
+    failures = read_events(DATA / "stateful.ndjson").failures
+    assert {(f.code, f.operation, f.phase, f.status) for f in failures} == {
+        ("ST101", "GET /notes/{note_id}", "stateful", 500), ("ST103", "GET /notes/{note_id}", "stateful", 500)}
 
-    summary = read_summary(DATA / "flawed.json")
-    failures, _ = read_events(DATA / "flawed.ndjson")
-    _check_trustworthy(summary, failures, [], 1, "", ())  # consistent: no error
-    only_404 = [f for f in failures if f.status == 404]
-    with pytest.raises(CheckError, match="reports disagree"):
-        _check_trustworthy(summary, only_404, [], 1, "", ())
-    with pytest.raises(CheckError, match="exited with 0 but its report says 1"):
-        _check_trustworthy(summary, failures, [], 0, "", ())
+
+def test_an_undeclared_method_probe_is_named_by_the_method_it_sent() -> None:
+    failures = read_events(DATA / "method_501.ndjson").failures
+    me = {(f.code, f.operation, f.status) for f in failures if f.declared == "GET /me"}
+    assert me == {(code, f"{method} /me", 501) for code in ("ST101", "ST204") for method in ("TRACE", "QUERY")}
+    assert read_summary(DATA / "method_501.json").missing_auth == ("DELETE /users/{user_id}", "POST /tokens")

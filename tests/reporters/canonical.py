@@ -220,6 +220,12 @@ def _fuzz() -> CheckResult:
                 "curl": curl,
                 "case_id": "a1b2c3",
             },
+            # What the service logged while serving it: untrusted text, with a secret in it too.
+            log_excerpt=(
+                "ERROR in POST /items\nTraceback (most recent call last):\n"
+                f'  File "app.py", line 12, in create\n    {SCRIPT}\n'
+                f"OverflowError: Python int too large to convert to SQLite INTEGER ({BEARER})"
+            ),
         ),
         Finding(
             "fuzz",
@@ -242,7 +248,9 @@ def _fuzz() -> CheckResult:
         status=Status.FAIL,
         reasons=("2 findings (1 high, 1 medium) fail the policy (medium or above)",),
         duration_s=30.0,
-        metrics={"operations": 4, "test_cases": 100, "failures": 2, "seed": 20261124},
+        metrics={"operations": 4, "test_cases": 100, "failures": 2, "seed": 20261124, "operations_refused": 1},
+        details={"notes": ["DELETE /users/{id}: every request was refused (401/403); the spec documents "
+                           "bearerAuth (http bearer) for it"]},
         findings=findings,
         tools={"schemathesis": "4.3.1"},
         fail_at=Severity.MEDIUM,

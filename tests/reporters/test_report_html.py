@@ -204,3 +204,11 @@ def test_chart_geometry() -> None:
 def test_cards_count_the_findings_that_fail_the_policy() -> None:
     page = html.render(canonical_report())
     assert "<p>5 findings, 3 failing (medium+ fail), 1 waived</p>" in page
+
+
+def test_a_server_errors_service_log_is_a_collapsed_escaped_section(page: str) -> None:
+    (block,) = re.findall(r'<details class="service-log">.*?</details>', page, re.S)
+    assert "<summary>service log while this request was served (5 lines)</summary>" in block
+    assert "OverflowError: Python int too large" in block
+    assert SCRIPT not in block and "&lt;script&gt;" in block
+    assert "abc.def.ghi" not in page

@@ -158,7 +158,8 @@ def test_findings_with_a_path_from_any_check_are_included(validator: jsonschema.
     report = canonical_report()
     fuzz = report.checks[4]
     located = Finding(
-        "fuzz", "schemathesis", "server_error", Severity.HIGH, "500 in handler", "/abs/app.py", 0
+        "fuzz", "schemathesis", "server_error", Severity.HIGH, "500 in handler", "/abs/app.py", 0,
+        log_excerpt="Traceback (most recent call last):\nZeroDivisionError: division by zero",
     )
     out = json.loads(
         sarif.render(
@@ -172,6 +173,10 @@ def test_findings_with_a_path_from_any_check_are_included(validator: jsonschema.
     (result,) = run["results"]
     location = result["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "file:///abs/app.py"}}  # absolute path, line 0: no region
+    # The service's log for that request is the message's detail, and a property of its own.
+    assert result["message"]["text"].endswith("served:\nTraceback (most recent call last):\nZeroDivisionError: "
+                                              "division by zero")
+    assert result["properties"]["serviceLog"].startswith("Traceback")
     assert not list(validator.iter_errors(out))
 
 
