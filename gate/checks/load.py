@@ -51,6 +51,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     plugin = ctx.artifact(PLUGIN)
     shutil.copyfile(LOCUST_SIDE / PLUGIN, plugin)
     env_extra: dict[str, str] = {}
+    secret_env: dict[str, str] = {}  # never in the worker command or any file
     details: dict[str, Any] = {}
     findings: tuple[Finding, ...] = ()
     if settings.locustfile is not None:
@@ -61,12 +62,13 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         scenario = load_generated.generate(ctx, service, settings)
         locustfile, findings = scenario.locustfile, scenario.findings
         env_extra["GATE_LOAD_SCENARIO"] = str(scenario.scenario_file)
+        secret_env["GATE_LOAD_CALL_HEADERS"] = json.dumps(scenario.call_headers)
         artifacts = [ctx.relative(plugin), ctx.relative(locustfile), ctx.relative(scenario.scenario_file)]
         details.update(scenario.details, scenario="generated from the OpenAPI spec")
     request_log = ctx.artifact("requests.jsonl")
     locust_log = ctx.artifact("locust.log")
     request_log.unlink(missing_ok=True)  # a log left by an earlier run must never be read as this one's
-    env = _locust_env({**env_extra, "GATE_LOAD_LOG": str(request_log),
+    env = _locust_env({**env_extra, **secret_env, "GATE_LOAD_LOG": str(request_log),
                        "GATE_LOAD_HEADERS": json.dumps(dict(service.headers))})
     argv = _argv(f"{plugin},{locustfile}", service.base_url, settings, ctx.work_dir / "locust")
     artifacts += [ctx.relative(locust_log), ctx.relative(request_log)]

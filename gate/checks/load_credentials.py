@@ -9,7 +9,8 @@ schemes it does not name, and every header that belongs to no scheme (X-Tenant, 
 When gate has no alternative's headers, the operation gets them all and its probe says whether the
 service accepts it. A query or cookie apiKey cannot be carried by headers and is left to the probe.
 
-This is the seam for gate's shared per-scheme credentials (issue 7): only `header_names` changes.
+Credentials configured per scheme ([service.credentials], gate.credentials) take precedence: see
+load_generated._with_scheme_credentials. This module covers the [service] headers.
 """
 
 from __future__ import annotations

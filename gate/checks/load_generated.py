@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gate import credentials
 from gate.checks import load_credentials, load_probe, load_scenario, load_select, openapi
 from gate.checks.base import CheckContext, LiveService
 from gate.checks.load_scenario import Call
@@ -33,6 +34,8 @@ class Scenario:
     scenario_file: Path
     details: dict[str, Any]
     findings: tuple[Finding, ...]
+    # 'METHOD /template' -> the [service.credentials] headers it is sent: secrets, for the environment only.
+    call_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
 
 def plan(spec: Any, settings: Settings, header_names: list[str]) -> tuple[list[Call], dict[str, list[Any]]]:
@@ -61,9 +64,10 @@ def plan(spec: Any, settings: Settings, header_names: list[str]) -> tuple[list[C
 def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Scenario:
     """Plan and probe the scenario and write its files; raise CheckError when nothing is left."""
     calls, left = plan(service.spec, settings, list(service.headers))
+    calls, call_headers = _with_scheme_credentials(service, calls)
 
     def headers_of(call: Call) -> dict[str, str]:
-        return {n: service.headers[n] for n in call.service_headers} | call.headers
+        return {n: service.headers[n] for n in call.service_headers} | call_headers.get(call.label, {}) | call.headers
 
     probed = load_probe.probe(service.base_url, calls, headers_of, settings.request_timeout_s,
                               settings.probe_budget_s)
@@ -86,7 +90,33 @@ def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Sce
     scenario_file.write_text(json.dumps(scenario, indent=2), encoding="utf-8")
     locustfile = ctx.artifact("locustfile.py")
     shutil.copyfile(LOCUSTFILE, locustfile)
-    return Scenario(locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed))
+    return Scenario(locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed),
+                    call_headers)
+
+
+def _with_scheme_credentials(service: LiveService, calls: list[Call]) -> tuple[list[Call], dict[str, dict[str, str]]]:
+    """Where [service.credentials] holds what an operation's `security` names (gate.credentials, shared
+    with the fuzz check), the operation is sent those instead of the [service] headers of any scheme.
+    Query-located API keys are not sent by the load scenario yet: such an operation's probe decides."""
+    if not service.credentials:
+        return calls, {}
+    scheme_headers = set(load_credentials.scheme_headers(service.spec).values())
+    plain = [h for h in service.headers if h.lower() not in scheme_headers]
+    placed_calls, secrets = [], {}
+    for call in calls:
+        try:
+            placement = credentials.placement(service.spec, call.method, call.name, service.credentials)
+        except KeyError:
+            placement = None
+        if placement is None or placement.query:
+            placed_calls.append(call)
+            continue
+        headers = dict(placement.headers)
+        if placement.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in placement.cookies.items())
+        secrets[call.label] = headers
+        placed_calls.append(replace(call, service_headers=plain))
+    return placed_calls, secrets
 
 
 def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) -> tuple[Finding, ...]:

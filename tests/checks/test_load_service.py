@@ -190,3 +190,19 @@ def test_a_master_waits_for_an_external_worker_started_with_the_documented_comma
     rows = [json.loads(line) for line in (out / "artifacts" / "load" / "requests.jsonl").read_text().splitlines()]
     [done] = [r for r in rows if r["event"] == "worker_done"]
     assert done["requests"] == sum(1 for r in rows if r["event"] == "request") > 0
+
+
+def test_credentials_per_security_scheme_reach_each_operation(run_gate: RunGate, tmp_path: Path,
+                                                              marker: str) -> None:
+    # [service.credentials] (shared with the fuzz check) instead of headers: each operation gets its scheme's.
+    target = bookshop(tmp_path / "t", marker, slow_ms=0)
+    toml = (target / "gate.toml").read_text().replace(
+        'headers = { Authorization = "Bearer t0ken", "X-API-Key" = "k3y" }\n',
+        '[service.credentials.bearer]\ntoken = "t0ken"\n[service.credentials.apiKey]\nkey = "k3y"\n')
+    (target / "gate.toml").write_text(toml)
+    code, load = run_load(run_gate, target)
+    assert (code, load["status"]) == (0, "pass"), load
+    assert load["metrics"]["error_rate"] == 0
+    assert {e["name"] for e in load["details"]["endpoints"]} == {"/books", "/books/{title}", "/stats", "/reports/summary"}
+    scenario = (tmp_path / "out" / "artifacts" / "load" / "scenario.json").read_text()
+    assert "t0ken" not in scenario and "k3y" not in scenario

@@ -28,13 +28,16 @@ from locust.contrib.fasthttp import FastHttpUser
 
 _SCENARIO: dict[str, Any] = json.loads(Path(os.environ["GATE_LOAD_SCENARIO"]).read_text(encoding="utf-8"))
 _HEADERS: dict[str, str] = json.loads(os.environ.get("GATE_LOAD_HEADERS") or "{}")
+# 'METHOD /template' -> the credentials of the security schemes that operation names ([service.credentials]).
+_CALL_HEADERS: dict[str, dict[str, str]] = json.loads(os.environ.get("GATE_LOAD_CALL_HEADERS") or "{}")
 _RPS: float | None = _SCENARIO.get("rps")
 _USERS: int = _SCENARIO["users"]
 
 
 def _prepared(call: dict[str, Any]) -> dict[str, Any]:
     query = urlencode(call["query"], doseq=True)
-    headers = {n: _HEADERS[n] for n in call["service_headers"] if n in _HEADERS} | call["headers"]
+    headers = ({n: _HEADERS[n] for n in call["service_headers"] if n in _HEADERS}
+               | _CALL_HEADERS.get(f"{call['method']} {call['name']}", {}) | call["headers"])
     return {"method": call["method"], "name": call["name"], "headers": headers,
             "url": call["path"] + (f"?{query}" if query else "")}
 
