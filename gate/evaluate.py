@@ -35,7 +35,26 @@ def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement,
         value = observation.metrics.get(metric)
         ok = value is not None and _judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)
         measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
-    return tuple(measurements)
+    whole_failed = {m.metric for m in measurements if not m.ok}
+    return tuple(measurements) + _failing_parts(observation, policy, whole_failed)
+
+
+def _failing_parts(observation: Observation, policy: CheckPolicy, whole_failed: set[str]) -> tuple[Measurement, ...]:
+    """For each threshold the whole missed, one measurement per part that misses it too
+    ("p95_ms (GET /slow) 301 ms < 200 ms"), so a report names exactly what is over the target.
+    The whole decides: a part's figure from a few dozen requests is too noisy to fail a check alone."""
+    failing = []
+    for metric, threshold in policy.thresholds.items():
+        if metric not in whole_failed:
+            continue
+        for part, metrics in observation.parts.items():
+            value = metrics.get(metric)
+            if value is None:
+                continue  # the check reports this metric for the whole only (e.g. the request count)
+            if not (_judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)):
+                failing.append(Measurement(f"{metric} ({part})", value, threshold.op, threshold.value, False,
+                                           unit_of(metric)))
+    return tuple(failing)
 
 
 def _judgeable(value: float | None) -> bool:

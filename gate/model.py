@@ -86,6 +86,9 @@ class Observation:
     artifacts: tuple[str, ...] = ()
     # JSON-serialisable detail for reporters (coverage per file, load per endpoint, ...).
     details: Mapping[str, Any] = field(default_factory=dict)
+    # Metrics per part of what was measured (load: per operation). When the whole misses a threshold,
+    # the parts that miss it too are named with their figure (the whole decides the status).
+    parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,8 @@ class CheckResult:
     fail_at: Severity | None = None
     # One flag per finding (same order): whether that finding fails the policy.
     blocking: tuple[bool, ...] = ()
+    # The observation's per-part metrics, kept until the policy judged them (see Observation.parts).
+    parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -219,7 +219,7 @@ def _run_check(check_id: str, config: GateConfig, out_dir: Path, env: dict[str, 
     return CheckResult(
         id=check_id, title=check.TITLE, status=Status.PASS, reasons=(), duration_s=time.monotonic() - started,
         metrics=dict(observation.metrics), findings=observation.findings, tools=dict(observation.tools),
-        artifacts=observation.artifacts, details=dict(observation.details),
+        artifacts=observation.artifacts, details=dict(observation.details), parts=dict(observation.parts),
     )
 
 
@@ -230,7 +230,7 @@ def _judge(result: CheckResult, config: GateConfig, policy: Policy,
         return result, [0] * len(config.waivers)
     check_policy = policy.checks[result.id]
     kept, waived, counts = apply_waivers(result.findings, config.waivers, today)
-    observation = Observation(metrics=result.metrics, findings=kept)
+    observation = Observation(metrics=result.metrics, findings=kept, parts=result.parts)
     judgement = evaluate(observation, kept, check_policy)
     judged = replace(result, status=judgement.status, reasons=judgement.reasons,
                      measurements=judgement.measurements, findings=kept, waived=waived,

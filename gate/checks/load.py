@@ -1,9 +1,10 @@
 """load: locust, headless, against the running service; percentiles from exact response times.
 
 locust always runs as a subprocess (it monkey-patches gevent at import). The scenario is the
-target's own locustfile when [load] locustfile is set, else gate's generated one (every GET
-operation of the spec, see load_scenario). gate's plugin is loaded first in both cases: it logs
-every request's exact response time and sends gate's headers. Figures: see load_stats.
+target's own locustfile when [load] locustfile is set, else gate's generated one (load_generated:
+the spec's safe GET operations that answered a probe). gate's plugin is loaded first in both cases:
+it logs every request's exact response time and the generator's CPU, and sends gate's headers.
+Figures: see load_stats. A run the load generator limited (a whole core busy) is an ERROR.
 """
 
 from __future__ import annotations
@@ -12,21 +13,22 @@ import ipaddress
 import json
 import math
 import re
+import shlex
 import shutil
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
-
 from gate import proc
-from gate.checks import load_scenario, load_stats
-from gate.checks.base import CheckContext, LiveService, SectionModel
+from gate.checks import load_generated, load_stats
+from gate.checks.base import CheckContext, LiveService
+from gate.checks.load_settings import Settings
 from gate.errors import CheckError, ToolError
-from gate.model import Observation
+from gate.model import Finding, Observation
 from gate.redact import redact_text
+
+__all__ = ["ID", "LIVE", "TITLE", "Settings", "configured", "run", "worker_command"]
 
 ID = "load"
 TITLE = "Load test"
@@ -34,31 +36,9 @@ LIVE = True
 
 LOCUST_SIDE = Path(__file__).parent / "locust_side"
 PLUGIN = "gate_load_plugin.py"
-SCENARIO = "gate_load_scenario.py"
 STARTUP_ALLOWANCE_S = 60.0  # locust's own start and shutdown, on top of the run and the drain
 # Never handed to locust: its own settings come from gate.toml only, and a proxy must not see the traffic.
 _DROPPED_ENV = re.compile(r"(?i)^(LOCUST_.*|(HTTPS?|ALL|NO)_PROXY)$")
-
-
-class Settings(SectionModel):
-    locustfile: str | None = None  # the target's own scenario, relative to the target
-    users: int = Field(default=10, ge=1, le=1000)
-    spawn_rate: float = Field(default=10.0, gt=0)
-    duration_s: int = Field(default=12, ge=2, le=3600)  # locust's --run-time takes whole seconds
-    warmup_s: float = Field(default=2.0, ge=0)
-    think_time_s: float = Field(default=0.1, ge=0)  # generated scenario: mean pause between requests
-    request_timeout_s: float = Field(default=10.0, gt=0)
-    timeout_s: float = Field(default=300.0, gt=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Settings:
-        if self.warmup_s >= self.duration_s:
-            raise ValueError("warmup_s must be shorter than duration_s, or nothing is measured")
-        if self.timeout_s <= self.duration_s + self.request_timeout_s:
-            raise ValueError("timeout_s must be longer than duration_s + request_timeout_s")
-        if self.locustfile is not None and ("," in self.locustfile or not self.locustfile.endswith(".py")):
-            raise ValueError("locustfile must be one .py file (without commas in its path)")
-        return self
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -71,28 +51,38 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     plugin = ctx.artifact(PLUGIN)
     shutil.copyfile(LOCUST_SIDE / PLUGIN, plugin)
     env_extra: dict[str, str] = {}
+    secret_env: dict[str, str] = {}  # never in the worker command or any file
     details: dict[str, Any] = {}
+    findings: tuple[Finding, ...] = ()
     if settings.locustfile is not None:
         locustfile = _target_locustfile(ctx, settings.locustfile)
         artifacts = [ctx.relative(plugin)]
         details["scenario"] = f"target locustfile {settings.locustfile}"
     else:
-        locustfile, scenario_file, skipped = _generate(ctx, service, settings)
-        env_extra["GATE_LOAD_SCENARIO"] = str(scenario_file)
-        artifacts = [ctx.relative(plugin), ctx.relative(locustfile), ctx.relative(scenario_file)]
-        details["scenario"] = "generated from the OpenAPI spec"
-        details["skipped_operations"] = skipped
+        scenario = load_generated.generate(ctx, service, settings)
+        locustfile, findings = scenario.locustfile, scenario.findings
+        env_extra["GATE_LOAD_SCENARIO"] = str(scenario.scenario_file)
+        secret_env["GATE_LOAD_CALL_HEADERS"] = json.dumps(scenario.call_headers)
+        artifacts = [ctx.relative(plugin), ctx.relative(locustfile), ctx.relative(scenario.scenario_file)]
+        details.update(scenario.details, scenario="generated from the OpenAPI spec")
     request_log = ctx.artifact("requests.jsonl")
     locust_log = ctx.artifact("locust.log")
     request_log.unlink(missing_ok=True)  # a log left by an earlier run must never be read as this one's
-    env = _locust_env({**env_extra, "GATE_LOAD_LOG": str(request_log),
+    env = _locust_env({**env_extra, **secret_env, "GATE_LOAD_LOG": str(request_log),
                        "GATE_LOAD_HEADERS": json.dumps(dict(service.headers))})
     argv = _argv(f"{plugin},{locustfile}", service.base_url, settings, ctx.work_dir / "locust")
     artifacts += [ctx.relative(locust_log), ctx.relative(request_log)]
+    if settings.workers == "external":
+        # Written before the master starts waiting, for whoever starts the workers (see README).
+        details["worker_command"] = worker_command(ctx, locustfile, env_extra, settings)
+        command_file = ctx.artifact("worker-command.txt")
+        command_file.write_text(details["worker_command"] + "\n", encoding="utf-8")
+        artifacts.append(ctx.relative(command_file))
+    wait_s = settings.workers_wait_s if settings.workers == "external" else 0.0
     try:
         done = proc.run(argv, cwd=ctx.work_dir, env=env, label="locust",
                         timeout=min(settings.timeout_s, settings.duration_s + settings.request_timeout_s
-                                    + STARTUP_ALLOWANCE_S))
+                                    + STARTUP_ALLOWANCE_S + wait_s))
     except ToolError as exc:
         locust_log.write_text(redact_text(exc.log_tail, service.secrets), encoding="utf-8")
         raise CheckError(str(exc), exc.log_tail, _existing(ctx, artifacts)) from None
@@ -102,15 +92,24 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         log = load_stats.read_log(request_log)
         load_stats.require_usable(log)
         metrics, measured = load_stats.summarize(log, settings.warmup_s)
+        saturated = load_stats.saturation(log, settings.warmup_s)
+        if saturated is not None:
+            raise CheckError(f"load generator saturated; measurement not valid: {saturated}. Lower users or rps, "
+                             "raise think_time_s, or spread the load with [load] processes")
     except CheckError as exc:
         raise CheckError(str(exc), exc.log_tail or done.tail(), _existing(ctx, artifacts)) from None
-    details.update(measured, warmup_s=settings.warmup_s, users=settings.users, duration_s=settings.duration_s)
-    return Observation(metrics=metrics, tools={"locust": _version(done.stderr + done.stdout)},
-                       artifacts=tuple(artifacts), details=details)
+    details.update(measured, warmup_s=settings.warmup_s, users=settings.users, duration_s=settings.duration_s,
+                   model=f"open: {settings.rps:g} requests/s target" if settings.rps else
+                   f"closed: {settings.users} users, {settings.think_time_s:g} s think time",
+                   locust_processes=len({c.pid for c in log.cpu}))
+    if settings.rps:
+        details["target_rps"] = settings.rps
+    return Observation(metrics=metrics, findings=findings, tools={"locust": _version(done.stderr + done.stdout)},
+                       artifacts=tuple(artifacts), details=details, parts=load_stats.parts(log, settings.warmup_s))
 
 
 def _argv(locustfiles: str, base_url: str, settings: Settings, csv_prefix: Path) -> list[str]:
-    return [
+    argv = [
         *proc.tool_argv("locust"), "-f", locustfiles, "--headless", "--only-summary",
         "--host", base_url, "--users", str(settings.users),
         "--spawn-rate", f"{settings.spawn_rate:g}", "--run-time", f"{settings.duration_s}s",
@@ -119,6 +118,24 @@ def _argv(locustfiles: str, base_url: str, settings: Settings, csv_prefix: Path)
         # Failed requests are measured (error_rate), not a locust crash: exit 0 for them.
         "--exit-code-on-error", "0", "--csv", str(csv_prefix),
     ]
+    if settings.processes is not None:
+        # locust forks its workers (-1: one per CPU); the master merges their reports.
+        argv += ["--processes", "-1" if settings.processes == "auto" else str(settings.processes)]
+    elif settings.workers == "external":
+        argv += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(settings.master_port),
+                 "--expect-workers", str(settings.expect_workers),
+                 "--expect-workers-max-wait", f"{settings.workers_wait_s:g}"]
+    return argv
+
+
+def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], settings: Settings) -> str:
+    """The command that starts one external worker for this run (on this machine: the master and the
+    service listen on loopback only). Credentials are not in it: export GATE_LOAD_HEADERS yourself."""
+    variables = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
+    plugin = ctx.work_dir / PLUGIN
+    return (f"{variables + ' ' if variables else ''}{shlex.quote(str(proc.tool_argv('locust')[0]))} "
+            f"-f {shlex.quote(f'{plugin},{locustfile}')} --worker --master-host 127.0.0.1 "
+            f"--master-port {settings.master_port}")
 
 
 def _service(ctx: CheckContext) -> LiveService:
@@ -140,28 +157,6 @@ def _target_locustfile(ctx: CheckContext, relative: str) -> Path:
     if not path.is_file():
         raise CheckError(f"[load] locustfile {relative!r}: no such file in {ctx.target}")
     return path
-
-
-def _generate(ctx: CheckContext, service: LiveService,
-              settings: Settings) -> tuple[Path, Path, list[dict[str, str]]]:
-    calls, skipped = load_scenario.build(service.spec)
-    skipped_rows = [asdict(s) for s in skipped]
-    if not calls:
-        reasons = "; ".join(f"{s.operation}: {s.reason}" for s in skipped) or "the spec has no GET operation"
-        raise CheckError("gate cannot generate a load scenario: no GET operation can be called with "
-                         f"valid values ({reasons}). Add examples or defaults to the spec, "
-                         "or set [load] locustfile.")
-    scenario_file = ctx.artifact("scenario.json")
-    scenario = {
-        "calls": [asdict(c) for c in calls],
-        # Pauses spread around the mean so users do not fire in lockstep.
-        "wait_min_s": settings.think_time_s * 0.5, "wait_max_s": settings.think_time_s * 1.5,
-        "request_timeout_s": settings.request_timeout_s,
-    }
-    scenario_file.write_text(json.dumps(scenario, indent=2), encoding="utf-8")
-    locustfile = ctx.artifact("locustfile.py")
-    shutil.copyfile(LOCUST_SIDE / SCENARIO, locustfile)
-    return locustfile, scenario_file, skipped_rows
 
 
 def _locust_env(extra: Mapping[str, str]) -> dict[str, str]:

@@ -28,6 +28,14 @@ class Call:
     path: str  # filled in and percent-encoded
     query: dict[str, str | list[str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    weight: int = 1  # relative frequency in the scenario ([load] weights)
+    # Which of the service's headers (credentials) this operation is sent: names only, values stay in
+    # the environment (see load_credentials).
+    service_headers: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -45,32 +53,33 @@ def build(spec: Mapping[str, Any]) -> tuple[list[Call], list[Skipped]]:
         if operation.method != "GET":
             continue
         try:
-            calls.append(_call(spec, operation))
-        except _CannotFill as exc:
+            calls.append(call_for(spec, operation))
+        except CannotFill as exc:
             skipped.append(Skipped(operation.label, str(exc)))
     return calls, skipped
 
 
-class _CannotFill(Exception):
+class CannotFill(Exception):
     """Why an operation cannot be called with valid values."""
 
 
-def _call(spec: Mapping[str, Any], operation: openapi.Operation) -> Call:
+def call_for(spec: Mapping[str, Any], operation: openapi.Operation) -> Call:
+    """The call for one operation with every required parameter filled; raise CannotFill."""
     body = operation.spec.get("requestBody")
     if isinstance(body, Mapping) and openapi.resolve(spec, body, operation.label).get("required"):
-        raise _CannotFill("it requires a request body")
+        raise CannotFill("it requires a request body")
     path, query, headers = operation.path, {}, {}
     for param in operation.parameters:
         name, where = str(param.get("name")), param.get("in")
         if where == "body":
             if param.get("required"):
-                raise _CannotFill("it requires a request body")
+                raise CannotFill("it requires a request body")
             continue
         if not (param.get("required") or where == "path"):
             continue  # optional: the service's own default applies
         value = _value(spec, param, operation.label)
         if value is _MISSING:
-            raise _CannotFill(f"no example, default or enum value for required {where} parameter {name!r}")
+            raise CannotFill(f"no example, default or enum value for required {where} parameter {name!r}")
         if where == "path":
             path = path.replace("{" + name + "}", quote(_scalar_list(value, name, where, ","), safe=""))
         elif where == "query":
@@ -78,9 +87,9 @@ def _call(spec: Mapping[str, Any], operation: openapi.Operation) -> Call:
         elif where == "header":
             headers[name] = _scalar_list(value, name, where, ",")
         else:
-            raise _CannotFill(f"required {where} parameter {name!r} is not supported")
+            raise CannotFill(f"required {where} parameter {name!r} is not supported")
     if "{" in path:
-        raise _CannotFill(f"path template {path!r} has a variable no parameter describes")
+        raise CannotFill(f"path template {path!r} has a variable no parameter describes")
     return Call("GET", operation.path, path, query, headers)
 
 
@@ -121,7 +130,7 @@ def _text(value: Any, name: str, where: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None or isinstance(value, Mapping | list):
-        raise _CannotFill(f"the value for {where} parameter {name!r} is not a plain value: {value!r}")
+        raise CannotFill(f"the value for {where} parameter {name!r} is not a plain value: {value!r}")
     return str(value)
 
 

@@ -32,6 +32,7 @@ from gate.errors import CheckError
 
 CHART_PERCENTS = (0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9, 100)
 MAX_ERRORS = 20  # distinct failure messages listed in details
+GENERATOR_CPU_LIMIT = 90.0  # percent of one core: locust's own CPU_WARNING_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,29 @@ class Request:
     status: int | None  # 0: no HTTP answer (connection error); None: not an HTTP user
     ok: bool
     error: str | None
+    worker: str | None = None  # the locust worker that made it (distributed runs)
 
     @property
     def end(self) -> float:
         return self.start + self.ms / 1000.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.name}"
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """One locust process's CPU use over the second before `time` (100 is one core)."""
+
+    time: float
+    pid: int
+    percent: float
+    demand: float | None = None  # CPU it ran plus CPU it waited for (Linux), in percent of one core
+
+    @property
+    def busy(self) -> float:
+        return max(self.percent, self.demand or 0.0)
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,10 @@ class RequestLog:
     stopped: float
     requests: tuple[Request, ...]
     exceptions: tuple[dict[str, Any], ...]
+    cpu: tuple[CpuSample, ...] = ()
+    cpu_warning: bool = False  # locust's own "CPU usage above 90%" warning fired
+    locust_requests: int | None = None  # the requests locust's own statistics counted
+    workers: tuple[str, ...] = ()  # distributed run: the locust workers whose records are complete
 
 
 def percentile(sorted_ms: Sequence[float], percent: float) -> float:
@@ -78,9 +102,11 @@ def read_log(path: Path) -> RequestLog:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise CheckError(f"locust wrote no request log ({path.name}): {exc}") from None
-    started = stopped = None
-    requests = []
+    started = stopped = locust_requests = None
+    requests, cpu = [], []
     exceptions: tuple[dict[str, Any], ...] = ()
+    cpu_warning = False
+    declared: dict[str, int] = {}  # worker -> how many requests it says it recorded
     for number, line in enumerate(lines, 1):
         try:
             row = json.loads(line)
@@ -91,14 +117,40 @@ def read_log(path: Path) -> RequestLog:
                 started = float(row["time"])
             elif event == "stop":
                 stopped = float(row["time"])
+            elif event == "worker_done":
+                declared[str(row["worker"])] = int(row["requests"])
+            elif event == "cpu":
+                demand = None if row.get("demand") is None else float(row["demand"])
+                cpu.append(CpuSample(float(row["time"]), int(row["pid"]), float(row["percent"]), demand))
             elif event == "quit":
                 exceptions = tuple(dict(e) for e in row["exceptions"])
+                cpu_warning = bool(row.get("cpu_warning", False))
+                locust_requests = None if row.get("locust_requests") is None else int(row["locust_requests"])
         except (ValueError, KeyError, TypeError) as exc:
             raise CheckError(f"{path.name} line {number} is not a request record: {exc}",
                              line[:500]) from None
     if started is None or stopped is None:
         raise CheckError(f"{path.name} has no test start and stop: locust did not run the test to its end")
-    return RequestLog(started, stopped, tuple(requests), exceptions)
+    _require_complete(path, requests, declared, locust_requests)
+    return RequestLog(started, stopped, tuple(requests), exceptions, tuple(cpu), cpu_warning, locust_requests,
+                      tuple(sorted(declared)))
+
+
+def _require_complete(path: Path, requests: list[Request], declared: dict[str, int],
+                      locust_requests: int | None) -> None:
+    # Records that never reached the log would silently thin out the figures.
+    if declared:
+        received: dict[str, int] = defaultdict(int)
+        for r in requests:
+            received[r.worker or ""] += 1
+        problems = [f"worker {w}: {received[w]} of {n}" for w, n in sorted(declared.items()) if received[w] != n]
+        problems += [f"worker {w}: {received[w]} records, no total" for w in sorted(set(received) - set(declared))]
+        if problems:
+            raise CheckError(f"{path.name} lacks records from locust workers ({'; '.join(problems)}): "
+                             "the figures would be incomplete")
+    elif locust_requests is not None and locust_requests != len(requests):
+        raise CheckError(f"{path.name} holds {len(requests)} requests but locust counted {locust_requests}: "
+                         "some records were lost")
 
 
 def _request(row: dict[str, Any]) -> Request:
@@ -107,6 +159,7 @@ def _request(row: dict[str, Any]) -> Request:
         start=float(row["start"]), method=str(row["method"]), name=str(row["name"]), ms=float(row["ms"]),
         status=None if status is None else int(status), ok=bool(row["ok"]),
         error=None if row["error"] is None else str(row["error"]),
+        worker=None if row.get("worker") is None else str(row["worker"]),
     )
 
 
@@ -137,6 +190,54 @@ def measured(log: RequestLog, warmup_s: float) -> tuple[list[Request], float]:
     return counted, end - begin
 
 
+def figures(group: Sequence[Request]) -> dict[str, float]:
+    """The latency and error figures of some requests (all of them, or one operation's)."""
+    times = sorted(r.ms for r in group)
+    failures = sum(1 for r in group if not r.ok)
+    return {"error_rate": failures / len(group), "p50_ms": percentile(times, 50), "p90_ms": percentile(times, 90),
+            "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99), "max_ms": times[-1]}
+
+
+def parts(log: RequestLog, warmup_s: float) -> dict[str, dict[str, float]]:
+    """Per operation ("GET /items/{id}", with its failing status codes when it has any): its figures,
+    for the policy to judge each by the same thresholds as the whole."""
+    groups: dict[str, list[Request]] = defaultdict(list)
+    for r in measured(log, warmup_s)[0]:
+        groups[r.label].append(r)
+    return {f"{label}{_codes(group)}": figures(group) for label, group in sorted(groups.items())}
+
+
+def _codes(group: Sequence[Request]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for r in group:
+        if not r.ok:
+            counts[f"HTTP {r.status}" if r.status else "no answer"] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return f" [{', '.join(f'{code} × {count}' for code, count in ranked)}]" if ranked else ""
+
+
+def saturation(log: RequestLog, warmup_s: float) -> str | None:
+    """Why the load generator, not the service, limited the run; None when it did not.
+
+    locust warns when a process is above 90 % of a core (its CPU_WARNING_THRESHOLD): its own
+    scheduling then delays requests and timestamps, so what is measured is locust's queueing. gate
+    takes that warning, and also each process's mean over the measured window (locust samples every
+    10 s, too coarse for a short run) of its CPU use or, where higher, its demand: on a shared machine
+    a starved generator uses little CPU while it waits for one."""
+    begin = log.started + warmup_s
+    by_pid: dict[int, list[float]] = defaultdict(list)
+    for sample in log.cpu:
+        if begin < sample.time <= log.stopped:
+            by_pid[sample.pid].append(sample.busy)
+    busy = {pid: sum(v) / len(v) for pid, v in by_pid.items() if sum(v) / len(v) >= GENERATOR_CPU_LIMIT}
+    if busy:
+        listed = ", ".join(f"process {pid} at {mean:.0f} %" for pid, mean in sorted(busy.items()))
+        return f"locust needed a whole CPU core over the measured window ({listed})"
+    if log.cpu_warning:
+        return "locust warned that its CPU usage was above 90 %"
+    return None
+
+
 def summarize(log: RequestLog, warmup_s: float) -> tuple[dict[str, float], dict[str, Any]]:
     """Metrics for the policy and details for the reports, from the measured requests."""
     counted, window = measured(log, warmup_s)
@@ -145,17 +246,8 @@ def summarize(log: RequestLog, warmup_s: float) -> tuple[dict[str, float], dict[
                          f"({len(log.requests)} during it): the run is too short to measure anything")
     times = sorted(r.ms for r in counted)
     failures = sum(1 for r in counted if not r.ok)
-    metrics = {
-        "requests": float(len(counted)),
-        "failures": float(failures),
-        "error_rate": failures / len(counted),
-        "rps": len(counted) / window,
-        "p50_ms": percentile(times, 50),
-        "p90_ms": percentile(times, 90),
-        "p95_ms": percentile(times, 95),
-        "p99_ms": percentile(times, 99),
-        "max_ms": times[-1],
-    }
+    metrics = {"requests": float(len(counted)), "failures": float(failures), "rps": len(counted) / window,
+               **figures(counted)}
     details = {
         "endpoints": _endpoints(counted, window),
         "percentiles": [[p, round(percentile(times, p), 3)] for p in CHART_PERCENTS],

@@ -23,7 +23,8 @@ __all__ = ["marker"]  # the fixture, imported for pytest
 pytestmark = pytest.mark.slow
 
 LOCUSTFILES = Path(__file__).parent.parent / "data" / "locust"
-SHORT = load.Settings(duration_s=3, warmup_s=1, request_timeout_s=5, timeout_s=60)
+# Few users: on a shared test machine, more would make the generator, not the service, the limit.
+SHORT = load.Settings(users=4, duration_s=3, warmup_s=1, request_timeout_s=5, timeout_s=60)
 TOKEN = "s3cret-load-token-0042"
 
 
@@ -111,8 +112,16 @@ def test_a_service_locust_cannot_reach_is_an_error(tmp_path: Path,
                                                    fixture_service: Callable[..., LiveService]) -> None:
     live = fixture_service(tmp_path)
     gone = LiveService(f"http://127.0.0.1:{localhttp.free_port()}", {}, live.spec, live.spec_file)
-    with pytest.raises(CheckError, match="requests reached the service"):
+    # The generated scenario's probes find out before locust starts, naming each operation.
+    with pytest.raises(CheckError, match=r"no operation could be load-tested: GET /items: the probe got no "
+                                         r"answer: .*Connection refused; GET /items/\{item_id\}"):
         load.run(context(tmp_path, gone), SHORT)
+    # A target's own locustfile is not probed: locust's requests tell.
+    ctx = context(tmp_path, gone)
+    ctx.target.mkdir()
+    shutil.copy(LOCUSTFILES / "named_locustfile.py", ctx.target / "l.py")
+    with pytest.raises(CheckError, match="requests reached the service"):
+        load.run(ctx, SHORT.model_copy(update={"locustfile": "l.py"}))
 
 
 @pytest.mark.parametrize("base_url", ["http://10.0.0.5:8000", "https://api.example.com", "http://0.0.0.0:80"])

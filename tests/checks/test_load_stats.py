@@ -147,3 +147,73 @@ def test_a_locustfile_that_raised_is_an_error_not_a_pass(tmp_path: Path) -> None
     with pytest.raises(CheckError, match=r"raised 7 exception\(s\) during the run") as info:
         load_stats.require_usable(log)
     assert "Traceback: KeyError" in info.value.log_tail
+
+
+def test_a_latency_failure_names_the_operations_over_the_target_and_only_those() -> None:
+    # 300 fast requests and 100 slow ones: the whole p95 is slow, and so is GET /slow's alone.
+    requests = [ok(1 + i * 0.01, 10.0, name="/fast") for i in range(300)]
+    requests += [ok(1 + i * 0.01, 300.0, name="/slow") for i in range(100)]
+    log = run_of(requests)
+    metrics, _ = load_stats.summarize(log, warmup_s=0)
+    parts = load_stats.parts(log, warmup_s=0)
+    assert set(parts) == {"GET /fast", "GET /slow"}
+    policy = load_policy("default", Path("."), {}, "test").checks["load"]
+    judgement = evaluate(Observation(metrics=metrics, parts=parts), [], policy)
+    assert judgement.status is Status.FAIL
+    assert judgement.reasons == ("p95_ms 300 ms < 200 ms: not met", "p95_ms (GET /slow) 300 ms < 200 ms: not met")
+    assert [m.metric for m in judgement.measurements if not m.ok] == ["p95_ms", "p95_ms (GET /slow)"]
+
+
+def test_the_whole_decides_a_few_slow_requests_of_one_operation_do_not_fail_the_check() -> None:
+    requests = [ok(1 + i * 0.01, 10.0, name="/fast") for i in range(390)]
+    requests += [ok(1 + i * 0.1, 300.0, name="/slow") for i in range(10)]
+    log = run_of(requests)
+    metrics, _ = load_stats.summarize(log, warmup_s=0)
+    policy = load_policy("default", Path("."), {}, "test").checks["load"]
+    judgement = evaluate(Observation(metrics=metrics, parts=load_stats.parts(log, 0)), [], policy)
+    assert judgement.status is Status.PASS
+    assert all("(" not in m.metric for m in judgement.measurements)
+
+
+def test_an_error_rate_failure_names_the_operations_and_their_status_codes() -> None:
+    requests = [ok(1 + i * 0.01, 5.0, name="/books") for i in range(300)]
+    requests += [ok(1 + i * 0.01, 5.0, name="/books/{title}", status=404 if i % 3 else 500) for i in range(30)]
+    log = run_of(requests)
+    metrics, _ = load_stats.summarize(log, warmup_s=0)
+    policy = load_policy("default", Path("."), {}, "test").checks["load"]
+    judgement = evaluate(Observation(metrics=metrics, parts=load_stats.parts(log, 0)), [], policy)
+    assert judgement.status is Status.FAIL
+    assert "error_rate (GET /books/{title} [HTTP 404 × 20, HTTP 500 × 10]) 1 < 0.01: not met" in judgement.reasons
+    assert not any("GET /books " in reason or "(GET /books)" in reason for reason in judgement.reasons)
+
+
+def test_a_generator_that_used_a_whole_core_is_reported_as_the_limit() -> None:
+    samples = tuple(load_stats.CpuSample(T0 + t, 41, 97.0) for t in range(1, 10))
+    idle = tuple(load_stats.CpuSample(T0 + t, 42, 12.0) for t in range(1, 10))
+    busy_log = RequestLog(T0, T0 + 10, (ok(3, 5.0),), (), samples + idle)
+    assert load_stats.saturation(busy_log, warmup_s=2) == \
+        "locust needed a whole CPU core over the measured window (process 41 at 97 %)"
+    assert load_stats.saturation(RequestLog(T0, T0 + 10, (), (), idle), warmup_s=2) is None
+    # Starved on a shared machine: little CPU used, but it was waiting for a CPU the rest of the time.
+    starved = tuple(load_stats.CpuSample(T0 + t, 44, 20.0, demand=99.0) for t in range(1, 10))
+    assert "process 44 at 99 %" in str(load_stats.saturation(RequestLog(T0, T0 + 10, (), (), starved), 2))
+    warned = RequestLog(T0, T0 + 10, (), (), idle, cpu_warning=True)
+    assert load_stats.saturation(warned, warmup_s=2) == "locust warned that its CPU usage was above 90 %"
+    # A busy warm-up (spawning users) is not the measured window.
+    spawn = tuple(load_stats.CpuSample(T0 + t, 43, 100.0 if t <= 2 else 20.0) for t in range(1, 10))
+    assert load_stats.saturation(RequestLog(T0, T0 + 10, (), (), spawn), warmup_s=2) is None
+
+
+def test_records_lost_between_a_worker_and_the_master_are_an_error(tmp_path: Path) -> None:
+    start, stop = {"event": "start", "time": T0}, {"event": "stop", "time": T0 + 5}
+    request = {"event": "request", "start": T0 + 1, "method": "GET", "name": "/a", "ms": 12.5, "status": 200,
+               "ok": True, "error": None, "worker": "w1"}
+    done = {"event": "worker_done", "worker": "w1", "requests": 2}
+    quit_ = {"event": "quit", "time": T0 + 5, "exceptions": [], "cpu_warning": False, "locust_requests": 1}
+    with pytest.raises(CheckError, match=r"lacks records from locust workers \(worker w1: 1 of 2\)"):
+        load_stats.read_log(write_log(tmp_path / "lost.jsonl", [start, request, stop, done, quit_]))
+    log = load_stats.read_log(write_log(tmp_path / "whole.jsonl", [start, request, request, stop, done, quit_]))
+    assert len(log.requests) == 2 and log.workers == ("w1",)
+    local = {k: v for k, v in request.items() if k != "worker"}
+    with pytest.raises(CheckError, match="holds 2 requests but locust counted 1"):
+        load_stats.read_log(write_log(tmp_path / "local.jsonl", [start, local, local, stop, quit_]))
