@@ -67,11 +67,15 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
         elif not check.configured(config.raw):
             reason = f"not configured: {_how_to_configure(check_id)}"
             if check_policy.required:
-                planned.append(PlannedCheck(check_id, error_reason=f"policy {policy.name!r} requires it; {reason}"))
-            else:
-                planned.append(PlannedCheck(check_id, skip_reason=reason))
+                # Known before anything runs, and the run could only end ERROR: a usage error, so that
+                # `gate validate` predicts it. --skip is the explicit way to run without it.
+                problems.append(f"{config.source}: {check_id}: policy {policy.name!r} requires it; {reason} "
+                                f"(or leave it out with --skip {check_id})")
+            planned.append(PlannedCheck(check_id, skip_reason=reason))
         else:
             planned.append(PlannedCheck(check_id))
+    if problems:
+        raise UsageError(problems)
     if all(p.skip_reason is not None for p in planned):
         # A verdict over nothing would read as a pass.
         raise UsageError(["every check is skipped (policy, --only, --skip or gate.toml): nothing to judge"])

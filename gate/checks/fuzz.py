@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -109,10 +110,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     # in the current directory, and a stale one must not change this run.
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
         # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
-        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=(0, 1),
+        # Every exit code is taken, so that a crash's output is saved before it is judged.
+        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=range(-255, 256),
                         label="schemathesis")
-    ctx.artifact("schemathesis-output.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
-    scrub_artifacts([json_path, ndjson_path, junit_path, ctx.artifact("schemathesis-output.txt")], live)
+    output = ctx.artifact("schemathesis-output.txt")
+    output.write_text(done.stdout + done.stderr, encoding="utf-8")
+    scrub_artifacts([json_path, ndjson_path, junit_path, output], live)
+    artifacts = (*artifacts, ctx.relative(output))
+    _check_not_crashed(done, output.read_text(encoding="utf-8", errors="replace"), ctx.relative(output), artifacts)
     summary = read_summary(json_path)
     failures, errors = read_events(ndjson_path)
     _check_trustworthy(summary, failures, errors, done.returncode, done.tail(), artifacts)
@@ -122,7 +127,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         findings=tuple(sorted((_finding(f) for f in failures),
                               key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
-        artifacts=(*artifacts, ctx.relative(ctx.artifact("schemathesis-output.txt"))),
+        artifacts=artifacts,
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
                  "max_examples": settings.max_examples},
@@ -176,6 +181,30 @@ def scrub_artifacts(paths: list[Path], live: LiveService) -> None:
             cleaned = cleaned.replace(secret, "[REDACTED]")
         if cleaned != text:
             path.write_text(cleaned, encoding="utf-8")
+
+
+# The titles schemathesis prints for an error that ended the run inside schemathesis itself; the
+# console then ends with a "please report" footer, and the error is above it.
+_CRASH_TITLES = ("Test Execution Error", "Internal Error", "Traceback (most recent call last)")
+_FOOTER = re.compile(r"please consider reporting|we apologize|^\s*tip:", re.IGNORECASE)
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b.*")
+
+
+def _check_not_crashed(done: proc.Completed, output: str, output_name: str, artifacts: tuple[str, ...]) -> None:
+    """Raise CheckError naming schemathesis's own error when it crashed or exited unexpectedly."""
+    crashed = any(title in output for title in _CRASH_TITLES)
+    if done.returncode in (0, 1) and not crashed:
+        return
+    lines = output.splitlines()
+    start = min((i for i, line in enumerate(lines) if any(t in line for t in _CRASH_TITLES)), default=0)
+    end = next((i for i in range(start, len(lines)) if _FOOTER.search(lines[i])), len(lines))
+    excerpt = [line for line in lines[start:end] if line.strip()][-proc.TAIL_LINES:]
+    errors = [line.strip() for line in excerpt if _EXCEPTION_LINE.match(line)]
+    error = errors[-1] if errors else (excerpt[-1].strip() if excerpt else "no output")
+    ended = proc.describe_exit(done.returncode)
+    how = f"crashed ({ended})" if crashed else ended
+    raise CheckError(f"schemathesis {how}: {error[:500]}; "
+                     f"its whole output is in {output_name}", "\n".join(excerpt), artifacts)
 
 
 def _check_trustworthy(summary: RunSummary, failures: list[Failure], errors: list[str], returncode: int,

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from gate import proc
 from gate.checks import load_scenario, load_stats
-from gate.checks.base import CheckContext, LiveService, SectionModel
+from gate.checks.base import CheckContext, LiveService, SectionModel, check_target_paths
 from gate.errors import CheckError, ToolError
 from gate.model import Observation
 from gate.redact import redact_text
@@ -49,6 +49,13 @@ class Settings(SectionModel):
     think_time_s: float = Field(default=0.1, ge=0)  # generated scenario: mean pause between requests
     request_timeout_s: float = Field(default=10.0, gt=0)
     timeout_s: float = Field(default=300.0, gt=0)
+
+    @field_validator("locustfile")
+    @classmethod
+    def _locustfile_in_target(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            check_target_paths([value], info)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

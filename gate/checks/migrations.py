@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from gate.checks.base import CheckContext, SectionModel
-from gate.checks.migrations_sqlfluff import lint, sqlfluff_version
+from gate.checks.base import CheckContext, SectionModel, check_target_paths
+from gate.checks.migrations_sqlfluff import lint, sqlfluff_dialects, sqlfluff_version
 from gate.checks.target_command import run_target_command
 from gate.errors import CheckError
 from gate.model import Observation
@@ -30,12 +30,26 @@ class Settings(SectionModel):
     exclude_rules: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=300.0, gt=0)
 
+    @field_validator("paths")
+    @classmethod
+    def _paths_in_target(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if any(Path(p).is_absolute() for p in value or ()):
+            raise ValueError("must be relative to the target")
+        check_target_paths(value or (), info)
+        return value
+
+    @field_validator("dialect")
+    @classmethod
+    def _known_dialect(cls, value: str) -> str:
+        known = sqlfluff_dialects()
+        if known is not None and value not in known:
+            raise ValueError(f"unknown sqlfluff dialect {value!r} (expected one of: {', '.join(sorted(known))})")
+        return value
+
     @model_validator(mode="after")
     def _paths_or_command(self) -> Settings:
         if (self.paths is None) == (self.command is None):
             raise ValueError("set exactly one of paths (SQL files) or command (prints the SQL on stdout)")
-        if any(Path(p).is_absolute() for p in self.paths or ()):
-            raise ValueError("paths must be relative to the target")
         return self
 
 
