@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from gate import __version__, proc
+from gate import __version__
 from gate.errors import UsageError
 from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, Verdict
 
@@ -129,6 +127,8 @@ def _finish(report: GateReport, out: Path) -> None:
 
     written = write_reports(report, out)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    import shutil
+
     width = shutil.get_terminal_size((110, 24)).columns if sys.stdout.isatty() else 110
     click.echo(console.render(report, color=color, width=width), nl=False)
     click.echo("Reports: " + ", ".join(os.path.relpath(p) for p in written))
@@ -171,13 +171,19 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
         # CI cancels with SIGINT and then SIGTERM a few seconds later: cleanup must not be cut short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        from gate import proc  # already loaded by whatever ran: no import work during cleanup
+
         proc.stop_all()
         click.echo("gate: interrupted; every process gate started was stopped", err=True)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # a bug in gate: say so, and never report a pass
+        from gate import proc
+
         proc.stop_all()
         click.echo(f"gate: internal error: {type(exc).__name__}: {exc}", err=True)
         if os.environ.get("GATE_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         code = EXIT_CODES[Verdict.ERROR]
     sys.exit(code)

@@ -131,7 +131,7 @@ def test_only_a_folder_gate_wrote_is_cleared(make_target: MakeTarget, tmp_path: 
 def test_help_imports_none_of_the_heavy_libraries() -> None:
     """`gate --help` stays fast: pydantic, rich, jinja2, the checks and the reporters load only when used."""
     code = ("import sys\nfrom gate.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = ('pydantic', 'rich', 'jinja2', 'yaml', 'gate.config', 'gate.checks', 'gate.reporters')\n"
+            "heavy = ('pydantic', 'rich', 'jinja2', 'yaml', 'subprocess', 'gate.config', 'gate.checks', 'gate.reporters')\n"
             "print('loaded:', sorted(m for m in heavy if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
