@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, field_validator, model_validator
 
-from gate.checks.base import SectionModel, check_target_paths
+from gate.checks.base import SectionModel, check_target_paths, exactly_one
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -77,8 +78,8 @@ class ServiceSettings(SectionModel):
             check_target_paths([value], info)
         return value
 
-    @model_validator(mode="after")
-    def _command_or_url(self) -> ServiceSettings:
-        if (self.command is None) == (self.url is None):
-            raise ValueError("set exactly one of command (gate starts the service) or url (already running)")
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _command_or_url(cls, data: Any, handler: ModelWrapValidatorHandler[ServiceSettings]) -> ServiceSettings:
+        return exactly_one(data, handler, ("command", "url"),
+                           "set exactly one of command (gate starts the service) or url (already running)")

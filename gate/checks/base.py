@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, ValidationInfo
 
 from gate.model import Observation
 
@@ -23,6 +23,26 @@ class SectionModel(BaseModel):
 
 
 _GLOB_CHARS = frozenset("*?[")
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def exactly_one(data: Any, handler: ModelWrapValidatorHandler[_Model], keys: tuple[str, str], message: str) -> _Model:
+    """Validate with `handler` and require exactly one of `keys`; for a `mode="wrap"` model validator.
+
+    An "after" validator runs only when every field is valid, so its problem would be reported only
+    once the others are fixed; this one adds it to theirs: every problem at once.
+    """
+    wrong = isinstance(data, Mapping) and (keys[0] in data) == (keys[1] in data)
+    try:
+        model = handler(data)
+    except ValidationError as exc:
+        if not wrong:
+            raise
+        problem = {"type": "value_error", "loc": (), "input": data, "ctx": {"error": ValueError(message)}}
+        raise ValidationError.from_exception_data(exc.title, [*exc.errors(), problem]) from None  # type: ignore[list-item]
+    if wrong:
+        raise ValueError(message)
+    return model
 
 
 def check_target_paths(entries: Sequence[str], info: ValidationInfo) -> None:

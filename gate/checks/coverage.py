@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, field_validator, model_validator
 
 from gate import proc
-from gate.checks.base import CheckContext, SectionModel, check_target_paths
+from gate.checks.base import CheckContext, SectionModel, check_target_paths, exactly_one
 from gate.checks.coverage_data import CoverageData, parse_cobertura, parse_json, sniff
 from gate.checks.target_command import append_log, run_target_command
 from gate.errors import CheckError
@@ -39,11 +39,11 @@ class Settings(SectionModel):
             check_target_paths([value], info)
         return value
 
-    @model_validator(mode="after")
-    def _command_or_report(self) -> Settings:
-        if (self.command is None) == (self.report is None):
-            raise ValueError("set exactly one of command (run the tests) or report (an existing result)")
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _command_or_report(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        return exactly_one(data, handler, ("command", "report"),
+                           "set exactly one of command (run the tests) or report (an existing result)")
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:

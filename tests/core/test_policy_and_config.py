@@ -163,15 +163,18 @@ def test_every_service_problem_is_reported_at_once(make_target: MakeTarget) -> N
     target = make_target({"gate.toml": """
         [service]
         command = "python -m app"
+        url = "http://example.com"
         health = "health"
         ready_timeout_s = -1
     """})
     where = f"{target / 'gate.toml'}: service"
-    assert sorted(problems_of(target)) == sorted([
+    assert problems_of(target) == [
         f"{where}.command: must contain {{port}}; gate picks a free port for it",
+        f"{where}.url: must point at this machine (127.0.0.1, ::1, localhost)",
         f"{where}.health: expected a path on the service, starting with /",
         f"{where}.ready_timeout_s: Input should be greater than 0",
-    ])
+        f"{where}: set exactly one of command (gate starts the service) or url (already running)",
+    ]
 
 
 @pytest.mark.parametrize(("toml", "expected"), [
