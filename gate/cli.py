@@ -4,30 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import sys
-import threading
-import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from rich.console import Console
-from rich.status import Status as RichStatus
 
-from gate import __version__, github_actions, outdir, proc
-from gate.config import GateConfig, load_config
+from gate import __version__
 from gate.errors import UsageError
-from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, CheckResult, GateReport, Verdict
-from gate.policy import Policy, load_policy
-from gate.reporters import console, remove_reports, write_reports
-from gate.reporters.saved import read_report
-from gate.runner import Progress, clear_artifacts, plan, run_gate
+from gate.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, Verdict
 from gate.text import printable
+
+# pydantic, rich, jinja2, the checks and the reporters are imported by the commands that use them,
+# not here: `gate --help` and `gate --version` must not pay for them.
+if TYPE_CHECKING:
+    from gate.config import GateConfig
+    from gate.model import GateReport
+    from gate.policy import Policy
+    from gate.runner import Progress
 
 
 def _split(value: str | None) -> list[str]:
@@ -55,6 +54,10 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
     written, 130 interrupted.
     """
     def work() -> int:
+        from gate import github_actions, proc
+        from gate.config import load_config
+        from gate.runner import plan, run_gate
+
         out = out_dir.resolve()
         with contextlib.ExitStack() as stack:
             # An existing out folder is claimed at once: reports and artifacts of an earlier run would be
@@ -92,6 +95,9 @@ def report(source: Path, out_dir: Path | None) -> None:
     3 a report format could not be rendered or written (the others are).
     """
     def work() -> int:
+        from gate import github_actions, outdir
+        from gate.reporters.saved import read_report
+
         saved = read_report(source)
         out = (out_dir or source.parent).resolve()
         with outdir.claim(out, record=False), github_actions.commands_paused(os.environ, _echo):
@@ -107,6 +113,9 @@ def report(source: Path, out_dir: Path | None) -> None:
 def validate(target: Path, policy_name: str | None) -> None:
     """Load and validate TARGET's configuration and policy; run nothing. Exit 0 valid, 2 invalid."""
     def work() -> int:
+        from gate.config import load_config
+        from gate.runner import plan
+
         config = load_config(target)
         policy = _load_policy(config.policy if policy_name is None else policy_name, config)
         planned = plan(config, policy, [], [])
@@ -121,6 +130,10 @@ def validate(target: Path, policy_name: str | None) -> None:
 
 def _claim(stack: contextlib.ExitStack, out: Path) -> None:
     """Lock `out` for this run (exit 2 if it is not writable or in use), stop orphans, clear the last run's files."""
+    from gate import outdir
+    from gate.reporters import remove_reports
+    from gate.runner import clear_artifacts
+
     held = stack.enter_context(outdir.claim(out))
     for line in outdir.stop_orphans(held):
         click.echo(f"gate: {line}", err=True)
@@ -129,13 +142,19 @@ def _claim(stack: contextlib.ExitStack, out: Path) -> None:
 
 
 def _load_policy(name: str, config: GateConfig) -> Policy:
+    from gate.policy import load_policy
+
     return load_policy(name, config.target, config.thresholds, config.source)
 
 
 def _finish(report: GateReport, out: Path) -> bool:
     """Write the reports, print the summary; False (after saying why) when a report is missing."""
+    from gate.reporters import console, write_reports
+
     written = write_reports(report, out)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    import shutil
+
     width = shutil.get_terminal_size((110, 24)).columns if sys.stdout.isatty() else 110
     try:
         summary = console.render(report, color=color, width=width)
@@ -171,46 +190,23 @@ def _silence_stdout() -> None:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process exits
 
 
-class _TerminalProgress(Progress):
-    """A live spinner naming the running checks (TTY only)."""
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """A live spinner on a terminal; on CI logs a line per check and a heartbeat."""
+    from gate.progress import PlainProgress, TerminalProgress
 
-    def __init__(self, status: RichStatus) -> None:
-        self._status = status
-        self._running: list[str] = []
-        self._lock = threading.Lock()
+    if sys.stderr.isatty():
+        from rich.console import Console
 
-    def started(self, check_id: str) -> None:
-        with self._lock:
-            self._running.append(check_id)
-            self._status.update(f"running: {', '.join(self._running)}")
-
-    def finished(self, result: CheckResult) -> None:
-        with self._lock:
-            if result.id in self._running:
-                self._running.remove(result.id)
-            self._status.console.log(f"{result.id}: {result.status.value} ({result.duration_s:.1f} s)")
-            self._status.update(f"running: {', '.join(self._running) or '...'}")
-
-
-class _PlainProgress(Progress):
-    """One line per finished check, for CI logs."""
-
-    def finished(self, result: CheckResult) -> None:
-        click.echo(f"gate: {result.id} {result.status.value} ({result.duration_s:.1f} s)", err=True)
-
-
-class _progress:
-    def __enter__(self) -> Progress:
-        if sys.stderr.isatty():
-            self._status: RichStatus | None = Console(stderr=True).status("starting checks")
-            self._status.__enter__()
-            return _TerminalProgress(self._status)
-        self._status = None
-        return _PlainProgress()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._status is not None:
-            self._status.__exit__(None, None, None)
+        # log_path=False: rich would end every line with the caller's file:line (cli.py:138).
+        with Console(stderr=True, log_path=False).status("starting checks") as status:
+            yield TerminalProgress(status)
+        return
+    plain = PlainProgress(lambda line: click.echo(line, err=True))
+    try:
+        yield plain
+    finally:
+        plain.close()
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
@@ -238,13 +234,19 @@ def _exit_with(work: Callable[[], int]) -> NoReturn:
         # CI cancels with SIGINT and then SIGTERM a few seconds later: cleanup must not be cut short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        from gate import proc  # already loaded by whatever ran: no import work during cleanup
+
         proc.stop_all()
         click.echo("gate: interrupted; every process gate started was stopped", err=True)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # a bug in gate: say so, and never report a pass
+        from gate import proc
+
         proc.stop_all()
         click.echo(f"gate: internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GATE_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         code = EXIT_CODES[Verdict.ERROR]
     sys.exit(code)

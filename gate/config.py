@@ -64,14 +64,14 @@ def load_config(target: Path) -> GateConfig:
     sections: dict[str, BaseModel] = {}
     for check_id, check in CHECKS.items():
         if check_id not in raw and not check.configured(raw):
-            continue  # not asked for; the runner reports it as skipped (or ERROR if the policy requires it)
-        model = _validate(check.Settings, raw.get(check_id, {}), where(check_id), problems)
+            continue  # not asked for; the plan skips it (a usage error if the policy requires it)
+        model = _validate(check.Settings, raw.get(check_id, {}), where(check_id), problems, target)
         if model is not None:
             sections[check_id] = model
 
     service = None
     if "service" in raw:
-        service = _validate(ServiceSettings, raw["service"], where("service"), problems)
+        service = _validate(ServiceSettings, raw["service"], where("service"), problems, target)
 
     thresholds = raw.get("thresholds", {})
     if not isinstance(thresholds, dict) or not all(isinstance(v, dict) for v in thresholds.values()):
@@ -96,10 +96,10 @@ def load_config(target: Path) -> GateConfig:
 
 def _read_raw(target: Path) -> tuple[dict[str, Any], str, str]:
     gate_toml = target / CONFIG_FILE
-    if gate_toml.is_file():
+    if _present(gate_toml):
         return _parse_toml(gate_toml), str(gate_toml), ""
     pyproject = target / "pyproject.toml"
-    if pyproject.is_file():
+    if _present(pyproject):
         data = _parse_toml(pyproject)
         tool = data.get("tool", {})
         if isinstance(tool, dict) and isinstance(tool.get("gate"), dict):
@@ -107,21 +107,37 @@ def _read_raw(target: Path) -> tuple[dict[str, Any], str, str]:
     raise UsageError([f"{target}: no {CONFIG_FILE} and no [tool.gate] table in pyproject.toml"])
 
 
+def _present(path: Path) -> bool:
+    """Whether `path` is meant to be read: a file, or something in its place that cannot be (a directory,
+    a symlink loop or a dangling link), which must be named rather than silently passed over."""
+    if path.is_file():
+        return True
+    if not (path.is_symlink() or path.exists()):
+        return False
+    try:
+        path.stat()
+    except OSError as exc:
+        raise UsageError([f"{path}: cannot read: {exc.strerror} (expected a TOML file)"]) from None
+    raise UsageError([f"{path}: is a directory or other non-file; expected a TOML file"])
+
+
 def _parse_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows save a byte-order mark, which tomllib would call an invalid statement.
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError([f"{path}: not valid TOML: {exc}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError([f"{path}: cannot read: {exc}"]) from None
 
 
-def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]) -> Any:
+def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str], target: Path) -> Any:
     if not isinstance(data, dict):
         problems.append(f"{where}: expected a table")
         return None
     try:
-        return model.model_validate(data)
+        # The context lets path settings check, before anything runs, that they exist inside the target.
+        return model.model_validate(data, context={"target": target})
     except ValidationError as exc:
         problems.extend(describe_validation_error(exc, where))
         return None
@@ -129,12 +145,13 @@ def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]
 
 def describe_validation_error(exc: ValidationError, where: str) -> list[str]:
     """One line per pydantic error: file: key: what was expected."""
-    lines = []
+    lines: list[str] = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
         message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
         message = message.removeprefix("Value error, ")
-        lines.append(f"{where}{'.' + key if key else ''}: {message}")
+        # A validator that found several problems says so one per line: one output line each.
+        lines.extend(f"{where}{'.' + key if key else ''}: {part}" for part in message.splitlines())
     return lines
 
 
@@ -159,8 +176,10 @@ def _waivers(data: Any, where: str, problems: list[str]) -> tuple[Waiver, ...]:
         if path is not None and not isinstance(path, str):
             problems.append(f"{here}.path: expected a glob string")
         expires = _parse_date(entry.get("expires"))
-        if expires is None:
+        if "expires" not in entry:
             problems.append(f"{here}.expires: required, expected a date such as 2026-12-31")
+        elif expires is None:
+            problems.append(f"{here}.expires: expected a date such as 2026-12-31, found {entry['expires']!r}")
         if all(isinstance(entry.get(k), str) for k in ("check", "rule", "reason")) and expires:
             waivers.append(Waiver(entry["check"], entry["rule"], entry["reason"], expires.isoformat(), path))
     return tuple(waivers)

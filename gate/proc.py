@@ -152,8 +152,19 @@ def run(
         _unregister(child)
     done = _completed(argv, child, out, err, started, interrupted)
     if done.returncode not in ok_codes:
-        raise ToolError(f"{name} exited with code {done.returncode}", done.tail())
+        raise ToolError(f"{name} {describe_exit(done.returncode)}", done.tail())
     return done
+
+
+def describe_exit(code: int) -> str:
+    """How a process ended, for messages: "exited with code 2" or "was killed by SIGSEGV (signal 11)"."""
+    if code >= 0:
+        return f"exited with code {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = "a signal"
+    return f"was killed by {name} (signal {-code})"
 
 
 class Background:

@@ -26,6 +26,9 @@ from gate.text import bound
 from gate.waivers import apply_waivers, waiver_uses
 
 STATIC_WORKERS = 3  # static checks and fuzzing overlap; the load test always runs alone
+# Submitted to the pool in this order, longest first: a long check submitted last waits for a worker
+# and then runs alone at the end, making the whole run longer.
+LONGEST_FIRST = ("fuzz", "coverage", "security", "migrations", "docs")
 # Marks an artifacts folder as gate's, so that only a folder gate wrote is ever deleted.
 ARTIFACTS_MARKER = ".gate-artifacts"
 
@@ -68,11 +71,15 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
         elif not check.configured(config.raw):
             reason = f"not configured: {_how_to_configure(check_id)}"
             if check_policy.required:
-                planned.append(PlannedCheck(check_id, error_reason=f"policy {policy.name!r} requires it; {reason}"))
-            else:
-                planned.append(PlannedCheck(check_id, skip_reason=reason))
+                # Known before anything runs, and the run could only end ERROR: a usage error, so that
+                # `gate validate` predicts it. --skip is the explicit way to run without it.
+                problems.append(f"{config.source}: {check_id}: policy {policy.name!r} requires it; {reason} "
+                                f"(or leave it out with --skip {check_id})")
+            planned.append(PlannedCheck(check_id, skip_reason=reason))
         else:
             planned.append(PlannedCheck(check_id))
+    if problems:
+        raise UsageError(problems)
     if all(p.skip_reason is not None for p in planned):
         # A verdict over nothing would read as a pass.
         raise UsageError(["every check is skipped (policy, --only, --skip or gate.toml): nothing to judge"])
@@ -177,11 +184,18 @@ def _target_in_repo(target: Path) -> str:
     return ""
 
 
+def submission_order(check_ids: Sequence[str]) -> list[str]:
+    """The checks in the order they go to the pool: longest first (LONGEST_FIRST), others after."""
+    rank = {check_id: index for index, check_id in enumerate(LONGEST_FIRST)}
+    return sorted(check_ids, key=lambda c: rank.get(c, len(rank)))
+
+
 def _run_parallel(check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult],
                   running: RunningService | None) -> None:
     if not check_ids:
         return
     service = running.live if running is not None else None
+    check_ids = submission_order(check_ids)
     with ThreadPoolExecutor(max_workers=STATIC_WORKERS) as pool:
         futures = [pool.submit(run_one, c, service if CHECKS[c].LIVE else None) for c in check_ids]
         try:

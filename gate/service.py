@@ -180,4 +180,4 @@ def _wait_ready_url(health_url: str, timeout: float) -> None:
 def _exit_reason(code: int | None) -> str | None:
     if code is None:
         return None
-    return f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    return proc.describe_exit(code)

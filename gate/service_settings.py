@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, field_validator, model_validator
 
-from gate.checks.base import SectionModel
+from gate.checks.base import SectionModel, check_target_paths, exactly_one
 from gate.credentials import SchemeCredentials
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -45,19 +46,43 @@ class ServiceSettings(SectionModel):
     # After SIGTERM to the service's process group, how long to wait before SIGKILL.
     stop_grace_s: float = Field(default=5.0, ge=0)
 
-    @model_validator(mode="after")
-    def _command_or_url(self) -> ServiceSettings:
-        if (self.command is None) == (self.url is None):
-            raise ValueError("set exactly one of command (gate starts the service) or url (already running)")
-        if self.command is not None and "{port}" not in self.command:
-            raise ValueError("command must contain {port}; gate picks a free port for it")
-        if self.url is not None:
-            parsed = urlsplit(self.url)
+    # Field validators, not one model validator: pydantic reports every failing field at once, so a
+    # section with three mistakes gets three lines, not the first one.
+    @field_validator("command")
+    @classmethod
+    def _command_has_port(cls, value: str | None) -> str | None:
+        if value is not None and "{port}" not in value:
+            raise ValueError("must contain {port}; gate picks a free port for it")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_local(cls, value: str | None) -> str | None:
+        if value is not None:
+            parsed = urlsplit(value)
             if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise ValueError("url must be an http:// or https:// URL")
+                raise ValueError("expected an http:// or https:// URL")
             # The load test must never be pointed at somebody else's machine.
             if parsed.hostname not in LOOPBACK_HOSTS:
-                raise ValueError(f"url must point at this machine ({', '.join(sorted(LOOPBACK_HOSTS))})")
-        if not self.health.startswith("/"):
-            raise ValueError("health must be a path on the service, starting with /")
-        return self
+                raise ValueError(f"must point at this machine ({', '.join(sorted(LOOPBACK_HOSTS))})")
+        return value
+
+    @field_validator("health")
+    @classmethod
+    def _health_is_a_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a path on the service, starting with /")
+        return value
+
+    @field_validator("openapi")
+    @classmethod
+    def _spec_file_in_target(cls, value: str, info: ValidationInfo) -> str:
+        if not value.startswith("/"):  # not a path on the service: a file in the repository
+            check_target_paths([value], info)
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _command_or_url(cls, data: Any, handler: ModelWrapValidatorHandler[ServiceSettings]) -> ServiceSettings:
+        return exactly_one(data, handler, ("command", "url"),
+                           "set exactly one of command (gate starts the service) or url (already running)")

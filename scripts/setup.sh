@@ -2,6 +2,7 @@
 # Creates gate's own virtualenv in .venv and installs gate into it.
 #   scripts/setup.sh            a normal install (what users get from `pip install .`)
 #   scripts/setup.sh --dev      an editable install with the test tools
+# gate's tools are pinned to the versions gate is tested with (constraints.txt; see scripts/constraints.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -10,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -qq --disable-pip-version-check --upgrade pip
 if [ "${1:-}" = "--dev" ]; then
-    .venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[test]'
+    .venv/bin/python -m pip install -qq --disable-pip-version-check --constraint constraints.txt -e '.[test]'
 else
-    .venv/bin/python -m pip install -qq --disable-pip-version-check .
+    .venv/bin/python -m pip install -qq --disable-pip-version-check --constraint constraints.txt .
 fi

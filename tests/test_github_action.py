@@ -141,8 +141,22 @@ def test_every_expression_names_a_declared_input_or_an_earlier_step() -> None:
 
 def test_action_uses_pinned_major_versions() -> None:
     uses = {s["uses"] for s in action_steps() if "uses" in s}
-    assert uses == {"actions/setup-python@v5", "actions/upload-artifact@v4",
+    assert uses == {"actions/setup-python@v5", "actions/cache@v4", "actions/upload-artifact@v4",
                     "github/codeql-action/upload-sarif@v3"}
+
+
+def test_tools_are_installed_at_the_tested_versions_and_cached() -> None:
+    install = step("install")["run"]
+    assert '--constraint "$GITHUB_ACTION_PATH/constraints.txt"' in install
+    assert (REPO / "constraints.txt").is_file()
+    assert "--constraint constraints.txt" in (REPO / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    cache = step("cache")
+    assert cache["with"] == {"path": "${{ runner.temp }}/gate-venv", "key": "${{ steps.key.outputs.key }}"}
+    # The key changes with the constraints, gate's own files and the exact Python.
+    key = step("key")
+    assert "constraints.txt" in key["run"] and "gate policies" in key["run"]
+    assert key["env"]["GATE_PYTHON_VERSION"] == "${{ steps.python.outputs.python-version }}"
+    assert step("install")["env"]["GATE_CACHE_HIT"] == "${{ steps.cache.outputs.cache-hit }}"
 
 
 def test_gate_gets_its_own_venv_and_is_run_by_full_path() -> None:
@@ -166,7 +180,8 @@ def test_reports_and_sarif_are_uploaded_and_the_step_fails_last() -> None:
     assert artifact["if"] == "always()"
     assert artifact["with"]["path"] == "${{ inputs.out }}"
     (sarif,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
-    assert sarif["if"].startswith("always() && inputs.upload-sarif == 'true'")
+    assert sarif["if"] == "always() && steps.sarif.outputs.upload == 'true'"
+    assert step("sarif")["if"].startswith("always() && inputs.upload-sarif == 'true'")
     assert sarif["with"]["sarif_file"] == "${{ inputs.out }}/gate-report.sarif"
     last = steps[-1]
     assert last["run"].strip() == 'exit "$GATE_EXIT_CODE"'

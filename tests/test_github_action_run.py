@@ -2,7 +2,8 @@
 
 GitHub is simulated the simple way: `${{ inputs.x }}` and `${{ steps.id.outputs.y }}` are substituted as
 text (as GitHub does, so an interpolated input really can inject), each `run:` goes to
-`bash --noprofile --norc -eo pipefail` with $GITHUB_OUTPUT, $RUNNER_TEMP, ...; `uses:` steps are skipped.
+`bash --noprofile --norc -eo pipefail` with $GITHUB_OUTPUT, $RUNNER_TEMP, ...; `if:` conditions of the
+forms action.yml uses are evaluated; `uses:` steps are not run, only recorded when their condition holds.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ActionRun:
     failed_step: str | None
     code: int
     log: str
+    used: list[str]  # the `uses:` steps whose `if:` held: what GitHub would have run
 
 
 def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
@@ -33,6 +35,8 @@ def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
     """Run action.yml's shell steps as GitHub would, except the install step and `uses:` steps."""
     values = {**INPUT_DEFAULTS, **inputs}
     outputs: dict[str, dict[str, str]] = {}
+    outcomes: dict[str, str] = {}
+    used: list[str] = []
     log = ""
 
     def substitute(text: str) -> str:
@@ -45,7 +49,32 @@ def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
             raise AssertionError(f"the simulation does not evaluate ${{{{ {expr} }}}}")
         return EXPRESSION.sub(one, text)
 
+    def holds(condition: str) -> bool:
+        """`always() && a == 'x' && b != 'y'`: the only shape of `if:` action.yml uses."""
+        for term in (t.strip() for t in condition.split("&&")):
+            if term == "always()":
+                continue
+            m = re.fullmatch(r"([\w.-]+) (==|!=) '([^']*)'", term)
+            assert m, f"the simulation does not evaluate `if: {condition}`"
+            name, op, expected = m.groups()
+            if m2 := re.fullmatch(r"inputs\.([\w-]+)", name):
+                actual = values[m2.group(1)]
+            elif m2 := re.fullmatch(r"steps\.([\w-]+)\.outcome", name):
+                actual = outcomes.get(m2.group(1), "skipped")
+            elif m2 := re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", name):
+                actual = outputs.get(m2.group(1), {}).get(m2.group(2), "")
+            else:
+                raise AssertionError(f"the simulation does not evaluate {name!r}")
+            if (actual == expected) != (op == "=="):
+                return False
+        return True
+
     for s in action_steps():
+        if "if" in s and not holds(s["if"]):
+            continue
+        if "uses" in s:
+            used.append(s["uses"])
+            continue
         if "run" not in s or s.get("id") == "install":
             continue  # installing gate is tested by test_packaging; here gate-venv is this test's venv
         output_file = runner_temp / "github-output"
@@ -64,9 +93,10 @@ def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
                               check=False)
         log += f"--- {s['name']} (exit {done.returncode})\n{done.stdout}{done.stderr}"
         outputs[s.get("id", "")] = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
+        outcomes[s.get("id", "")] = "success" if done.returncode == 0 else "failure"
         if done.returncode != 0:
-            return ActionRun(action_outputs(outputs), s["name"], done.returncode, log)
-    return ActionRun(action_outputs(outputs), None, 0, log)
+            return ActionRun(action_outputs(outputs), s["name"], done.returncode, log, used)
+    return ActionRun(action_outputs(outputs), None, 0, log, used)
 
 
 def action_outputs(outputs: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -144,3 +174,30 @@ def test_a_typo_in_upload_sarif_is_an_error(workspace: tuple[Path, Path]) -> Non
     run = run_action(ws, temp, {"target": "svc", "upload-sarif": "yes"})
     assert (run.failed_step, run.code) == ("Check the inputs", 2), run.log
     assert 'upload-sarif must be "true" or "false"' in run.log
+
+
+UPLOAD_SARIF = "github/codeql-action/upload-sarif@v3"
+
+
+def test_a_sarif_without_runs_is_not_uploaded(workspace: tuple[Path, Path]) -> None:
+    """Only coverage runs: no check that scans files, so the SARIF log has no runs, which GitHub rejects."""
+    ws, temp = workspace
+    run = run_action(ws, temp, {"target": "svc", "checks": "coverage", "policy": "lenient.toml", "out": "r",
+                                "upload-sarif": "true"})
+    assert (run.failed_step, run.outputs) == (None, {"verdict": "pass", "exit-code": "0"}), run.log
+    assert '"runs": []' in (ws / "r" / "gate-report.sarif").read_text()
+    assert UPLOAD_SARIF not in run.used
+    assert "code scanning upload skipped" in run.log
+
+
+def test_a_sarif_with_runs_is_uploaded_with_repository_paths(workspace: tuple[Path, Path]) -> None:
+    ws, temp = workspace
+    (ws / ".git").mkdir()  # the workspace is the repository root; the target is its svc/ folder
+    (ws / "svc" / "app" / "hashing.py").write_text("import hashlib\n\n\ndef digest(password: str) -> str:\n"
+                                                   "    return hashlib.md5(password.encode()).hexdigest()\n")
+    run = run_action(ws, temp, {"target": "svc", "checks": "security", "out": "r", "upload-sarif": "true"})
+    assert run.outputs == {"verdict": "fail", "exit-code": "1"}, run.log
+    assert UPLOAD_SARIF in run.used
+    # The annotation and the SARIF both name the file from the repository root, where GitHub looks.
+    assert "file=svc/app/hashing.py,line=5" in run.log
+    assert '"uri": "svc/app/hashing.py"' in (ws / "r" / "gate-report.sarif").read_text()

@@ -40,7 +40,10 @@ def test_an_installed_gate_finds_its_bundled_policy(wheel: Path, tmp_path: Path)
     (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     target = tmp_path / "target"
     target.mkdir()
-    (target / "gate.toml").write_text('policy = "default"\n[security]\npaths = ["."]\n')
+    # Every check the default policy requires is configured, so that validate reports the target valid.
+    (target / "gate.toml").write_text('policy = "default"\n[security]\npaths = ["."]\n[coverage]\n'
+                                      'report = "coverage.xml"\n[service]\nurl = "http://127.0.0.1:8000"\n')
+    (target / "coverage.xml").write_text("<coverage/>\n")
     done = subprocess.run([str(venv / "bin" / "python"), "-m", "gate", "validate", str(target)],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False)
     assert done.returncode == 0, done.stderr

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, ValidationInfo
 
 from gate.model import Observation
 
@@ -17,9 +17,65 @@ if TYPE_CHECKING:
 
 
 class SectionModel(BaseModel):
-    """Base for every gate.toml section: unknown keys are errors, so a typo cannot go unnoticed."""
+    """Base for every gate.toml section: unknown keys are errors, so a typo cannot go unnoticed.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Strict types: `spawn_rate = true` or `timeout_s = "60"` is a mistake to report, not a 1 or a 60.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+_GLOB_CHARS = frozenset("*?[")
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def exactly_one(data: Any, handler: ModelWrapValidatorHandler[_Model], keys: tuple[str, str], message: str) -> _Model:
+    """Validate with `handler` and require exactly one of `keys`; for a `mode="wrap"` model validator.
+
+    An "after" validator runs only when every field is valid, so its problem would be reported only
+    once the others are fixed; this one adds it to theirs: every problem at once.
+    """
+    wrong = isinstance(data, Mapping) and (keys[0] in data) == (keys[1] in data)
+    try:
+        model = handler(data)
+    except ValidationError as exc:
+        if not wrong:
+            raise
+        problem = {"type": "value_error", "loc": (), "input": data, "ctx": {"error": ValueError(message)}}
+        raise ValidationError.from_exception_data(exc.title, [*exc.errors(), problem]) from None  # type: ignore[list-item]
+    if wrong:
+        raise ValueError(message)
+    return model
+
+
+def check_target_paths(entries: Sequence[str], info: ValidationInfo) -> None:
+    """Raise ValueError (one line per entry) unless each entry names something inside the target.
+
+    Needs the target in the validation context (config.load_config gives it); without one (a check's
+    unit test) there is nothing to check against and the check's run() still checks at run time.
+    A glob must match at least one file.
+    """
+    target = (info.context or {}).get("target")
+    if not isinstance(target, Path):
+        return
+    root = target.resolve()
+    problems = []
+    for entry in entries:
+        if PurePath(entry).is_absolute() or ".." in PurePath(entry).parts:
+            problems.append(f"{entry!r} lies outside the target; expected a path relative to {root}")
+        elif _GLOB_CHARS & set(entry):
+            if not any(p.is_file() for p in root.glob(entry)):
+                problems.append(f"{entry!r} matches no file in {root}")
+        elif not _inside(root, (root / entry).resolve()):
+            problems.append(f"{entry!r} lies outside the target {root} (through a symlink)")
+        elif not (root / entry).exists():
+            problems.append(f"{entry!r} does not exist in {root}")
+    if problems:
+        raise ValueError("\n".join(problems))
+
+
+def _inside(root: Path, path: Path) -> bool:
+    return path == root or root in path.parents
 
 
 @dataclass(frozen=True)

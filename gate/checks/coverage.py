@@ -7,14 +7,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, field_validator, model_validator
 
 from gate import proc
-from gate.checks.base import CheckContext, SectionModel
+from gate.checks.base import CheckContext, SectionModel, check_target_paths, exactly_one
 from gate.checks.coverage_data import CoverageData, parse_cobertura, parse_json, sniff
 from gate.checks.target_command import append_log, run_target_command
 from gate.errors import CheckError
-from gate.model import Observation
+from gate.model import Finding, Observation, Severity
 
 ID = "coverage"
 TITLE = "Test coverage"
@@ -23,6 +23,8 @@ LIVE = False
 DATA_FILE = ".coverage"  # inside the work folder, through COVERAGE_FILE
 JSON_REPORT = "coverage.json"
 COMMAND_LOG = "coverage-command.log"
+PYTEST_NO_TESTS = 5  # pytest's exit code when it collected no test
+NO_TESTS_LINE = "no tests ran"  # pytest's summary line then (with or without -q)
 
 
 class Settings(SectionModel):
@@ -30,11 +32,18 @@ class Settings(SectionModel):
     report: str | None = None
     timeout_s: float = Field(default=900.0, gt=0)
 
-    @model_validator(mode="after")
-    def _command_or_report(self) -> Settings:
-        if (self.command is None) == (self.report is None):
-            raise ValueError("set exactly one of command (run the tests) or report (an existing result)")
-        return self
+    @field_validator("report")
+    @classmethod
+    def _report_in_target(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            check_target_paths([value], info)
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _command_or_report(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        return exactly_one(data, handler, ("command", "report"),
+                           "set exactly one of command (run the tests) or report (an existing result)")
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -45,6 +54,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     """Measure line (and branch) coverage; the percentage is coverage.py's own, unrounded."""
     if settings.command is not None:
         data, artifacts = _from_command(ctx, settings.command, settings.timeout_s)
+        if data is None:
+            return _no_tests(artifacts)
     else:
         assert settings.report is not None  # the model requires exactly one of the two
         data, artifacts = _from_report(ctx, settings.report, settings.timeout_s)
@@ -60,15 +71,33 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     )
 
 
-def _from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[CoverageData, tuple[str, ...]]:
+def _no_tests(artifacts: tuple[str, ...]) -> Observation:
+    """A suite without tests covers nothing: a measured 0 %, for the policy to judge (not an ERROR)."""
+    finding = Finding(check=ID, tool="pytest", rule="no-tests",
+                      severity=Severity.HIGH, message=f"{NO_TESTS_LINE}: the test command collected no test "
+                      f"(pytest exit {PYTEST_NO_TESTS}), so no code is covered")
+    return Observation(metrics={"percent": 0.0, "statements": 0, "missing": 0}, findings=(finding,),
+                       tools={"coverage": "not run"}, artifacts=artifacts,
+                       details={"files": [], "note": NO_TESTS_LINE})
+
+
+def _from_command(ctx: CheckContext, command: str,
+                  timeout: float) -> tuple[CoverageData | None, tuple[str, ...]]:
+    """The coverage data the command produced; None when it ran no test at all."""
     # coverage run and pytest-cov both honour COVERAGE_FILE (it overrides the target's data_file
     # setting), so the data lands in our work folder: nothing is left in the target, and a stale
     # .coverage the developer left there can never be mistaken for this run's result.
     data_file = ctx.artifact(DATA_FILE)
     _remove_stale(ctx)
     env = {**ctx.target_env, "COVERAGE_FILE": str(data_file)}
-    _, log = run_target_command(ctx, command, timeout=timeout, log_name=COMMAND_LOG, env=env)
+    done, log = run_target_command(ctx, command, timeout=timeout, log_name=COMMAND_LOG, env=env,
+                                   ok_codes=(0, PYTEST_NO_TESTS))
     artifacts = (ctx.relative(log),)
+    if done.returncode == PYTEST_NO_TESTS:
+        if NO_TESTS_LINE in done.stdout + done.stderr:
+            return None, artifacts
+        raise CheckError(f"{ctx.check_id} command exited with code {PYTEST_NO_TESTS}: {command}", done.tail(),
+                         artifacts)
     parallel = sorted(p for p in ctx.work_dir.glob(DATA_FILE + ".*") if p.is_file())
     if not data_file.is_file() and not parallel:
         raise CheckError(f"the coverage command produced no coverage data (COVERAGE_FILE={data_file}); "
@@ -78,7 +107,7 @@ def _from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[Cove
     if parallel:
         # parallel mode (`-p`, `parallel = true`, multiprocessing) writes one file per process
         combine = ["combine", "--append"] if data_file.is_file() else ["combine"]
-        _convert(ctx, [*reader, *combine], env, timeout, log, artifacts)
+        _convert(ctx, reader, combine, env, timeout, log, artifacts)
     data = _json_from_data_file(ctx, reader, env, timeout, log, artifacts)
     return data, (*artifacts, ctx.relative(ctx.artifact(JSON_REPORT)))
 
@@ -116,36 +145,41 @@ def _json_from_data_file(ctx: CheckContext, reader: Sequence[str], env: Mapping[
     out = ctx.artifact(JSON_REPORT)
     # --fail-under=0: a fail_under in the target's own config would make `coverage json` exit 2;
     # the policy, not the target's config, judges the percentage.
-    _convert(ctx, [*reader, "json", "-o", str(out), "--fail-under=0"], env, timeout, log, artifacts)
+    _convert(ctx, reader, ["json", "-o", str(out), "--fail-under=0"], env, timeout, log, artifacts)
     if not out.is_file():
         raise CheckError(f"coverage json wrote no report ({out})", _log_tail(log), artifacts)
     return parse_json(_read(out), ctx.relative(out))
 
 
-def _convert(ctx: CheckContext, argv: list[str], env: Mapping[str, str], timeout: float, log: Path,
-             artifacts: tuple[str, ...]) -> None:
+def _convert(ctx: CheckContext, reader: Sequence[str], args: list[str], env: Mapping[str, str], timeout: float,
+             log: Path, artifacts: tuple[str, ...]) -> None:
     # cwd is the target so its coverage configuration (omit, exclude_lines, paths) applies to the report.
-    step = next(arg for arg in argv if arg in ("combine", "json"))
-    done = proc.run(argv, cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1), label=f"coverage {step}")
+    step = args[0]
+    done = proc.run([*reader, *args], cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1),
+                    label=f"coverage {step}")
     append_log(log, done)
+    if done.returncode != 0 and list(reader[1:]) == ["-m", "coverage"] and _NO_COVERAGE in done.stderr:
+        # The target's python has no coverage.py (tests run via tox, uv, ...): gate's own reads the data.
+        done = proc.run([*proc.tool_argv("coverage"), *args], cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1),
+                        label=f"coverage {step}")
+        append_log(log, done)
     if done.returncode != 0:
         last = done.tail(1) or "no output"
         raise CheckError(f"coverage {step} failed (exit {done.returncode}): {last}", done.tail(), artifacts)
 
 
+_NO_COVERAGE = "No module named coverage"
+
+
 def _coverage_reader(ctx: CheckContext) -> list[str]:
-    """The coverage.py that reads the data: the target's own when it has one, else gate's."""
+    """The coverage.py that reads the data first: the target's own when it has a python, else gate's."""
     # The target's `python -m coverage` wrote the data, so it reads its data-file schema for sure
-    # and honours the same configuration; gate's own coverage is the fallback for targets whose
-    # PATH python lacks coverage (tests run via tox, uv, ...). A schema gate's version cannot read
-    # is then an error with coverage's message, never a guess.
+    # and honours the same configuration; gate's own coverage is the fallback (in _convert) for
+    # targets whose PATH python lacks coverage. Trying it costs nothing when it works, where a
+    # `--version` probe cost a process start on every run. A schema gate's version cannot read is
+    # then an error with coverage's message, never a guess.
     python = shutil.which("python", path=ctx.target_env.get("PATH"))
-    if python is not None:
-        probe = proc.run([python, "-m", "coverage", "--version"], cwd=ctx.target, env=ctx.target_env,
-                         timeout=60, ok_codes=(0, 1), label="coverage --version")
-        if probe.returncode == 0 and "Coverage.py" in probe.stdout:
-            return [python, "-m", "coverage"]
-    return proc.tool_argv("coverage")
+    return [python, "-m", "coverage"] if python is not None else proc.tool_argv("coverage")
 
 
 def _remove_stale(ctx: CheckContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,11 +141,15 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     # in the current directory, and a stale one must not change this run.
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
         # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
-        # 130: interrupted, which only gate's time budget does (proc.run sends SIGINT); Ctrl-C stops gate.
-        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=(0, 1, 130),
+        # Every exit code is taken, so that a crash's output is saved before it is judged. 130 is also
+        # gate's own time budget (proc.run sends SIGINT); Ctrl-C stops gate itself.
+        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=range(-255, 256),
                         label="schemathesis", interrupt_after=settings.budget_s or None)
-    ctx.artifact("schemathesis-output.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
-    scrub_artifacts([json_path, ndjson_path, junit_path, ctx.artifact("schemathesis-output.txt")], live)
+    output = ctx.artifact("schemathesis-output.txt")
+    output.write_text(done.stdout + done.stderr, encoding="utf-8")
+    scrub_artifacts([json_path, ndjson_path, junit_path, output], live)
+    artifacts = (*artifacts, ctx.relative(output))
+    _check_not_crashed(done, output.read_text(encoding="utf-8", errors="replace"), ctx.relative(output), artifacts)
     stats = fuzz_auth.read_stats(stats_path, auth, json_path)
     auth_metrics, auth_details, auth_notes = fuzz_auth.observed(
         exclusions, fuzz_scope.unmatched(live.spec, settings.exclude), auth, stats)
@@ -168,7 +173,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
                  "throttled": flow.throttled, "budget_cut": int(done.interrupted), **auth_metrics},
         findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
-        artifacts=(*artifacts, ctx.relative(ctx.artifact("schemathesis-output.txt"))),
+        artifacts=artifacts,
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
                  "max_examples": settings.max_examples, "refused": refused,
@@ -221,6 +226,31 @@ def scrub_artifacts(paths: list[Path], live: LiveService) -> None:
     as schemathesis keeps bodies); the JSON, NDJSON and JUnit XML still parse afterwards."""
     for path in paths:
         redact_file(path, live.secrets)
+
+
+# The titles schemathesis prints for an error that ended the run inside schemathesis itself; the
+# console then ends with a "please report" footer, and the error is above it.
+_CRASH_TITLES = ("Test Execution Error", "Internal Error", "Traceback (most recent call last)")
+_FOOTER = re.compile(r"please consider reporting|we apologize|^\s*tip:", re.IGNORECASE)
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b.*")
+
+
+def _check_not_crashed(done: proc.Completed, output: str, output_name: str, artifacts: tuple[str, ...]) -> None:
+    """Raise CheckError naming schemathesis's own error when it crashed or exited unexpectedly."""
+    crashed = any(title in output for title in _CRASH_TITLES)
+    expected = done.returncode in (0, 1) or (done.returncode == 130 and done.interrupted)
+    if expected and not crashed:
+        return
+    lines = output.splitlines()
+    start = min((i for i, line in enumerate(lines) if any(t in line for t in _CRASH_TITLES)), default=0)
+    end = next((i for i in range(start, len(lines)) if _FOOTER.search(lines[i])), len(lines))
+    excerpt = [line for line in lines[start:end] if line.strip()][-proc.TAIL_LINES:]
+    errors = [line.strip() for line in excerpt if _EXCEPTION_LINE.match(line)]
+    error = errors[-1] if errors else (excerpt[-1].strip() if excerpt else "no output")
+    ended = proc.describe_exit(done.returncode)
+    how = f"crashed ({ended})" if crashed else ended
+    raise CheckError(f"schemathesis {how}: {error[:500]}; "
+                     f"its whole output is in {output_name}", "\n".join(excerpt), artifacts)
 
 
 def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Failure], flow: Traffic,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from gate.checks.base import SectionModel
+from gate.checks.base import SectionModel, check_target_paths
 
 _OPERATION_GLOB = re.compile(r"^\S+ [/*]\S*$")
 
@@ -33,6 +33,13 @@ class Settings(SectionModel):
     expect_workers: int = Field(default=1, ge=1, le=256)  # with workers = "external"
     master_port: int = Field(default=5557, ge=1024, le=65535)  # with workers = "external"
     workers_wait_s: float = Field(default=120.0, gt=0)  # how long the master waits for them
+
+    @field_validator("locustfile")
+    @classmethod
+    def _locustfile_in_target(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            check_target_paths([value], info)
+        return value
 
     @field_validator("include", "exclude")
     @classmethod

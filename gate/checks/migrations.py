@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from gate.checks import migrations_sqlfluff, migrations_squawk
-from gate.checks.base import CheckContext, SectionModel
+from gate.checks.base import CheckContext, SectionModel, check_target_paths
 from gate.checks.migrations_command import alembic_units, django_units, sql_from_command
 from gate.checks.migrations_sources import SqlUnit, file_units, remap, runs_in_transaction
+from gate.checks.migrations_sqlfluff import sqlfluff_dialects
 from gate.model import Finding, Observation, Severity
 
 ID = "migrations"
@@ -42,6 +43,22 @@ class Settings(SectionModel):
     pg_version: str | None = Field(default=None, pattern=r"^\d+(\.\d+){0,2}$")
     exclude_rules: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=300.0, gt=0)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths_in_target(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if any(Path(p).is_absolute() for p in value or ()):
+            raise ValueError("must be relative to the target")
+        check_target_paths(value or (), info)
+        return value
+
+    @field_validator("dialect")
+    @classmethod
+    def _known_dialect(cls, value: str) -> str:
+        known = sqlfluff_dialects()
+        if known is not None and value not in known:
+            raise ValueError(f"unknown sqlfluff dialect {value!r} (expected one of: {', '.join(sorted(known))})")
+        return value
 
     @model_validator(mode="after")
     def _paths_or_command(self) -> Settings:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib.util
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -36,6 +39,35 @@ SQLFLUFF_CONFIG = """\
 large_file_skip_byte_limit = 0
 large_file_skip_fail = True
 """
+
+
+@functools.cache
+def sqlfluff_dialects() -> frozenset[str] | None:
+    """The dialect names the installed sqlfluff knows, or None when they cannot be read.
+
+    Read from the source of sqlfluff's dialect table, not by importing sqlfluff: the import takes
+    seconds, and validating a gate.toml must stay instant.
+    """
+    spec = importlib.util.find_spec("sqlfluff")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    source = Path(next(iter(spec.submodule_search_locations)), "core", "dialects", "__init__.py")
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    for node in ast.walk(tree):
+        value: ast.expr | None
+        if isinstance(node, ast.Assign):
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == "_dialect_lookup" and isinstance(value, ast.Dict):
+            names = {key.value for key in value.keys if isinstance(key, ast.Constant)}
+            return frozenset(str(name) for name in names) or None
+    return None
 
 
 @dataclass(frozen=True)

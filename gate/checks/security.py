@@ -13,10 +13,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from gate.checks import security_bandit, security_semgrep
-from gate.checks.base import CheckContext, SectionModel
+from gate.checks.base import CheckContext, SectionModel, check_target_paths
 from gate.checks.security_files import ALWAYS_SKIPPED, TEST_GLOBS, select_files
 from gate.checks.security_hits import ToolRun
 from gate.checks.security_merge import merge, with_snippets
@@ -46,6 +46,12 @@ class Settings(SectionModel):
     # [[waivers]], which carry a reason and an expiry date and show in every report.
     inline_ignores: bool = False
     timeout_s: float = Field(default=300.0, gt=0)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths_in_target(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        check_target_paths(value, info)
+        return value
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:

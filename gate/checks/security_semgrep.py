@@ -59,12 +59,12 @@ def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ig
     done = proc.run([*argv, "--", *files], cwd=target, timeout=timeout, env=offline_env(out.parent),
                     ok_codes=REPORTED_CODES, label="semgrep")
     if done.returncode != 0 and not out.is_file():
-        raise CheckError(f"semgrep exited with code {done.returncode} without writing its report",
+        raise CheckError(f"semgrep {proc.describe_exit(done.returncode)} without writing its report",
                          done.tail())
     data = read_json(out, "semgrep", done.tail())
     hits, details = parse(data, files, done.tail())  # names semgrep's own errors, if it reported any
     if done.returncode != 0:
-        raise CheckError(f"semgrep exited with code {done.returncode}", done.tail())
+        raise CheckError(f"semgrep {proc.describe_exit(done.returncode)}", done.tail())
     return ToolRun(tool="semgrep", version=_text(data, "version"), hits=hits, details=details)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from gate import proc
@@ -15,7 +15,8 @@ _ANY_EXIT = range(-255, 256)
 
 
 def run_target_command(ctx: CheckContext, command: str, *, timeout: float, log_name: str,
-                       env: Mapping[str, str] | None = None) -> tuple[proc.Completed, Path]:
+                       env: Mapping[str, str] | None = None,
+                       ok_codes: Collection[int] = (0,)) -> tuple[proc.Completed, Path]:
     """Run `command` in the target with its environment; save its output to `log_name`; raise on failure."""
     done = proc.run(proc.shell_argv(command), cwd=ctx.target, env=env if env is not None else ctx.target_env,
                     timeout=timeout, ok_codes=_ANY_EXIT, label=f"{ctx.check_id} command")
@@ -25,8 +26,8 @@ def run_target_command(ctx: CheckContext, command: str, *, timeout: float, log_n
         f"--- stdout ---\n{done.stdout}\n--- stderr ---\n{done.stderr}\n",
         encoding="utf-8",
     )
-    if done.returncode != 0:
-        raise CheckError(f"{ctx.check_id} command exited with code {done.returncode}: {command}",
+    if done.returncode not in ok_codes:
+        raise CheckError(f"{ctx.check_id} command {proc.describe_exit(done.returncode)}: {command}",
                          done.tail(), (ctx.relative(log),))
     return done, log
 

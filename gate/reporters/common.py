@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from gate.model import Finding, GateReport, Status, Verdict
 from gate.redact import redact_report
@@ -55,3 +56,13 @@ def file_path(finding: Finding) -> str | None:
     if finding.path is None or finding.path == finding.extra.get("operation"):
         return None
     return finding.path
+
+
+def repo_relative(path: str, target_in_repo: str) -> str:
+    """A target-relative file path as a path from the repository root (where GitHub looks for files);
+    absolute paths stay as they are."""
+    posix = path.replace("\\", "/")
+    if PurePosixPath(posix).is_absolute():
+        return posix
+    relative = str(PurePosixPath(target_in_repo, posix.removeprefix("./"))) if target_in_repo else posix
+    return relative.removeprefix("./")

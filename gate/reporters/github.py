@@ -4,7 +4,7 @@ Writing them (to $GITHUB_STEP_SUMMARY and stdout) is gate/github_actions.py's jo
 
 
 from gate.model import GateReport, Severity, Status
-from gate.reporters.common import file_path, one_line, shown
+from gate.reporters.common import file_path, one_line, repo_relative, shown
 from gate.reporters.console import top_findings
 
 # GitHub shows at most 10 annotations of each type per step; more are dropped without notice.
@@ -71,7 +71,9 @@ def annotations(report: GateReport) -> list[str]:
         message = f.message.strip() + (f" ({where})" if where and not path else "")
         title = f"gate {f.check}: {f.rule} ({f.severity.label})"
         line = f.line if path else None
-        add(kind, command(kind, one_line(message, 1000), file=path, line=line, title=title))
+        # GitHub resolves `file` from the repository root, as code scanning does SARIF's paths.
+        located = repo_relative(path, report.target_in_repo) if path else None
+        add(kind, command(kind, one_line(message, 1000), file=located, line=line, title=title))
     return lines
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gate.model import CheckResult, Finding, GateReport, Severity, Status, WaiverUse
-from gate.reporters.common import file_path, one_line, safe
+from gate.reporters.common import file_path, one_line, repo_relative, safe
 from gate.waivers import matches
 
 FILENAME = "gate-report.sarif"
@@ -160,12 +160,11 @@ def _source_root(report: GateReport) -> str:
 
 
 def _artifact(path: str, target_in_repo: str) -> dict[str, Any]:
-    posix = path.replace("\\", "/")
-    if PurePosixPath(posix).is_absolute():
-        return {"uri": "file://" + quote(posix)}
+    located = repo_relative(path, target_in_repo)
+    if PurePosixPath(located).is_absolute():
+        return {"uri": "file://" + quote(located)}
     # Relative to the repository root, where code scanning looks for the file.
-    relative = str(PurePosixPath(target_in_repo, posix.removeprefix("./"))) if target_in_repo else posix
-    return {"uri": quote(relative.removeprefix("./")), "uriBaseId": SRCROOT}
+    return {"uri": quote(located), "uriBaseId": SRCROOT}
 
 
 def _fingerprint(finding: Finding, seen: Counter[str]) -> str:

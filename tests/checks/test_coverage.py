@@ -192,11 +192,42 @@ def test_coverage_that_measured_nothing_is_an_error(run_gate: RunGate, tmp_path:
     assert "No data to report" in check["details"]["log_tail"]
 
 
-def test_missing_report_is_an_error_naming_it(run_gate: RunGate, make_target: MakeTarget) -> None:
+def test_missing_report_is_a_config_error_naming_it(run_gate: RunGate, make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": '[coverage]\nreport = "build/coverage.xml"\n'})
+    result, report = run_gate(target, "--only", "coverage")
+    assert (result.exit_code, report) == (2, None)
+    assert f"coverage.report: 'build/coverage.xml' does not exist in {target.resolve()}" in result.output
+
+
+def test_a_suite_without_tests_is_a_measured_zero_not_an_error(run_gate: RunGate, tmp_path: Path) -> None:
+    target = copy_fixture("coverage_80", tmp_path)
+    (target / "tests" / "check_app.py").unlink()  # pytest collects nothing and exits 5
+    result, check = run_coverage(run_gate, target)
+    assert result.exit_code == 1, result.output
+    assert check["status"] == "fail"
+    assert check["metrics"]["percent"] == 0.0
+    assert check["reasons"] == ["percent 0 % > 80 %: not met"]
+    (finding,) = check["findings"]
+    assert finding["rule"] == "no-tests" and finding["message"].startswith("no tests ran")
+    assert "no tests ran" in result.output
+    log = (tmp_path / "out" / "artifacts" / "coverage" / "coverage-command.log").read_text()
+    assert "exit code 5" in log
+
+
+def test_exit_5_without_pytests_no_tests_line_is_still_an_error(run_gate: RunGate, tmp_path: Path) -> None:
+    target = copy_fixture("coverage_80", tmp_path)
+    set_config(target, '[coverage]\ncommand = "echo interrupted; exit 5"\n')
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
-    assert "'build/coverage.xml' not found" in check["reasons"][0]
+    assert check["reasons"] == ["coverage command exited with code 5: echo interrupted; exit 5"]
+
+
+def test_a_command_killed_by_a_signal_is_named_by_the_signal(run_gate: RunGate, tmp_path: Path) -> None:
+    target = copy_fixture("coverage_80", tmp_path)
+    set_config(target, '[coverage]\ncommand = "kill -SEGV $$"\n')
+    result, check = run_coverage(run_gate, target)
+    assert result.exit_code == 3
+    assert check["reasons"] == ["coverage command was killed by SIGSEGV (signal 11): kill -SEGV $$"]
 
 
 def test_report_in_an_unknown_format_is_an_error(run_gate: RunGate, make_target: MakeTarget) -> None:

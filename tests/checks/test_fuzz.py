@@ -99,6 +99,39 @@ def test_service_crashing_during_fuzzing_is_an_error(run_gate: RunGate, tmp_path
     assert "crashing on purpose" in fuzz["details"]["log_tail"]
 
 
+CRASH_HOOK = """
+import schemathesis.engine.core as core
+
+
+def _crash(self, *args, **kwargs):
+    raise RuntimeError("injected engine crash")
+
+
+core.Engine.execute = _crash
+"""
+
+
+def test_a_schemathesis_crash_names_its_error_not_its_footer(run_gate: RunGate, tmp_path: Path, marker: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """schemathesis's own internal error (injected through its hooks module) ends its console with a
+    "please report" footer; the reason must name the exception above it."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "gate_crash_hook.py").write_text(CRASH_HOOK, encoding="utf-8")
+    monkeypatch.setenv("SCHEMATHESIS_HOOKS", "gate_crash_hook")
+    monkeypatch.setenv("PYTHONPATH", str(hooks))
+    code, fuzz = fuzz_of(run_gate, live_target(tmp_path / "t", marker))
+    assert (code, fuzz["status"]) == (3, "error")
+    reason = fuzz["reasons"][0]
+    assert reason.startswith("schemathesis crashed (exited with code 2): RuntimeError: injected engine crash")
+    assert reason.endswith("its whole output is in artifacts/fuzz/schemathesis-output.txt")
+    assert "Test Execution Error" in fuzz["details"]["log_tail"]
+    assert "Please consider reporting" not in fuzz["details"]["log_tail"]
+    assert "artifacts/fuzz/schemathesis-output.txt" in fuzz["artifacts"]
+    output = (tmp_path / "out" / "artifacts" / "fuzz" / "schemathesis-output.txt").read_text()
+    assert "Please consider reporting" in output  # the whole console is kept
+
+
 @pytest.mark.parametrize(("spec", "service", "reason"), [
     ("invalid", "", "'paths' is missing or not a mapping"),
     ("openapi30", 'openapi = "/no-such-spec.json"', "cannot fetch the OpenAPI spec"),

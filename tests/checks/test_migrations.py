@@ -240,11 +240,11 @@ def test_empty_paths_is_a_configuration_error(run_gate: RunGate, make_target: Ma
     assert "migrations.paths" in result.output and report is None
 
 
-def test_missing_path_is_an_error_naming_it(run_gate: RunGate, make_target: MakeTarget) -> None:
+def test_missing_path_is_a_config_error_naming_it(run_gate: RunGate, make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": '[migrations]\npaths = ["db/migrate"]\n'})
-    result, check = run_migrations(run_gate, target)
-    assert result.exit_code == 3
-    assert "'db/migrate' not found" in check["reasons"][0]
+    result, report = run_gate(target, "--only", "migrations")
+    assert (result.exit_code, report) == (2, None)
+    assert f"migrations.paths: 'db/migrate' does not exist in {target.resolve()}" in result.output
 
 
 def test_files_and_globs_are_accepted(run_gate: RunGate, tmp_path: Path) -> None:
@@ -308,10 +308,9 @@ def test_other_dialects_have_no_postgres_rules(run_gate: RunGate, make_target: M
     assert check["findings"] == []
 
 
-def test_unknown_dialect_is_an_error(run_gate: RunGate, tmp_path: Path) -> None:
+def test_unknown_dialect_is_a_config_error(run_gate: RunGate, tmp_path: Path) -> None:
     target = copy_fixture("migrations_clean", tmp_path)
     (target / "gate.toml").write_text('[migrations]\npaths = ["migrations"]\ndialect = "postgress"\n')
-    result, check = run_migrations(run_gate, target)
-    assert result.exit_code == 3
-    assert "sqlfluff exited with code 2" in check["reasons"][0]
-    assert "postgress" in check["details"]["log_tail"]
+    result, report = run_gate(target, "--only", "migrations")
+    assert (result.exit_code, report) == (2, None)
+    assert "migrations.dialect: unknown sqlfluff dialect 'postgress' (expected one of: ansi," in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def test_clean_service_passes(run_gate: RunGate, tmp_path: Path) -> None:
     assert check["status"] == "pass"
     assert check["metrics"] == {"critical": 0, "high": 0, "medium": 0, "low": 0, "info": 0, "total": 0}
     assert set(check["tools"]) == {"bandit", "semgrep"} and all(check["tools"].values())
+    assert check["tools"]["bandit"] == metadata.version("bandit")  # read from metadata, not a process
     assert check["details"]["files_scanned"] == 4
     assert check["details"]["paths"] == ["app"]
     for artifact in check["artifacts"]:

@@ -82,11 +82,23 @@ def test_a_crashing_tool_is_an_error_with_its_output(monkeypatch: pytest.MonkeyP
     assert "segfault in scanner" in result.output
 
 
+def test_a_tool_killed_by_a_signal_is_named_by_the_signal(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
+                                                          run_gate: Callable[..., Any]) -> None:
+    def segfault(ctx: CheckContext, settings: Any) -> Observation:
+        proc.run(proc.shell_argv("echo scanning >&2; kill -SEGV $$"), cwd=ctx.target, timeout=10, label="scanner")
+        return Observation(metrics={})
+    install_fake(monkeypatch, segfault)
+    result, report = run_gate(make_target(CONFIG), "--only", "security")
+    assert result.exit_code == 3
+    assert check_of(report, "security")["reasons"] == ["scanner was killed by SIGSEGV (signal 11)"]
+
+
 def test_error_outranks_fail(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
                              run_gate: Callable[..., Any]) -> None:
     finding = Finding("security", "fake", "gate.sql-fstring", Severity.HIGH, "SQL from an f-string", "a.py", 1)
     install_fake(monkeypatch, lambda ctx, settings: Observation(metrics={}, findings=(finding,)))
-    target = make_target({"gate.toml": "[security]\npaths=['.']\n[coverage]\nreport = 'missing.xml'\n"})
+    target = make_target({"gate.toml": "[security]\npaths=['.']\n[coverage]\nreport = 'notes.txt'\n",
+                          "notes.txt": "not a coverage report\n"})
     result, report = run_gate(target, "--only", "security,coverage")
     assert check_of(report, "security")["status"] == "fail"
     assert check_of(report, "coverage")["status"] == "error"

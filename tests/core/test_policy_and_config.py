@@ -44,7 +44,7 @@ def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
         path = "app/legacy/*"
         reason = "query built from constants only"
         expires = 2027-01-31
-    """})
+    """, "app/main.py": "X = 1\n", "migrations/0001.sql": "SELECT 1;\n"})
     config = load_config(target)
     policy = load_policy(config.policy, config.target, config.thresholds, config.source)
     assert config.sections["security"].paths == ["app"]  # type: ignore[attr-defined]
@@ -54,7 +54,8 @@ def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
 
 
 def test_pyproject_tool_gate_is_read(make_target: MakeTarget) -> None:
-    target = make_target({"pyproject.toml": '[tool.gate]\npolicy = "default"\n[tool.gate.security]\npaths = ["src"]\n'})
+    target = make_target({"pyproject.toml": '[tool.gate]\npolicy = "default"\n[tool.gate.security]\npaths = ["src"]\n',
+                          "src/app.py": "X = 1\n"})
     config = load_config(target)
     assert config.sections["security"].paths == ["src"]  # type: ignore[attr-defined]
     assert config.source.endswith("pyproject.toml")
@@ -73,13 +74,13 @@ def test_every_problem_is_named_with_file_and_key(make_target: MakeTarget) -> No
         rule = "B101"
         reason = "tests"
         expires = "next week"
-    """})
+    """, "coverage.xml": "<coverage/>\n"})
     problems = problems_of(target)
     gate_toml = str(target / "gate.toml")
     assert all(p.startswith(gate_toml + ": ") for p in problems)
     keys = [p.removeprefix(gate_toml + ": ").split(":")[0] for p in problems]
     assert keys == ["polcy", "security.paths", "coverage", "waivers[0].expires"]
-    assert "expected a date such as 2026-12-31" in problems[-1]
+    assert problems[-1].endswith("waivers[0].expires: expected a date such as 2026-12-31, found 'next week'")
 
 
 def test_a_waiver_without_reason_is_invalid(make_target: MakeTarget) -> None:
@@ -149,4 +150,98 @@ def test_a_configured_venv_must_exist(make_target: MakeTarget) -> None:
 
 def test_migration_paths_must_be_relative(make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": '[migrations]\npaths = ["/etc/*.sql"]\n'})
-    assert problems_of(target) == [f"{target / 'gate.toml'}: migrations: paths must be relative to the target"]
+    assert problems_of(target) == [f"{target / 'gate.toml'}: migrations.paths: must be relative to the target"]
+
+
+def test_a_missing_waiver_date_is_required(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[[waivers]]\ncheck = "security"\nrule = "B1"\nreason = "r"\n'})
+    assert problems_of(target) == [f"{target / 'gate.toml'}: waivers[0].expires: required, expected a date "
+                                   "such as 2026-12-31"]
+
+
+def test_every_service_problem_is_reported_at_once(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": """
+        [service]
+        command = "python -m app"
+        url = "http://example.com"
+        health = "health"
+        ready_timeout_s = -1
+    """})
+    where = f"{target / 'gate.toml'}: service"
+    assert problems_of(target) == [
+        f"{where}.command: must contain {{port}}; gate picks a free port for it",
+        f"{where}.url: must point at this machine (127.0.0.1, ::1, localhost)",
+        f"{where}.health: expected a path on the service, starting with /",
+        f"{where}.ready_timeout_s: Input should be greater than 0",
+        f"{where}: set exactly one of command (gate starts the service) or url (already running)",
+    ]
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ("[load]\nspawn_rate = true\n", "load.spawn_rate: Input should be a valid number"),
+    ("[load]\nusers = 2.5\n", "load.users: Input should be a valid integer"),
+    ("[security]\ninclude_tests = 1\n", "security.include_tests: Input should be a valid boolean"),
+    ("[fuzz]\nseed = true\n", "fuzz.seed: Input should be a valid integer"),
+])
+def test_types_are_strict(make_target: MakeTarget, toml: str, expected: str) -> None:
+    target = make_target({"gate.toml": "[service]\nurl = 'http://127.0.0.1:8000'\n" + toml})
+    assert problems_of(target) == [f"{target / 'gate.toml'}: {expected}"]
+
+
+def test_an_integer_is_a_number(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": "[security]\ntimeout_s = 60\n"})
+    assert load_config(target).sections["security"].timeout_s == 60.0  # type: ignore[attr-defined]
+
+
+def test_an_unknown_sqlfluff_dialect_is_invalid(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[migrations]\npaths = ["m"]\ndialect = "klingon"\n', "m/1.sql": "SELECT 1;\n"})
+    (problem,) = problems_of(target)
+    assert problem.startswith(f"{target / 'gate.toml'}: migrations.dialect: unknown sqlfluff dialect 'klingon' "
+                              "(expected one of: ansi, athena, ")
+    assert "postgres" in problem and "sqlite" in problem
+
+
+def test_paths_must_exist_inside_the_target(make_target: MakeTarget, tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.sql").write_text("SELECT 1;\n")
+    target = make_target({"gate.toml": """
+        [security]
+        paths = ["app", "missing", "../outside", "link"]
+        [migrations]
+        paths = ["db/*.sql", "../outside/x.sql"]
+        [coverage]
+        report = "coverage.xml"
+        [service]
+        url = "http://127.0.0.1:8000"
+        [load]
+        locustfile = "load/locustfile.py"
+    """, "app/main.py": "X = 1\n"})
+    (target / "link").symlink_to(tmp_path / "outside")
+    where = f"{target / 'gate.toml'}"
+    root = target.resolve()
+    assert problems_of(target) == [
+        f"{where}: security.paths: 'missing' does not exist in {root}",
+        f"{where}: security.paths: '../outside' lies outside the target; expected a path relative to {root}",
+        f"{where}: security.paths: 'link' lies outside the target {root} (through a symlink)",
+        f"{where}: coverage.report: 'coverage.xml' does not exist in {root}",
+        f"{where}: migrations.paths: 'db/*.sql' matches no file in {root}",
+        f"{where}: migrations.paths: '../outside/x.sql' lies outside the target; expected a path relative to {root}",
+        f"{where}: load.locustfile: 'load/locustfile.py' does not exist in {root}",
+    ]
+
+
+def test_a_byte_order_mark_is_accepted(make_target: MakeTarget) -> None:
+    target = make_target({"README.md": "a service\n"})
+    (target / "gate.toml").write_bytes("\ufeff[security]\ninclude_tests = true\n".encode())
+    assert load_config(target).sections["security"].include_tests is True  # type: ignore[attr-defined]
+
+
+def test_a_gate_toml_that_is_a_directory_or_a_symlink_loop_is_named(make_target: MakeTarget) -> None:
+    target = make_target({"pyproject.toml": "[project]\nname = 'x'\n"})
+    (target / "gate.toml").mkdir()
+    assert problems_of(target) == [f"{target / 'gate.toml'}: is a directory or other non-file; expected a TOML file"]
+    (target / "gate.toml").rmdir()
+    (target / "gate.toml").symlink_to(target / "loop.toml")
+    (target / "loop.toml").symlink_to(target / "gate.toml")
+    assert problems_of(target) == [f"{target / 'gate.toml'}: cannot read: Too many levels of symbolic links "
+                                   "(expected a TOML file)"]

@@ -89,17 +89,18 @@ def test_a_broken_check_entry_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_gate_run_publishes_to_github_only_when_running_there(tmp_path: Path) -> None:
-    """A quick real run (nothing configured, so the required checks error): summary and annotations."""
+    """A quick real run (a coverage report that is none, so coverage errors): summary and annotations."""
     target = tmp_path / "target"
     target.mkdir()
-    (target / "gate.toml").write_text("", encoding="utf-8")
+    (target / "gate.toml").write_text("[coverage]\nreport = 'notes.txt'\n", encoding="utf-8")
+    (target / "notes.txt").write_text("not a coverage report\n", encoding="utf-8")
     summary = tmp_path / "step-summary.md"
-    argv = ["run", str(target), "--out", str(tmp_path / "out"), "--skip", "security"]
+    argv = ["run", str(target), "--out", str(tmp_path / "out"), "--only", "coverage"]
     env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
     result = CliRunner().invoke(cli, argv, env=env)
     assert result.exit_code == 3, result.output
     assert summary.read_text(encoding="utf-8").startswith("## gate: 💥 ERROR\n")
-    assert "::error title=gate%3A coverage ERROR::policy 'default' requires it" in result.output
+    assert "::error title=gate%3A coverage ERROR::coverage report 'notes.txt' is not a Cobertura" in result.output
     # the console summary (untrusted text) is printed with workflow commands paused, the annotations after
     lines = result.output.splitlines()
     (stop,) = [i for i, line in enumerate(lines) if line.startswith("::stop-commands::")]

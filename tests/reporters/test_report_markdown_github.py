@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from gate import github_actions
 from gate.model import Finding, Severity
 from gate.reporters import github, markdown
+from gate.reporters.sarif import render as sarif_render
 from tests.reporters.canonical import canonical_report
 
 
@@ -60,12 +62,25 @@ def test_annotations_most_severe_first_and_escaped() -> None:
         kinds.count("error") == 4 + 3 and kinds.count("warning") == 1 + 2 and kinds.count("notice") == 4 + 1
     )
     critical = next(line for line in lines if "gate.sql-string-concat" in line)
+    # The canonical target is the repository's shop/ folder: GitHub resolves `file` from the root.
     assert critical.startswith(
-        "::error file=app/db.py,line=42,title=gate security%3A gate.sql-string-concat (critical)::"
+        "::error file=shop/app/db.py,line=42,title=gate security%3A gate.sql-string-concat (critical)::"
     )
     fuzz = next(line for line in lines if "server_error" in line)
     assert "file=" not in fuzz and fuzz.endswith("(POST /items)")
     assert not any("\n" in line or "abc.def.ghi" in line for line in lines)
+
+
+def test_annotation_paths_are_repository_relative_like_sarifs() -> None:
+    report = canonical_report()
+    for target_in_repo, expected in (("", "app/db.py"), ("svc", "svc/app/db.py"), ("a/b", "a/b/app/db.py")):
+        moved = dataclasses.replace(report, target_in_repo=target_in_repo)
+        (line,) = [line for line in github.annotations(moved) if "gate.sql-string-concat" in line]
+        assert f"file={expected}," in line
+        sarif = json.loads(sarif_render(moved))
+        uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for run in sarif["runs"]
+                for result in run["results"] for loc in result["locations"]}
+        assert expected in uris
 
 
 def test_at_most_ten_annotations_per_type() -> None:
