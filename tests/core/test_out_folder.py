@@ -74,7 +74,7 @@ def test_an_out_folder_that_cannot_be_created_exits_2_before_anything_runs(tmp_p
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     (tmp_path / "gate.toml").write_text("[security]\n")
-    result = CliRunner().invoke(cli, ["run", str(tmp_path), "--out", str(blocker / "reports")])
+    result = CliRunner().invoke(cli, ["run", str(tmp_path), "--only", "security", "--out", str(blocker / "reports")])
     assert result.exit_code == 2, result.output
     assert result.output == f"gate: error: --out {blocker / 'reports'}: not writable (Not a directory); choose another folder\n"
 
@@ -150,7 +150,11 @@ def test_reports_honour_the_umask(tmp_path: Path) -> None:
 
 
 def test_a_closed_stdout_is_not_an_error(tmp_path: Path) -> None:
-    (tmp_path / "gate.toml").write_text("[security]\n")
+    # Every check the default policy requires is configured, so validate has something valid to print.
+    (tmp_path / "gate.toml").write_text("[service]\nurl = 'http://127.0.0.1:8000'\n[security]\n"
+                                        "[coverage]\nreport = 'coverage.xml'\n")
+    (tmp_path / "app.py").write_text("X = 1\n")
+    (tmp_path / "coverage.xml").write_text("<coverage/>\n")
     read, write = os.pipe()
     os.close(read)  # like `gate validate | head -1` once head has exited: every write fails with EPIPE
     try:
