@@ -25,6 +25,14 @@ def write_files(root: Path, files: Mapping[str, str]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def gate_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty security cache per test, never the user's own (~/.cache/gate)."""
+    folder = tmp_path / "gate-cache"
+    monkeypatch.setenv("GATE_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def make_target(tmp_path: Path) -> Callable[[Mapping[str, str]], Path]:
     """A fresh target folder with the given files."""

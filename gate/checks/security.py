@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from gate.checks import security_bandit, security_semgrep
+from gate.checks import security_bandit, security_incremental, security_semgrep
 from gate.checks.base import CheckContext, SectionModel, check_target_paths
 from gate.checks.security_files import ALWAYS_SKIPPED, TEST_GLOBS, select_files
 from gate.checks.security_hits import ToolRun
@@ -45,6 +45,9 @@ class Settings(SectionModel):
     # Honour `# nosec` / `# nosemgrep` comments. Off: an accepted finding belongs in gate.toml's
     # [[waivers]], which carry a reason and an expiry date and show in every report.
     inline_ignores: bool = False
+    # Keep each file's raw findings in the user's cache folder ($GATE_CACHE_DIR, else
+    # $XDG_CACHE_HOME/gate or ~/.cache/gate) and scan only changed or new files next time.
+    cache: bool = True
     timeout_s: float = Field(default=300.0, gt=0)
 
     @field_validator("paths")
@@ -69,19 +72,29 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     reports = {"bandit": ctx.artifact("bandit.json"), "semgrep": ctx.artifact("semgrep.json")}
     for stale in reports.values():
         stale.unlink(missing_ok=True)  # a report left by an earlier run must never be read as this one's
-    artifacts = tuple(ctx.relative(p) for p in reports.values())
     files = list(selection.files)
-    # semgrep takes seconds to start; the two tools run side by side, each in its own process.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="security") as pool:
-        scans = {"bandit": security_bandit.run, "semgrep": security_semgrep.run}
-        jobs = {name: pool.submit(scan, ctx.target, files, reports[name], settings.timeout_s,
-                                  settings.inline_ignores) for name, scan in scans.items()}
-        runs = {name: _result(job, ctx, tuple(reports.values())) for name, job in jobs.items()}
+
+    def run_tools(todo: list[str]) -> dict[str, ToolRun]:
+        # semgrep takes seconds to start; the two tools run side by side, each in its own process.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="security") as pool:
+            scans = {"bandit": security_bandit.run, "semgrep": security_semgrep.run}
+            jobs = {name: pool.submit(scan, ctx.target, todo, reports[name], settings.timeout_s,
+                                      settings.inline_ignores) for name, scan in scans.items()}
+            return {name: _result(job, ctx, tuple(reports.values())) for name, job in jobs.items()}
+
+    done = security_incremental.scan(ctx.target, files, settings.inline_ignores, settings.cache,
+                                     reports["bandit"], run_tools)
+    runs = done.runs
+    # Nothing to rescan: the tools did not run and wrote no report.
+    artifacts = tuple(ctx.relative(p) for p in reports.values() if p.is_file())
     findings, merged = merge(runs["bandit"].hits, runs["semgrep"].hits)
     findings = with_snippets(findings, ctx.target)
     details: dict[str, Any] = {
         "paths": list(settings.paths),
         "files_scanned": len(files),
+        "files_from_cache": done.from_cache,
+        "files_rescanned": len(done.scanned),
+        **done.details,
         "files_excluded": len(selection.excluded),
         "excluded_files": list(selection.excluded[:LISTED_MAX]),
         "exclude_globs": excludes,
