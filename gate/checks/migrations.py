@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, field_validator, model_validator
 
 from gate.checks import migrations_sqlfluff, migrations_squawk
-from gate.checks.base import CheckContext, SectionModel, check_target_paths
+from gate.checks.base import CheckContext, SectionModel, check_target_paths, exactly_one
 from gate.checks.migrations_command import alembic_units, django_units, sql_from_command
 from gate.checks.migrations_sources import SqlUnit, file_units, remap, runs_in_transaction
 from gate.checks.migrations_sqlfluff import sqlfluff_dialects
@@ -60,12 +60,15 @@ class Settings(SectionModel):
             raise ValueError(f"unknown sqlfluff dialect {value!r} (expected one of: {', '.join(sorted(known))})")
         return value
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _paths_or_command(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        # Reported together with any field's problem: every problem at once.
+        return exactly_one(data, handler, ("paths", "command"),
+                           "set exactly one of paths (SQL files) or command (prints the SQL on stdout)")
+
     @model_validator(mode="after")
-    def _paths_or_command(self) -> Settings:
-        if (self.paths is None) == (self.command is None):
-            raise ValueError("set exactly one of paths (SQL files) or command (prints the SQL on stdout)")
-        if any(Path(p).is_absolute() for p in self.paths or ()):
-            raise ValueError("paths must be relative to the target")
+    def _consistent(self) -> Settings:
         if self.command is None and self.command_kind != "sql":
             raise ValueError("command_kind needs command (it says what the command prints)")
         if self.revisions_dir is not None and self.command_kind != "alembic":

@@ -177,6 +177,15 @@ def test_every_service_problem_is_reported_at_once(make_target: MakeTarget) -> N
     ]
 
 
+def test_every_migrations_problem_is_reported_at_once(make_target: MakeTarget) -> None:
+    target = make_target({"gate.toml": '[migrations]\ndialect = "klingon"\n'})
+    where = f"{target / 'gate.toml'}: migrations"
+    found = problems_of(target)
+    assert len(found) == 2, found
+    assert found[0].startswith(f"{where}.dialect: unknown sqlfluff dialect 'klingon'")
+    assert found[1] == f"{where}: set exactly one of paths (SQL files) or command (prints the SQL on stdout)"
+
+
 @pytest.mark.parametrize(("toml", "expected"), [
     ("[load]\nspawn_rate = true\n", "load.spawn_rate: Input should be a valid number"),
     ("[load]\nusers = 2.5\n", "load.users: Input should be a valid integer"),
