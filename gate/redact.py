@@ -15,7 +15,7 @@ import dataclasses
 import enum
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus
@@ -45,14 +45,17 @@ _PATTERNS = [
 _CODE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[(\[]|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|[{\[(<$%@]")
 _WORDS = {"None", "null", "nil", "undefined", "True", "False", "true", "false",
           "str", "bytes", "int", "bool", "SecretStr", "SecretBytes", "Any"}
-# Credentials recognisable by their shape alone, wherever they appear.
-_SHAPES = [
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S), MASK),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),  # JSON Web Token
-    (re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), MASK),  # AWS access key id
+# Credentials recognisable by their shape alone, wherever they appear; each with the lower-case
+# substrings any text it matches holds (see _redact).
+_SHAPES: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S), MASK,
+     ("-----begin",)),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK, ("eyj",)),  # JSON Web Token
+    (re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), MASK, ("akia", "asia")),  # AWS access key id
     # GitHub and Slack tokens
-    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"), MASK),
-    (re.compile(r"(://[^/\s:@'\"]+:)[^/\s@'\"]+@"), rf"\g<1>{MASK}@"),  # user:password@ in URLs
+    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"), MASK,
+     ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox")),
+    (re.compile(r"(://[^/\s:@'\"]+:)[^/\s@'\"]+@"), rf"\g<1>{MASK}@", ("://",)),  # user:password@ in URLs
 ]
 _URLSAFE = str.maketrans("+/", "-_")
 # A run of base64 (standard or URL-safe alphabet) long enough to carry a secret.
@@ -127,11 +130,20 @@ def _mask_base64(run: str, forms: tuple[str, ...]) -> str:
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Mask every known secret value and every credential-shaped header or parameter in `text`."""
-    text = mask_known(text, secret_forms(tuple(secrets)))
-    for pattern in _PATTERNS:
-        text = pattern.sub(_mask_value, text)
-    for shape, replacement in _SHAPES:
-        text = shape.sub(replacement, text)
+    return _redact(text, secret_forms(tuple(secrets)))
+
+
+def _redact(text: str, forms: tuple[str, ...]) -> str:
+    text = mask_known(text, forms)
+    # Most report strings (messages, paths, code) hold none of the words or prefixes the patterns need:
+    # one lower-casing and a few substring searches instead of eight regex passes. Masking never makes a
+    # new trigger (its replacement is "[REDACTED]"), so triggers found before the passes hold for all of
+    # them. Under re.IGNORECASE non-ASCII letters match too (U+212A KELVIN SIGN matches "k"): such text
+    # always takes every pass.
+    lowered = text.lower() if text.isascii() else None
+    for triggers, pattern, replacement in _RULES:
+        if lowered is None or any(trigger in lowered for trigger in triggers):
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -145,24 +157,32 @@ def _mask_value(match: re.Match[str]) -> str:
     return f"{match['name']}{match['sep']}{match['q'] or ''}{match['scheme'] or ''}{MASK}"
 
 
+# Every pass in the order it runs, with the lower-case substrings any text it matches holds (see _redact).
+_RULES: list[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (("authorization",), _PATTERNS[0], _mask_value),
+    (("cookie",), _PATTERNS[1], _mask_value),
+    (("token", "key", "secret", "passw"), _PATTERNS[2], _mask_value),  # every alternative of _NAME
+    *((triggers, shape, replacement) for shape, replacement, triggers in _SHAPES),
+]
+
+
 def redact_report(value: T, secrets: Iterable[str] = ()) -> T:
     """A copy of a report (any tree of dataclasses, mappings, sequences and strings), redacted."""
-    known = tuple(secrets)
-    return _walk(value, known)  # type: ignore[no-any-return]
+    return _walk(value, secret_forms(tuple(secrets)))  # type: ignore[no-any-return]
 
 
-def _walk(value: Any, secrets: tuple[str, ...]) -> Any:
+def _walk(value: Any, forms: tuple[str, ...]) -> Any:
     if isinstance(value, enum.Enum):
         return value
     if isinstance(value, str):
-        return redact_text(value, secrets)
+        return _redact(value, forms)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _walk(getattr(value, f.name), secrets) for f in dataclasses.fields(value)}
+        changes = {f.name: _walk(getattr(value, f.name), forms) for f in dataclasses.fields(value)}
         return dataclasses.replace(value, **changes)
     if isinstance(value, dict):
-        return {k: _walk(v, secrets) for k, v in value.items()}
+        return {k: _walk(v, forms) for k, v in value.items()}
     if isinstance(value, tuple):
-        return tuple(_walk(v, secrets) for v in value)
+        return tuple(_walk(v, forms) for v in value)
     if isinstance(value, list):
-        return [_walk(v, secrets) for v in value]
+        return [_walk(v, forms) for v in value]
     return value

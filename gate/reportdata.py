@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,10 +19,14 @@ from gate.model import (
     WaiverUse,
 )
 
+# Strict JSON has no Infinity or NaN (Python writes them, most parsers reject them): a number that is
+# not finite is written as one of these strings, which the schema allows wherever it allows a number.
+NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
 
 def report_to_dict(report: GateReport) -> dict[str, Any]:
-    """The documented JSON shape (docs/report-schema.json)."""
-    return {
+    """The documented JSON shape (docs/report-schema.json), strict: no non-finite numbers."""
+    return _strict({  # type: ignore[no-any-return]
         "schema_version": report.schema_version,
         "gate_version": report.gate_version,
         "verdict": report.verdict.value,
@@ -33,7 +38,18 @@ def report_to_dict(report: GateReport) -> dict[str, Any]:
         "duration_s": round(report.duration_s, 3),
         "checks": [_check_to_dict(c) for c in report.checks],
         "waivers": [_waiver_use_to_dict(w) for w in report.waivers],
-    }
+    })
+
+
+def _strict(value: Any) -> Any:
+    """`value` with every non-finite float (in metrics, measurements, details ...) as its string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else NON_FINITE[value]
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
 
 
 def _check_to_dict(check: CheckResult) -> dict[str, Any]:
@@ -124,9 +140,14 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
 
 
 def _number(value: Any) -> float:
-    """A JSON number; integers stay integers so that a re-rendered report is byte-for-byte the same."""
+    """A JSON number, or the string a non-finite one is written as; integers stay integers so that a
+    re-rendered report is byte-for-byte the same."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        if value in ("Infinity", "-Infinity", "NaN"):
+            return float(value)
+        raise ValueError(f"expected a number (or Infinity, -Infinity, NaN), found {value!r}")
     return float(value)
 
 

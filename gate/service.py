@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from gate.spec import load_spec
 
 POLL_INTERVAL_S = 0.2
 PROBE_TIMEOUT_S = 5.0
+_LEARNING = threading.Lock()  # live checks run in parallel threads
 
 
 @dataclass
@@ -48,8 +50,13 @@ class RunningService:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value known so far (env, headers, and the auth token once it ran)."""
+        """Every secret value known so far (env, headers, the auth token once it ran, renewed tokens)."""
         return self._secrets
+
+    def learn_secrets(self, values: Sequence[str]) -> None:
+        """Add secrets a live check learnt (a renewed token): masked in every artifact and the report."""
+        with _LEARNING:
+            self._secrets = tuple(dict.fromkeys([*self._secrets, *(v for v in values if credible_secret(v))]))
 
     def death(self) -> str | None:
         """Why the service is gone (exit code, or no health answer for a url), or None while it runs."""
@@ -122,7 +129,7 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(base_url=base_url, headers=headers, spec=spec, spec_file=spec_file,
                        secrets=tuple(dict.fromkeys(s for s in secrets if credible_secret(s))),
-                       credentials=credentials, auth=auth, command_env=env,
+                       credentials=credentials, auth=auth, command_env=env, learn_secrets=running.learn_secrets,
                        log_lines=running._process.log.lines_between if running._process is not None else None)
 
 

@@ -95,6 +95,9 @@ class LiveService:
     credentials: Mapping[str, Credential] = field(default_factory=dict, repr=False)
     auth: Credential | None = field(default=None, repr=False)
     command_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Tells gate of secrets a check learnt during its run (a token the fuzz hooks renewed), for the
+    # masking of every artifact and of the report; None outside a gate run.
+    learn_secrets: Callable[[Sequence[str]], None] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -133,21 +133,32 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     ]
     # HTTP(S)_PROXY must not send requests for 127.0.0.1 through a proxy.
     env = {k: v for k, v in proc.python_env(header_env).items() if k not in PROXY_VARS}
-    env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals, env))
     artifacts = tuple(ctx.relative(p) for p in (json_path, ndjson_path, junit_path, config_path))
     if auth.active:
         artifacts += (ctx.relative(stats_path),)
     # A scratch working directory: schemathesis and hypothesis keep state (.schemathesis, .hypothesis)
-    # in the current directory, and a stale one must not change this run.
+    # in the current directory, and a stale one must not change this run. The renewed secrets go there
+    # too: outside --out, whose artifacts are uploaded, should gate be killed before it deletes them.
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
-        # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
-        # Every exit code is taken, so that a crash's output is saved before it is judged. 130 is also
-        # gate's own time budget (proc.run sends SIGINT); Ctrl-C stops gate itself.
-        done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s, ok_codes=range(-255, 256),
-                        label="schemathesis", interrupt_after=settings.budget_s or None)
+        renewed_path = Path(scratch) / "renewed-secrets"
+        env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals, env,
+                                      renewed_path))
+        try:
+            # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
+            # Every exit code is taken, so that a crash's output is saved before it is judged. 130 is also
+            # gate's own time budget (proc.run sends SIGINT); Ctrl-C stops gate itself.
+            done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s,
+                            ok_codes=range(-255, 256), label="schemathesis",
+                            interrupt_after=settings.budget_s or None)
+        finally:
+            # Also when schemathesis timed out: the service's log and the partial reports may hold a
+            # renewed token, and the masking of every artifact (open_service) comes later.
+            renewed = fuzz_auth.read_renewed(renewed_path)
+            if live.learn_secrets is not None:
+                live.learn_secrets(renewed)
     output = ctx.artifact("schemathesis-output.txt")
     output.write_text(done.stdout + done.stderr, encoding="utf-8")
-    scrub_artifacts([json_path, ndjson_path, junit_path, output], live)
+    scrub_artifacts([json_path, ndjson_path, junit_path, output], (*live.secrets, *renewed))
     artifacts = (*artifacts, ctx.relative(output))
     _check_not_crashed(done, output.read_text(encoding="utf-8", errors="replace"), ctx.relative(output), artifacts)
     stats = fuzz_auth.read_stats(stats_path, auth, json_path)
@@ -221,11 +232,11 @@ def write_config(path: Path, headers: Mapping[str, str], sanitize_also: list[str
     return env
 
 
-def scrub_artifacts(paths: list[Path], live: LiveService) -> None:
+def scrub_artifacts(paths: list[Path], secrets: tuple[str, ...]) -> None:
     """Mask any known secret left in the raw reports (e.g. echoed in a response body, also base64-encoded
     as schemathesis keeps bodies); the JSON, NDJSON and JUnit XML still parse afterwards."""
     for path in paths:
-        redact_file(path, live.secrets)
+        redact_file(path, secrets)
 
 
 # The titles schemathesis prints for an error that ended the run inside schemathesis itself; the

@@ -62,9 +62,9 @@ def plan(live: LiveService, exclusions: list[Exclusion]) -> AuthPlan:
 
 
 def hook_env(auth: AuthPlan, live: LiveService, cwd: Path, stats_path: Path, max_renewals: int,
-             base_env: Mapping[str, str]) -> dict[str, str]:
+             base_env: Mapping[str, str], renewed_path: Path) -> dict[str, str]:
     """Environment for schemathesis (which runs with `base_env`) that loads gate's auth hooks; empty
-    when no operation needs them."""
+    when no operation needs them. The hooks append renewed secrets to `renewed_path` (see read_renewed)."""
     if not auth.active:
         return {}
     # The commands' environment as changes to schemathesis's own: the whole of it in one variable
@@ -76,10 +76,29 @@ def hook_env(auth: AuthPlan, live: LiveService, cwd: Path, stats_path: Path, max
                               "command": c.command, "timeout_s": c.timeout_s} for cid, c in auth.credentials.items()},
         "operations": {label: list(ids) for label, ids in auth.operations.items()},
         "max_renewals": max_renewals, "env_changes": changes, "env_removed": removed, "cwd": str(cwd),
-        "stats": str(stats_path),
+        "stats": str(stats_path), "renewed": str(renewed_path),
     }
     return {"SCHEMATHESIS_HOOKS": str(HOOKS_FILE), "GATE_FUZZ_AUTH": json.dumps(config),
             "GATE_FUZZ_AUTH_STATS": str(stats_path)}
+
+
+def read_renewed(renewed_path: Path) -> list[str]:
+    """The secrets the hooks renewed (tokens and the header values made from them), and the file gone:
+    gate never saw them, yet a service may echo them into a response body, its log or an artifact."""
+    try:
+        lines = renewed_path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    finally:
+        renewed_path.unlink(missing_ok=True)
+    values = []
+    for line in lines:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            value = line  # a line cut short (schemathesis killed mid-write): mask what is there
+        values.append(str(value))
+    return values
 
 
 def config_headers(live: LiveService) -> dict[str, str]:

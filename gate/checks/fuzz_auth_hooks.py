@@ -8,7 +8,9 @@ commands that produced the tokens (the `[service].auth` command, `command` crede
 number of times, so a token revoked by a logout call or expired mid-run is renewed.
 
 Its configuration, secrets included, comes in the GATE_FUZZ_AUTH environment variable (never argv or
-a file); what it did (renewal counts, no secrets) goes to the GATE_FUZZ_AUTH_STATS file.
+a file); what it did (renewal counts, no secrets) goes to the GATE_FUZZ_AUTH_STATS file. Each renewed
+secret is appended to a 0600 file outside --out before it is first sent, so that gate, which did not
+see it, masks it in the artifacts and the report (gate reads and deletes that file after the run).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class _Renewer:
         self.env.update(config["env_changes"])
         self.cwd = Path(config["cwd"])
         self.stats_path = Path(config["stats"])
+        self.renewed_path = Path(config["renewed"])
         self.fetches = self.refusals = self.renewals = self.failures = 0
         self.limit_reached = False
         self.errors: list[str] = []
@@ -93,8 +96,21 @@ class _Renewer:
                 self.failures += 1
                 self.errors = [*self.errors, f"{cid}: {exc}"][-5:]
                 continue
+            try:
+                self._record(secret, str(credential["template"]).replace("{token}", secret))
+            except OSError as exc:
+                # A token gate could not mask must never be sent: keep the old one.
+                self.failures += 1
+                self.errors = [*self.errors, f"{cid}: could not record the renewed token for masking: {exc}"][-5:]
+                continue
             credential["secret"] = secret
             self.renewals += 1
+
+    def _record(self, *values: str) -> None:
+        """Append the values (one JSON string a line) for gate to mask; only this user can read them."""
+        fd = os.open(self.renewed_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write("".join(json.dumps(value) + "\n" for value in values))
 
     def write_stats(self) -> None:
         tmp = self.stats_path.with_suffix(".tmp")

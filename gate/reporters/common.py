@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from gate.model import Finding, GateReport, Status, Verdict
@@ -26,8 +28,9 @@ def safe(report: GateReport) -> GateReport:
     The runner already removed the service's known secret values; this catches credentials a tool echoed
     (an Authorization header in a curl line, a hard-coded password in a snippet) and reports loaded from disk.
     Only the literal value is masked: a snippet still shows whether a secret was a literal or code.
+    Computed once per report object: every reporter of one run gets the same masked copy.
     """
-    return redact_report(report)
+    return _once(_SAFE, report, redact_report)
 
 
 def shown(report: GateReport) -> GateReport:
@@ -36,7 +39,30 @@ def shown(report: GateReport) -> GateReport:
     An OSC sequence (`ESC]0;...`) in a file name otherwise hides everything printed after it, the
     verdict included; JSON, SARIF and HTML escape control characters themselves and keep the text exact.
     """
-    return map_text(safe(report), printable)  # type: ignore[no-any-return]
+    return _once(_SHOWN, report, lambda r: map_text(safe(r), printable))
+
+
+# The last reports masked, by identity: on 8k findings one redaction pass took ~4 s and every reporter
+# made its own (issue 9). A report is immutable, and each entry holds its report, so an id is never
+# reused while its entry is kept. Bounded: a long-lived process (the tests) renders many reports.
+_KEPT = 4
+_SAFE: dict[int, tuple[GateReport, GateReport]] = {}
+_SHOWN: dict[int, tuple[GateReport, GateReport]] = {}
+_LOCK = threading.Lock()
+
+
+def _once(cache: dict[int, tuple[GateReport, GateReport]], report: GateReport,
+          make: Callable[[GateReport], GateReport]) -> GateReport:
+    with _LOCK:
+        kept = cache.get(id(report))
+    if kept is not None and kept[0] is report:
+        return kept[1]
+    result = make(report)
+    with _LOCK:
+        cache[id(report)] = (report, result)
+        while len(cache) > _KEPT:
+            del cache[next(iter(cache))]
+    return result
 
 
 def one_line(text: str, limit: int = 200) -> str:

@@ -224,9 +224,10 @@ def test_plan_names_operations_gate_holds_nothing_for() -> None:
     service = dataclasses.replace(live({"basicAuth": HELD["basicAuth"]}),
                                   command_env={"PATH": "/venv/bin:/usr/bin", "HOME": "/h", "DB": "x"})
     env = fuzz_auth.hook_env(plan, service, Path("."), Path("s.json"), 3,
-                             {"PATH": "/usr/bin", "HOME": "/h", "GATE_FUZZ_HEADER_0": "v"})
+                             {"PATH": "/usr/bin", "HOME": "/h", "GATE_FUZZ_HEADER_0": "v"}, Path("renewed"))
     assert env["SCHEMATHESIS_HOOKS"].endswith("fuzz_auth_hooks.py")
     config = json.loads(env["GATE_FUZZ_AUTH"])
     assert (config["env_changes"], config["env_removed"]) == ({"PATH": "/venv/bin:/usr/bin", "DB": "x"},
                                                               ["GATE_FUZZ_HEADER_0"])
-    assert fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3, {}) == {}
+    assert fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3, {},
+                             Path("renewed")) == {}
