@@ -6,6 +6,7 @@ import json
 import re
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -158,16 +159,15 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     reconciled = reconcile(summary, events.failures, declared_operations(live.spec))
     flow = traffic(events.exchanges, reconciled.failures, summary.missing_auth)
     failures = [f for f in reconciled.failures if not is_throttled(f)]
-    notes = [*reconciled.notes, *auth_notes]
-    notes += _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
     refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
-    notes += [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
-              for op, schemes in refused.items()]
+    notes = [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
+             for op, schemes in refused.items()]
     if flow.throttled:
         notes.append(f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
                      "not counted as failures; set [fuzz] rate_limit to pace them")
+    # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
     findings = [_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures]
-    return Observation(
+    measured = Observation(
         metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
                  "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),
                  "throttled": flow.throttled, "budget_cut": int(done.interrupted), **auth_metrics},
@@ -177,8 +177,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
                  "max_examples": settings.max_examples, "refused": refused,
-                 "notes": notes, **auth_details},
+                 "notes": [*reconciled.notes, *auth_notes, *notes], **auth_details},
     )
+    try:
+        trust_notes = _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
+    except CheckError as exc:
+        raise CheckError(str(exc), exc.log_tail, exc.artifacts, measured) from None
+    return replace(measured, details={**measured.details,
+                                      "notes": [*reconciled.notes, *auth_notes, *trust_notes, *notes]})
 
 
 def _options(settings: Settings) -> list[str]:

@@ -54,12 +54,12 @@ def render(report: GateReport) -> str:
 def _run_keys(report: GateReport) -> list[tuple[CheckResult, str]]:
     keys: list[tuple[CheckResult, str]] = []
     for check in report.checks:
-        # An errored scan is incomplete: an empty or partial run would tell code scanning that alerts
-        # it cannot see any more were fixed. Skipped checks have nothing to say.
-        if check.status in (Status.ERROR, Status.SKIPPED):
+        if check.status is Status.SKIPPED:
             continue
         tools = {f.tool for f in (*check.findings, *check.waived) if file_path(f)}
-        if check.id in FILE_CHECKS:
+        # An errored scan is incomplete: an empty run would tell code scanning that every alert of that
+        # tool was fixed. Its findings were still reported by the tool and are kept (never dropped).
+        if check.id in FILE_CHECKS and check.status is not Status.ERROR:
             tools |= set(check.tools)
         keys.extend((check, tool) for tool in sorted(tools))
     return keys
@@ -90,6 +90,11 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     root = _source_root(report)
     if root.startswith("/"):
         run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(root.rstrip("/") + "/")}}
+    if check.status is Status.ERROR:
+        # The results are what the tool found before the check could not decide: say the run failed.
+        reason = one_line(" ".join(check.reasons), 1000) or "the check could not decide"
+        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": reason}}]}]
     run["results"] = results
     run["properties"] = {"gateCheck": check.id, "gateStatus": check.status.value}
     return run

@@ -135,11 +135,21 @@ def test_fingerprints_are_unique_and_ignore_line_moves(log: dict[str, Any]) -> N
     ]
 
 
-def test_an_errored_scan_has_no_run(log: dict[str, Any]) -> None:
-    """An empty run would tell code scanning that every open alert of that tool was fixed."""
+def test_an_errored_scan_keeps_its_findings_but_has_no_empty_run(validator: jsonschema.Draft4Validator) -> None:
+    """An empty run would tell code scanning that every open alert of that tool was fixed; the findings
+    a tool did report before the check errored are still results, in a run marked as not successful."""
     report = canonical_report()
-    errored = dataclasses.replace(report.checks[0], status=Status.ERROR)
+    errored = dataclasses.replace(report.checks[0], status=Status.ERROR, reasons=("bandit crashed",))
     out = json.loads(sarif.render(dataclasses.replace(report, checks=(errored, *report.checks[1:]))))
+    assert [r["automationDetails"]["id"] for r in out["runs"]] == [
+        "gate/security/bandit/", "gate/security/semgrep/", "gate/migrations/sqlfluff/"]
+    bandit = out["runs"][0]
+    assert bandit["results"]
+    assert bandit["invocations"] == [{"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "error", "message": {"text": "bandit crashed"}}]}]
+    assert not list(validator.iter_errors(out))
+    empty = dataclasses.replace(errored, findings=(), waived=())
+    out = json.loads(sarif.render(dataclasses.replace(report, checks=(empty, *report.checks[1:]))))
     assert [r["automationDetails"]["id"] for r in out["runs"]] == ["gate/migrations/sqlfluff/"]
 
 

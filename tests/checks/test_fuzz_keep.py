@@ -1,0 +1,60 @@
+"""fuzz: a run that schemathesis could not complete is ERROR and still carries every failure it found."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import Result
+
+from gate import localhttp
+from tests.conftest import check_of
+from tests.test_service_support import live_target, marker, start_fixture, stop
+
+__all__ = ["marker"]  # the fixture, imported for pytest
+
+RunGate = Callable[..., tuple[Result, dict[str, Any] | None]]
+
+
+def flawed_spec_with_a_broken_operation(marker: str) -> str:
+    """The flawed fixture's own spec plus one operation whose schema cannot be generated (a dangling $ref)."""
+    child, port = start_fixture(marker, {"FIXTURE_MODE": "flawed"})
+    try:
+        answer = localhttp.get(f"http://127.0.0.1:{port}/openapi.json", {}, 10.0)
+    finally:
+        stop(child)
+    spec = json.loads(answer.body)
+    spec["paths"]["/lookup"] = {"get": {
+        "operationId": "lookup",
+        "parameters": [{"name": "q", "in": "query", "required": True,
+                        "schema": {"$ref": "#/components/schemas/Missing"}}],
+        "responses": {"200": {"description": "Found."}},
+    }}
+    return json.dumps(spec, indent=2)
+
+
+def test_schema_errors_end_in_error_that_keeps_the_server_error(run_gate: RunGate, tmp_path: Path,
+                                                                 marker: str) -> None:
+    target = live_target(tmp_path / "t", marker, mode="flawed", service='openapi = "openapi.json"',
+                         files={"openapi.json": flawed_spec_with_a_broken_operation(marker)})
+    result, report = run_gate(target, "--only", "fuzz")
+    assert report is not None, result.output
+    fuzz = check_of(report, "fuzz")
+    assert (result.exit_code, report["verdict"], fuzz["status"]) == (3, "error", "error"), fuzz["reasons"]
+    assert "could not test the API" in fuzz["reasons"][0]
+    assert any("kept below" in reason for reason in fuzz["reasons"])
+    crashes = [f for f in fuzz["findings"] if (f["rule"], f["extra"]["status"]) == ("not_a_server_error", "500")]
+    assert len(crashes) == 1, fuzz["findings"]
+    (crash,) = crashes
+    assert crash["extra"]["operation"] == "GET /items/{item_id}"
+    assert crash["extra"]["curl"].endswith("/items/0")
+    assert "Traceback" in (crash["log_excerpt"] or "")
+    assert fuzz["metrics"]["failures"] == len(fuzz["findings"])
+    assert fuzz["tools"]["schemathesis"].startswith("4.")
+    out = tmp_path / "out"
+    # Every report shows the finding of the errored check, not only the JSON.
+    for name in ("gate-report.html", "gate-report.junit.xml", "gate-summary.md"):
+        assert "/items/{item" in (out / name).read_text(encoding="utf-8"), name  # Markdown escapes the _
+    assert "GET /items/{item_id}" in result.output
