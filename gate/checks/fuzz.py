@@ -177,6 +177,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
                  "max_examples": settings.max_examples, "refused": refused,
+                 "source_file": _source_file(live, ctx.target),
                  "notes": [*reconciled.notes, *auth_notes, *notes], **auth_details},
     )
     try:
@@ -185,6 +186,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         raise CheckError(str(exc), exc.log_tail, exc.artifacts, measured) from None
     return replace(measured, details={**measured.details,
                                       "notes": [*reconciled.notes, *auth_notes, *trust_notes, *notes]})
+
+
+def _source_file(live: LiveService, target: Path) -> str:
+    """The repository file code scanning shows a finding on (a finding names an operation, not a file):
+    the spec when it is a file of the target, else the target's gate configuration."""
+    if live.spec_source:
+        return Path(live.spec_source).as_posix()
+    return "gate.toml" if (target / "gate.toml").is_file() else "pyproject.toml"
 
 
 def _options(settings: Settings) -> list[str]:

@@ -58,3 +58,13 @@ def test_schema_errors_end_in_error_that_keeps_the_server_error(run_gate: RunGat
     for name in ("gate-report.html", "gate-report.junit.xml", "gate-summary.md"):
         assert "/items/{item" in (out / name).read_text(encoding="utf-8"), name  # Markdown escapes the _
     assert "GET /items/{item_id}" in result.output
+    # SARIF: the errored run keeps the server error, shown on the spec file with its operation and log.
+    sarif = json.loads((out / "gate-report.sarif").read_text(encoding="utf-8"))
+    (run,) = [r for r in sarif["runs"] if r["automationDetails"]["id"] == "gate/fuzz/schemathesis/"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    (result,) = [r for r in run["results"] if r["ruleId"] == "not_a_server_error"]
+    (location,) = result["locations"]
+    assert location["physicalLocation"]["artifactLocation"] == {"uri": "openapi.json", "uriBaseId": "%SRCROOT%"}
+    assert location["logicalLocations"] == [{"fullyQualifiedName": "GET /items/{item_id}", "kind": "resource"}]
+    assert "Service log while this request was served:" in result["message"]["text"]
+    assert "Traceback" in result["message"]["text"]
