@@ -16,6 +16,7 @@ from gate import proc
 from gate.checks import fuzz_auth, fuzz_scope
 from gate.checks.base import CheckContext, LiveService, SectionModel
 from gate.checks.fuzz_evidence import log_excerpt
+from gate.checks.fuzz_probes import group_probes
 from gate.checks.fuzz_reconcile import declared_operations, reconcile
 from gate.checks.fuzz_report import EventLog, Failure, RunSummary, read_events, read_summary
 from gate.checks.fuzz_traffic import Traffic, is_throttled, traffic
@@ -166,7 +167,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         notes.append(f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
                      "not counted as failures; set [fuzz] rate_limit to pace them")
     # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
-    findings = [_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures]
+    findings = group_probes([_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures],
+                            declared_operations(live.spec))
     measured = Observation(
         metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
                  "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from click.testing import Result
 
 from gate import localhttp
+from gate.checks.fuzz import _finding
+from gate.checks.fuzz_probes import group_probes
+from gate.checks.fuzz_reconcile import declared_operations, reconcile
+from gate.checks.fuzz_report import read_events, read_summary
 from tests.conftest import check_of
 from tests.test_service_support import live_target, marker, start_fixture, stop
 
@@ -68,3 +73,45 @@ def test_schema_errors_end_in_error_that_keeps_the_server_error(run_gate: RunGat
     assert location["logicalLocations"] == [{"fullyQualifiedName": "GET /items/{item_id}", "kind": "resource"}]
     assert "Service log while this request was served:" in result["message"]["text"]
     assert "Traceback" in result["message"]["text"]
+
+
+def test_undeclared_method_findings_are_grouped_per_path_and_status(run_gate: RunGate, tmp_path: Path,
+                                                                    marker: str) -> None:
+    target = live_target(tmp_path / "t", marker, env={"FIXTURE_UNDECLARED": "501"})
+    result, report = run_gate(target, "--only", "fuzz")
+    assert report is not None, result.output
+    fuzz = check_of(report, "fuzz")
+    assert fuzz["status"] == "fail", fuzz["reasons"]
+    probes = [f for f in fuzz["findings"] if f["extra"]["status"] == "501"]
+    keys = [(f["extra"]["operation"].partition(" ")[2], f["extra"]["status"]) for f in probes]
+    assert probes and len(keys) == len(set(keys)), keys  # one finding per (path, status)
+    assert fuzz["metrics"]["failures"] > len(probes)  # what schemathesis reported, before grouping
+    grouped = [f for f in probes if "grouped" in f["extra"]]
+    assert grouped, probes
+    for finding in grouped:
+        methods = finding["extra"]["methods"].split(", ")
+        assert "TRACE" in methods and len(methods) >= 2, finding["extra"]
+        assert "unsupported_method" in finding["extra"]["checks"]
+        assert finding["extra"]["curl"].startswith("curl -X ")
+        assert finding["extra"]["curl"].split()[2] in methods
+        assert finding["path"] == finding["extra"]["operation"]
+
+
+def test_recorded_501_probes_become_one_finding_per_path() -> None:
+    """Recorded reports (tests/data/schemathesis/method_501.*): TRACE and QUERY on three paths, two checks each."""
+    data = Path(__file__).parent.parent / "data" / "schemathesis"
+    declared = declared_operations(json.loads((data / "auth_api_openapi.json").read_text()))
+    failures = reconcile(read_summary(data / "method_501.json"), read_events(data / "method_501.ndjson").failures,
+                         declared).failures
+    findings = group_probes([_finding(f, "") for f in failures], declared)
+    assert len(failures) == 12
+    assert len(findings) == 3
+    for finding in findings:
+        assert finding.extra["methods"] == "QUERY, TRACE"
+        assert finding.extra["grouped"] == "4"
+        assert finding.extra["status"] == "501"
+        assert finding.path == finding.extra["operation"]
+        assert finding.path.startswith("QUERY|TRACE /")
+    # A declared operation's findings are never merged.
+    declared_finding = _finding(replace(failures[0], operation="GET /me"), "")
+    assert group_probes([declared_finding, declared_finding], declared) == [declared_finding, declared_finding]
