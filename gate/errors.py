@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gate.model import Observation
+
 
 class GateError(Exception):
     """Base of gate's own errors; the message is written for the user."""
@@ -16,12 +18,18 @@ class UsageError(GateError):
 
 
 class CheckError(GateError):
-    """A check could not produce a trustworthy observation: its result is ERROR."""
+    """A check could not produce a trustworthy observation: its result is ERROR.
 
-    def __init__(self, message: str, log_tail: str = "", artifacts: tuple[str, ...] = ()) -> None:
+    `measured`: what the check had measured before it found the run untrustworthy (findings a tool
+    reported, metrics). The result stays ERROR, but the findings are kept on it: never thrown away.
+    """
+
+    def __init__(self, message: str, log_tail: str = "", artifacts: tuple[str, ...] = (),
+                 measured: Observation | None = None) -> None:
         super().__init__(message)
         self.log_tail = log_tail
         self.artifacts = artifacts
+        self.measured = measured
 
 
 class ToolError(CheckError):

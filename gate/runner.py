@@ -225,7 +225,8 @@ def _run_check(check_id: str, config: GateConfig, out_dir: Path, env: dict[str, 
         if not isinstance(observation, Observation):
             raise CheckError(f"{check_id} returned {type(observation).__name__}, not an Observation")
     except CheckError as exc:
-        return _error_result(check_id, str(exc), exc.log_tail, time.monotonic() - started, exc.artifacts)
+        errored = _error_result(check_id, str(exc), exc.log_tail, time.monotonic() - started, exc.artifacts)
+        return _keep_measured(errored, exc.measured)
     except Exception as exc:  # a bug in gate itself must still give ERROR, never a pass
         detail = "".join(traceback.format_exception(exc)[-6:])
         return _error_result(check_id, f"internal error in gate: {type(exc).__name__}: {exc}", detail,
@@ -260,10 +261,13 @@ def _confirm_alive(observed: dict[str, CheckResult], check_id: str, running: Run
         # refused); the cause is the service's death, and its log tail is the evidence.
         previous = observed[check_id]
         earlier = previous.reasons if previous.status is Status.ERROR else ()
+        errored = _error_result(check_id, f"the service stopped during the check: {death}", running.log_tail(),
+                                previous.duration_s, previous.artifacts)
+        # What the check measured before the death stays on the result (findings are never dropped).
         observed[check_id] = replace(
-            _error_result(check_id, f"the service stopped during the check: {death}", running.log_tail(),
-                          previous.duration_s, previous.artifacts),
-            reasons=(f"the service stopped during the check: {death}", *earlier))
+            errored, reasons=(f"the service stopped during the check: {death}", *earlier),
+            metrics=previous.metrics, findings=previous.findings, waived=previous.waived, tools=previous.tools,
+            details={**previous.details, **errored.details}, parts=previous.parts)
 
 
 def _error_result(check_id: str, message: str, log_tail: str, duration_s: float,
@@ -271,6 +275,21 @@ def _error_result(check_id: str, message: str, log_tail: str, duration_s: float,
     details = {"log_tail": log_tail} if log_tail else {}
     return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=Status.ERROR, reasons=(message,),
                        duration_s=duration_s, artifacts=artifacts, details=details)
+
+
+def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckResult:
+    """The ERROR result with what the check measured before it errored: its findings are never dropped."""
+    if measured is None:
+        return errored
+    reasons = errored.reasons
+    if measured.findings:
+        count = len(measured.findings)
+        reasons += (f"{count} finding{'s' if count != 1 else ''} the tools reported before the error "
+                    "are kept below (not judged: the check could not decide)",)
+    artifacts = tuple(dict.fromkeys((*measured.artifacts, *errored.artifacts)))
+    return replace(errored, reasons=reasons, metrics=dict(measured.metrics), findings=measured.findings,
+                   tools=dict(measured.tools), artifacts=artifacts,
+                   details={**measured.details, **errored.details}, parts=dict(measured.parts))
 
 
 def _plain_result(check_id: str, status: Status, reason: str) -> CheckResult:

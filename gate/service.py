@@ -128,6 +128,7 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
     if death is not None:
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(base_url=base_url, headers=headers, spec=spec, spec_file=spec_file,
+                       spec_source="" if settings.openapi.startswith("/") else settings.openapi,
                        secrets=tuple(dict.fromkeys(s for s in secrets if credible_secret(s))),
                        credentials=credentials, auth=auth, command_env=env, learn_secrets=running.learn_secrets,
                        log_lines=running._process.log.lines_between if running._process is not None else None)

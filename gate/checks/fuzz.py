@@ -6,6 +6,7 @@ import json
 import re
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from gate import proc
 from gate.checks import fuzz_auth, fuzz_scope
 from gate.checks.base import CheckContext, LiveService, SectionModel
 from gate.checks.fuzz_evidence import log_excerpt
+from gate.checks.fuzz_probes import group_probes
 from gate.checks.fuzz_reconcile import declared_operations, reconcile
 from gate.checks.fuzz_report import EventLog, Failure, RunSummary, read_events, read_summary
 from gate.checks.fuzz_traffic import Traffic, is_throttled, traffic
@@ -169,16 +171,16 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     reconciled = reconcile(summary, events.failures, declared_operations(live.spec))
     flow = traffic(events.exchanges, reconciled.failures, summary.missing_auth)
     failures = [f for f in reconciled.failures if not is_throttled(f)]
-    notes = [*reconciled.notes, *auth_notes]
-    notes += _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
     refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
-    notes += [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
-              for op, schemes in refused.items()]
+    notes = [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
+             for op, schemes in refused.items()]
     if flow.throttled:
         notes.append(f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
                      "not counted as failures; set [fuzz] rate_limit to pace them")
-    findings = [_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures]
-    return Observation(
+    # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
+    findings = group_probes([_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures],
+                            declared_operations(live.spec))
+    measured = Observation(
         metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
                  "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),
                  "throttled": flow.throttled, "budget_cut": int(done.interrupted), **auth_metrics},
@@ -188,8 +190,23 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
                  "operations_selected": summary.operations_selected, "checks": list(settings.checks),
                  "max_examples": settings.max_examples, "refused": refused,
-                 "notes": notes, **auth_details},
+                 "source_file": _source_file(live, ctx.target),
+                 "notes": [*reconciled.notes, *auth_notes, *notes], **auth_details},
     )
+    try:
+        trust_notes = _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
+    except CheckError as exc:
+        raise CheckError(str(exc), exc.log_tail, exc.artifacts, measured) from None
+    return replace(measured, details={**measured.details,
+                                      "notes": [*reconciled.notes, *auth_notes, *trust_notes, *notes]})
+
+
+def _source_file(live: LiveService, target: Path) -> str:
+    """The repository file code scanning shows a finding on (a finding names an operation, not a file):
+    the spec when it is a file of the target, else the target's gate configuration."""
+    if live.spec_source:
+        return Path(live.spec_source).as_posix()
+    return "gate.toml" if (target / "gate.toml").is_file() else "pyproject.toml"
 
 
 def _options(settings: Settings) -> list[str]:

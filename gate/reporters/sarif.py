@@ -17,7 +17,8 @@ FILENAME = "gate-report.sarif"
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 # Checks that scan files: their tools get a run even with no results, so that code scanning closes
-# alerts that were fixed. Other checks (fuzz, load, ...) only get a run when a finding names a file.
+# alerts that were fixed. So do checks that name a file for their findings without one
+# (details["source_file"]: fuzz's spec file or gate.toml). Others only get a run when a finding names a file.
 FILE_CHECKS = ("security", "migrations")
 LEVEL = {
     Severity.CRITICAL: "error",
@@ -54,26 +55,27 @@ def render(report: GateReport) -> str:
 def _run_keys(report: GateReport) -> list[tuple[CheckResult, str]]:
     keys: list[tuple[CheckResult, str]] = []
     for check in report.checks:
-        # An errored scan is incomplete: an empty or partial run would tell code scanning that alerts
-        # it cannot see any more were fixed. Skipped checks have nothing to say.
-        if check.status in (Status.ERROR, Status.SKIPPED):
+        if check.status is Status.SKIPPED:
             continue
-        tools = {f.tool for f in (*check.findings, *check.waived) if file_path(f)}
-        if check.id in FILE_CHECKS:
+        tools = {f.tool for f in (*check.findings, *check.waived) if _located(f, check)}
+        # An errored scan is incomplete: an empty run would tell code scanning that every alert of that
+        # tool was fixed. Its findings were still reported by the tool and are kept (never dropped).
+        anchored = check.id in FILE_CHECKS or bool(check.details.get("source_file"))
+        if anchored and check.status is not Status.ERROR:
             tools |= set(check.tools)
         keys.extend((check, tool) for tool in sorted(tools))
     return keys
 
 
 def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
-    kept = [f for f in check.findings if f.tool == tool and file_path(f)]
-    waived = [f for f in check.waived if f.tool == tool and file_path(f)]
+    kept = [f for f in check.findings if f.tool == tool and _located(f, check)]
+    waived = [f for f in check.waived if f.tool == tool and _located(f, check)]
     rules = sorted({f.rule for f in (*kept, *waived)})
     index = {rule: i for i, rule in enumerate(rules)}
     seen: Counter[str] = Counter()
     prefix = report.target_in_repo
-    results = [_result(f, index, seen, None, prefix) for f in kept]
-    results += [_result(f, index, seen, _justification(f, report.waivers), prefix) for f in waived]
+    results = [_result(f, check, index, seen, None, prefix) for f in kept]
+    results += [_result(f, check, index, seen, _justification(f, report.waivers), prefix) for f in waived]
     driver: dict[str, Any] = {"name": tool}
     if tool in check.tools:
         driver["version"] = check.tools[tool]
@@ -90,6 +92,11 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     root = _source_root(report)
     if root.startswith("/"):
         run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(root.rstrip("/") + "/")}}
+    if check.status is Status.ERROR:
+        # The results are what the tool found before the check could not decide: say the run failed.
+        reason = one_line(" ".join(check.reasons), 1000) or "the check could not decide"
+        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": reason}}]}]
     run["results"] = results
     run["properties"] = {"gateCheck": check.id, "gateStatus": check.status.value}
     return run
@@ -117,23 +124,36 @@ def _rule(check: CheckResult, tool: str, rule: str, findings: list[Finding]) -> 
     }
 
 
+def _located(finding: Finding, check: CheckResult) -> str | None:
+    """The file a result is shown on: the finding's own, else the one its check names for findings
+    without a file (fuzz: the spec file in the repository, or the target's gate.toml)."""
+    anchor = check.details.get("source_file")
+    return file_path(finding) or (anchor if isinstance(anchor, str) and anchor else None)
+
+
 def _result(
-    finding: Finding, index: dict[str, int], seen: Counter[str], justification: str | None, target_in_repo: str
+    finding: Finding, check: CheckResult, index: dict[str, int], seen: Counter[str], justification: str | None,
+    target_in_repo: str,
 ) -> dict[str, Any]:
     region: dict[str, Any] = {}
     if finding.line is not None and finding.line >= 1:
         region["startLine"] = finding.line
         if finding.snippet:
             region["snippet"] = {"text": finding.snippet}
-    physical: dict[str, Any] = {"artifactLocation": _artifact(file_path(finding) or "", target_in_repo)}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(_located(finding, check) or "", target_in_repo)}
     if region:
         physical["region"] = region
+    location: dict[str, Any] = {"physicalLocation": physical}
+    operation = finding.extra.get("operation")
+    if operation and not file_path(finding):
+        # The file only anchors the alert; what failed is this API operation.
+        location["logicalLocations"] = [{"fullyQualifiedName": operation, "kind": "resource"}]
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": LEVEL[finding.severity],
         "message": {"text": _message(finding)},
-        "locations": [{"physicalLocation": physical}],
+        "locations": [location],
         "partialFingerprints": {"gateFinding/v1": _fingerprint(finding, seen)},
         "properties": {"severity": finding.severity.label},
     }

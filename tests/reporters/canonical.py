@@ -250,7 +250,7 @@ def _fuzz() -> CheckResult:
         duration_s=30.0,
         metrics={"operations": 4, "test_cases": 100, "failures": 2, "seed": 20261124, "operations_refused": 1},
         details={"notes": ["DELETE /users/{id}: every request was refused (401/403); the spec documents "
-                           "bearerAuth (http bearer) for it"]},
+                           "bearerAuth (http bearer) for it"], "source_file": "openapi.yaml"},
         findings=findings,
         tools={"schemathesis": "4.3.1"},
         fail_at=Severity.MEDIUM,

@@ -56,10 +56,11 @@ def test_the_validator_catches_a_broken_log(
 
 def test_one_run_per_check_and_tool_with_distinct_categories(log: dict[str, Any]) -> None:
     categories = [r["automationDetails"]["id"] for r in log["runs"]]
-    # fuzz findings name no file, so schemathesis has no run; errored and skipped checks have none.
-    assert categories == ["gate/security/bandit/", "gate/security/semgrep/", "gate/migrations/sqlfluff/"]
+    # Skipped checks and checks without a file for their findings (load) have none.
+    assert categories == ["gate/security/bandit/", "gate/security/semgrep/", "gate/migrations/sqlfluff/",
+                          "gate/fuzz/schemathesis/"]
     assert len(set(categories)) == len(categories)
-    assert [r["tool"]["driver"]["name"] for r in log["runs"]] == ["bandit", "semgrep", "sqlfluff"]
+    assert [r["tool"]["driver"]["name"] for r in log["runs"]] == ["bandit", "semgrep", "sqlfluff", "schemathesis"]
     assert _run(log, "gate/security/bandit/")["tool"]["driver"]["version"] == "1.9.4"
 
 
@@ -107,6 +108,8 @@ def test_rules_are_described(log: dict[str, Any]) -> None:
         "gate.debug-enabled",
         "AM04",
         "LT01",
+        "not_a_server_error",
+        "response_schema_conformance",
     }
     for rule in rules.values():
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"]
@@ -135,12 +138,22 @@ def test_fingerprints_are_unique_and_ignore_line_moves(log: dict[str, Any]) -> N
     ]
 
 
-def test_an_errored_scan_has_no_run(log: dict[str, Any]) -> None:
-    """An empty run would tell code scanning that every open alert of that tool was fixed."""
+def test_an_errored_scan_keeps_its_findings_but_has_no_empty_run(validator: jsonschema.Draft4Validator) -> None:
+    """An empty run would tell code scanning that every open alert of that tool was fixed; the findings
+    a tool did report before the check errored are still results, in a run marked as not successful."""
     report = canonical_report()
-    errored = dataclasses.replace(report.checks[0], status=Status.ERROR)
+    errored = dataclasses.replace(report.checks[0], status=Status.ERROR, reasons=("bandit crashed",))
     out = json.loads(sarif.render(dataclasses.replace(report, checks=(errored, *report.checks[1:]))))
-    assert [r["automationDetails"]["id"] for r in out["runs"]] == ["gate/migrations/sqlfluff/"]
+    assert [r["automationDetails"]["id"] for r in out["runs"]] == [
+        "gate/security/bandit/", "gate/security/semgrep/", "gate/migrations/sqlfluff/", "gate/fuzz/schemathesis/"]
+    bandit = out["runs"][0]
+    assert bandit["results"]
+    assert bandit["invocations"] == [{"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "error", "message": {"text": "bandit crashed"}}]}]
+    assert not list(validator.iter_errors(out))
+    empty = dataclasses.replace(errored, findings=(), waived=())
+    out = json.loads(sarif.render(dataclasses.replace(report, checks=(empty, *report.checks[1:]))))
+    assert [r["automationDetails"]["id"] for r in out["runs"]] == ["gate/migrations/sqlfluff/", "gate/fuzz/schemathesis/"]
 
 
 def test_a_clean_scan_still_has_its_runs(validator: jsonschema.Draft4Validator) -> None:
@@ -170,7 +183,7 @@ def test_findings_with_a_path_from_any_check_are_included(validator: jsonschema.
     )
     (run,) = out["runs"]
     assert run["automationDetails"]["id"] == "gate/fuzz/schemathesis/"
-    (result,) = run["results"]
+    result = run["results"][-1]  # after the canonical fuzz findings, shown on the spec file
     location = result["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "file:///abs/app.py"}}  # absolute path, line 0: no region
     # The service's log for that request is the message's detail, and a property of its own.
@@ -178,6 +191,23 @@ def test_findings_with_a_path_from_any_check_are_included(validator: jsonschema.
                                               "division by zero")
     assert result["properties"]["serviceLog"].startswith("Traceback")
     assert not list(validator.iter_errors(out))
+
+
+def test_fuzz_findings_are_shown_on_the_spec_file_with_their_operation(
+    validator: jsonschema.Draft4Validator, log: dict[str, Any]
+) -> None:
+    run = _run(log, "gate/fuzz/schemathesis/")
+    crash = next(r for r in run["results"] if r["ruleId"] == "not_a_server_error")
+    (location,) = crash["locations"]
+    assert location["physicalLocation"] == {"artifactLocation": {"uri": "shop/openapi.yaml", "uriBaseId": "%SRCROOT%"}}
+    assert location["logicalLocations"] == [{"fullyQualifiedName": "POST /items", "kind": "resource"}]
+    assert "Service log while this request was served:\nERROR in POST /items" in crash["message"]["text"]
+    assert not list(validator.iter_errors(log))
+    # A fuzz run without findings still has its run, so that code scanning closes the fixed alerts.
+    report = canonical_report()
+    fuzz = dataclasses.replace(report.checks[4], status=Status.PASS, findings=(), blocking=())
+    out = json.loads(sarif.render(dataclasses.replace(report, checks=(fuzz,))))
+    assert [(r["automationDetails"]["id"], r["results"]) for r in out["runs"]] == [("gate/fuzz/schemathesis/", [])]
 
 
 def test_the_vendored_schema_is_the_official_one() -> None:
