@@ -127,15 +127,22 @@ def test_a_report_that_cannot_be_written_is_named_and_the_summary_kept(tmp_path:
 
 
 def test_a_file_size_limit_is_named_and_the_summary_kept(tmp_path: Path) -> None:
-    # RLIMIT_FSIZE makes a write past 20 kB fail with EFBIG: the HTML report (~32 kB) is cut off.
+    # RLIMIT_FSIZE makes a write past the limit fail with EFBIG. The limit is set just below the
+    # largest report's size (measured by a first, unlimited run), so exactly that one is cut off.
+    saved = _saved(tmp_path)
+    free = tmp_path / "free"
+    assert _gate("report", "--from", str(saved), "--out", str(free)).returncode == 0
+    sizes = {p.name: p.stat().st_size for p in free.iterdir() if p.name.startswith("gate-")}
+    largest = max(sizes, key=lambda name: sizes[name])
+    limit = max(size for name, size in sizes.items() if name != largest) + 1
+    assert limit < sizes[largest], sizes
     out = tmp_path / "out"
-    limit = 20 * 1024
-    result = _gate("report", "--from", str(_saved(tmp_path)), "--out", str(out),
+    result = _gate("report", "--from", str(saved), "--out", str(out),
                    preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
     assert result.returncode == 3, result.stderr
-    assert result.stderr == f"gate: error: {out / 'gate-report.html'}: could not be written: File too large\n"
+    assert result.stderr == f"gate: error: {out / largest}: could not be written: File too large\n"
     assert "Verdict: ERROR (exit 3)" in result.stdout
-    assert not (out / "gate-report.html").exists()
+    assert not (out / largest).exists()
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # nothing half-written left
 
 
