@@ -80,7 +80,7 @@ def open_service(settings: ServiceSettings, target: Path, work_dir: Path, env: M
     running = RunningService(live=None, error=None)
     full_env = service_env(settings, env)
     secrets = [*env_secrets(settings.env), *header_secrets(settings.headers)]
-    running._secrets = tuple(dict.fromkeys(secrets))
+    running.learn_secrets(secrets)
     try:
         try:
             running.live = _prepare(settings, target, work_dir, full_env, running, secrets)
@@ -117,19 +117,19 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
     if settings.auth is not None:
         auth = auth_credential(settings.auth, target, env)
         headers[auth.param] = auth.value
-        secrets.extend(s for s in (auth.secret, auth.value) if credible_secret(s))
-        running._secrets = tuple(dict.fromkeys(secrets))
+        secrets.extend((auth.secret, auth.value))
+        running.learn_secrets(secrets)
     spec_file = work_dir / "openapi.json"
     spec = load_spec(settings.openapi, base_url, target, headers, spec_file)
     credentials = resolve_credentials(settings.credentials, spec, target, env, secrets)
-    running._secrets = tuple(dict.fromkeys(s for s in secrets if credible_secret(s)))
+    running.learn_secrets(secrets)
     # Seeding and auth took time: a service that died meanwhile must not reach the checks.
     death = running.death()
     if death is not None:
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(base_url=base_url, headers=headers, spec=spec, spec_file=spec_file,
                        spec_source="" if settings.openapi.startswith("/") else settings.openapi,
-                       secrets=tuple(dict.fromkeys(s for s in secrets if credible_secret(s))),
+                       secrets=running.secrets,
                        credentials=credentials, auth=auth, command_env=env, learn_secrets=running.learn_secrets,
                        log_lines=running._process.log.lines_between if running._process is not None else None)
 
