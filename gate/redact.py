@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
-import enum
 import json
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote, quote_plus
+
+from gate.text import map_text
 
 MASK = "[REDACTED]"
 T = TypeVar("T")
@@ -168,21 +168,6 @@ _RULES: list[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[st
 
 def redact_report(value: T, secrets: Iterable[str] = ()) -> T:
     """A copy of a report (any tree of dataclasses, mappings, sequences and strings), redacted."""
-    return _walk(value, secret_forms(tuple(secrets)))  # type: ignore[no-any-return]
-
-
-def _walk(value: Any, forms: tuple[str, ...]) -> Any:
-    if isinstance(value, enum.Enum):
-        return value
-    if isinstance(value, str):
-        return _redact(value, forms)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _walk(getattr(value, f.name), forms) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, dict):
-        return {k: _walk(v, forms) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_walk(v, forms) for v in value)
-    if isinstance(value, list):
-        return [_walk(v, forms) for v in value]
-    return value
+    forms = secret_forms(tuple(secrets))
+    # Keys too: a secret a service put into a key (a header name, a query key) is still a secret.
+    return map_text(value, lambda text: _redact(text, forms))  # type: ignore[no-any-return]

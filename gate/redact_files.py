@@ -13,11 +13,11 @@ import os
 import signal
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from gate.redact import mask_known, mask_known_bytes, secret_forms
+from gate.text import map_text
 
 _JSON_LINES = {".ndjson", ".jsonl"}
 
@@ -77,7 +77,7 @@ def _mask_json_document(text: str, forms: tuple[str, ...]) -> str:
         data = json.loads(text)
     except ValueError:
         return mask_known(text, forms)  # not JSON after all (a run cut short): plain text
-    masked = _walk(data, lambda s: mask_known(s, forms))
+    masked = map_text(data, lambda s: mask_known(s, forms))
     if masked == data:
         return text
     indent = 2 if "\n" in text.strip() else None
@@ -92,20 +92,10 @@ def _mask_json_line(line: str, forms: tuple[str, ...]) -> str:
         data = json.loads(body)
     except ValueError:
         return mask_known(line, forms)  # a line cut short when the tool was stopped
-    masked = _walk(data, lambda s: mask_known(s, forms))
+    masked = map_text(data, lambda s: mask_known(s, forms))
     if masked == data:
         return line
     return json.dumps(masked, ensure_ascii=False) + line[len(body):]
-
-
-def _walk(value: Any, mask: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, dict):
-        return {mask(k): _walk(v, mask) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_walk(v, mask) for v in value]
-    return value
 
 
 def _mask_xml(text: str, forms: tuple[str, ...]) -> str:
