@@ -168,7 +168,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         exclusions, fuzz_scope.unmatched(live.spec, settings.exclude), auth, stats)
     summary = read_summary(json_path)
     events = read_events(ndjson_path)
-    reconciled = reconcile(summary, events.failures, declared_operations(live.spec))
+    declared = declared_operations(live.spec)
+    reconciled = reconcile(summary, events.failures, declared)
     flow = traffic(events.exchanges, reconciled.failures, summary.missing_auth)
     failures = [f for f in reconciled.failures if not is_throttled(f)]
     refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
@@ -179,7 +180,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
                      "not counted as failures; set [fuzz] rate_limit to pace them")
     # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
     findings = group_probes([_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures],
-                            declared_operations(live.spec))
+                            declared)
     measured = Observation(
         metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
                  "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),

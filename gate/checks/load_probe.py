@@ -76,9 +76,10 @@ def probe(base_url: str, calls: Sequence[Call], headers_of: Callable[[Call], Map
             result.calls.append(call)
             answered[call.name] = _json(answer)
             continue
-        result.left_out.append(_left_out(call, answer))
+        left = _left_out(call, answer)
+        result.left_out.append(left)
         if answer.status is not None and answer.status >= 500:
-            result.findings.append(_server_error(call, answer))
+            result.findings.append(_server_error(call, answer, left.body))
     return result
 
 
@@ -93,11 +94,11 @@ def _left_out(call: Call, answer: localhttp.Answer) -> LeftOut:
     return LeftOut(call.label, f"probe {call.path}: HTTP {answer.status}, {why}", answer.status, body)
 
 
-def _server_error(call: Call, answer: localhttp.Answer) -> Finding:
+def _server_error(call: Call, answer: localhttp.Answer, body: str) -> Finding:
     return Finding(
         check="load", tool="gate", rule="load.probe-server-error", severity=Severity.HIGH,
         message=f"{call.label} answered HTTP {answer.status} to a single request before the load test "
-                f"({call.path}): {_excerpt(answer.body) or 'empty body'}",
+                f"({call.path}): {body or 'empty body'}",
         extra={"operation": call.label, "status": str(answer.status)},
     )
 

@@ -113,12 +113,13 @@ def django_units(ctx: CheckContext, command: str, timeout: float) -> tuple[list[
             handle.write(log.read_text(encoding="utf-8") + "\n")
         lines = done.stdout.splitlines()
         origin = os_relative(path, ctx.target)
+        origin_line = line_of(path, _DJANGO_CLASS)  # the file is its own SQL
         # sqlmigrate prints BEGIN;/COMMIT; around an atomic migration (Django's default).
         for part, (first, last, in_tx) in enumerate(transaction_segments(lines, 0, len(lines), False)):
             sql = ctx.artifact(f"django-{app}-{name}-{part}.sql")
             sql.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
             units.append(SqlUnit(sql, ctx.relative(sql), in_tx, origin=origin,
-                                 origin_line=line_of(path, _DJANGO_CLASS)))  # the file is its own SQL
+                                 origin_line=origin_line))
     log_copy = ctx.artifact("sqlmigrate.log")
     log_copy.unlink(missing_ok=True)
     return units, combined

@@ -33,10 +33,10 @@ def severity(bandit_severity: str, confidence: str) -> Severity:
 
 def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ignores: bool) -> ToolRun:
     """Scan `files` (relative to `target`) with bandit; its JSON report goes to `out`."""
-    version = _version()
     argv = [*proc.tool_argv(BANDIT), "--format", "json", "--output", str(out), "--recursive"]
     if not inline_ignores:
         argv.append("--ignore-nosec")  # gate's waivers (reason + expiry, in the report) are the way
+    version = _version()
     done = proc.run([*argv, "--", *files], cwd=target, timeout=timeout, env=proc.python_env(),
                     ok_codes=OK_CODES, label="bandit")
     data = read_json(out, "bandit", done.tail())
@@ -45,9 +45,9 @@ def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ig
 
 
 def _version() -> str:
-    # The console script proc.tool_argv runs belongs to the bandit installed in gate's environment:
-    # its package metadata says the version without a `bandit --version` process (0.4 s per run).
-    proc.tool_argv(BANDIT)  # raises ToolError when gate's environment has no bandit
+    # Called once run() found bandit's console script in gate's environment (proc.tool_argv raises
+    # when it is missing): its package metadata says the version without a `bandit --version`
+    # process (0.4 s per run).
     try:
         return metadata.version("bandit")
     except metadata.PackageNotFoundError:
