@@ -25,7 +25,7 @@ class SectionModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-_GLOB_CHARS = frozenset("*?[")
+GLOB_CHARS = frozenset("*?[")  # a path entry holding one of these is a glob
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -63,10 +63,10 @@ def check_target_paths(entries: Sequence[str], info: ValidationInfo) -> None:
     for entry in entries:
         if PurePath(entry).is_absolute() or ".." in PurePath(entry).parts:
             problems.append(f"{entry!r} lies outside the target; expected a path relative to {root}")
-        elif _GLOB_CHARS & set(entry):
+        elif GLOB_CHARS & set(entry):
             if not any(p.is_file() for p in root.glob(entry)):
                 problems.append(f"{entry!r} matches no file in {root}")
-        elif not _inside(root, (root / entry).resolve()):
+        elif not inside(root, (root / entry).resolve()):
             problems.append(f"{entry!r} lies outside the target {root} (through a symlink)")
         elif not (root / entry).exists():
             problems.append(f"{entry!r} does not exist in {root}")
@@ -74,7 +74,8 @@ def check_target_paths(entries: Sequence[str], info: ValidationInfo) -> None:
         raise ValueError("\n".join(problems))
 
 
-def _inside(root: Path, path: Path) -> bool:
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path` is `root` or lies below it (both resolved or both as given)."""
     return path == root or root in path.parents
 
 

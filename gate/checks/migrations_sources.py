@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gate.checks.base import GLOB_CHARS
 from gate.errors import CheckError
 from gate.model import Finding
 
-_GLOB_CHARS = frozenset("*?[")
 # golang-migrate's rollback half (NNNNNN_name.down.sql): dropping what the up file made is its purpose.
 _DOWN_FILE = re.compile(r"\.down\.sql$", re.IGNORECASE)
 _BEGIN_LINES = frozenset({"BEGIN;", "START TRANSACTION;", "BEGIN TRANSACTION;"})
@@ -44,7 +44,7 @@ def sql_files(target: Path, paths: Sequence[str]) -> dict[Path, str]:
     """The files `paths` name (directories: every *.sql below, sorted), as path -> path relative to target."""
     found: list[Path] = []
     for entry in paths:
-        if _GLOB_CHARS & set(entry):
+        if GLOB_CHARS & set(entry):
             matches = sorted(p for p in target.glob(entry) if p.is_file())
             if not matches:
                 raise CheckError(f"migrations: no file matches {entry!r} in {target}")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from gate.checks.base import inside
 from gate.errors import CheckError
 
 # Left out unless include_tests = true: bandit's B101 (assert) alone would bury real findings.
@@ -43,7 +44,7 @@ def select_files(target: Path, paths: Sequence[str], excludes: Sequence[str], ou
         start = _inside(root, configured)
         candidates = [start] if start.is_file() else _walk(start, out)
         found.update(p.relative_to(root).as_posix() for p in candidates
-                     if p.suffix == ".py" and not _within(p, out))
+                     if p.suffix == ".py" and not (out is not None and inside(out, p)))
     excluded = sorted(f for f in found if _excluded(f, matchers))
     kept = sorted(found.difference(excluded))
     return Selection(files=tuple(kept), excluded=tuple(excluded))
@@ -65,10 +66,6 @@ def _walk(start: Path, out: Path | None) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if not _always_skipped(here / d) and (here / d) != out)
         files.extend(here / name for name in filenames)
     return files
-
-
-def _within(path: Path, folder: Path | None) -> bool:
-    return folder is not None and (path == folder or folder in path.parents)
 
 
 def _always_skipped(folder: Path) -> bool:
