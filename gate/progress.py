@@ -93,9 +93,6 @@ class TerminalProgress(Progress):
         self._status.console.print(f"{result.id}: {result.status.value} ({result.duration_s:.1f} s)",
                                    highlight=False)
 
-    def close(self) -> None:
-        """Nothing to stop: the spinner belongs to the caller."""
-
 
 class _Elapsed:
     def __init__(self, running: _Running) -> None:

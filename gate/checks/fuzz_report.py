@@ -41,7 +41,6 @@ class RunSummary:
     missing_auth: tuple[str, ...]  # operations that answered 401/403 to (nearly) everything
     phases: Mapping[str, str]
     titles: Mapping[str, str] = field(default_factory=dict)  # failure code -> title
-    rate_limited: tuple[str, ...] = ()  # operations that answered 429 to (nearly) everything
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,6 @@ def read_summary(path: Path) -> RunSummary:
             missing_auth=tuple(str(op) for op in data["warnings"]["missing_auth"]),
             phases={str(name): str(phase["status"]) for name, phase in data["phases"].items()},
             titles={str(f["code"]): str(f["title"]) for f in data["failures"]},
-            rate_limited=tuple(str(op) for op in data["warnings"].get("rate_limited", [])),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CheckError(f"schemathesis JSON report {path.name} lacks an expected field: {exc!r}") from None
