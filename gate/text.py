@@ -43,6 +43,11 @@ def clip_tail(text: str, limit: int = TAIL_BYTES) -> str:
     return f"[cut by gate: {len(data) - limit} earlier bytes of {len(data)} ...] {kept}"
 
 
+def strip_ansi(text: str) -> str:
+    """Text without terminal colour/cursor codes (tool logs are often coloured)."""
+    return _ANSI.sub("", text)
+
+
 def printable(text: str) -> str:
     """`text` with colour codes removed and every other control character shown as `\\xNN`."""
     text = _ANSI.sub("", text).replace("\r\n", "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -11,7 +10,6 @@ from gate.model import Finding, GateReport, Status, Verdict
 from gate.redact import redact_report
 from gate.text import map_text, printable
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STATUS_ICON = {
     Status.PASS: "✅",
     Status.WARN: "⚠️",
@@ -71,9 +69,6 @@ def one_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def strip_ansi(text: str) -> str:
-    """Remove terminal colour codes (tools' logs carry them)."""
-    return _ANSI.sub("", text)
 
 
 def file_path(finding: Finding) -> str | None:

@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
-from gate.reporters.common import one_line, shown, strip_ansi
+from gate.reporters.common import one_line, shown
+from gate.text import strip_ansi
 
 TOP_FINDINGS = 10
 LOG_EXCERPT_LINES = 4

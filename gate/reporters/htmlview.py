@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gate.model import COMPARISONS, CheckResult, Finding, Measurement
-from gate.reporters.common import strip_ansi
 from gate.reporters.svg import Chart, fmt, number, percentile_chart, timeline_charts
+from gate.text import strip_ansi
 
 LOG_LINES = 200
 ENDPOINT_COLUMNS = (

@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 from itertools import chain, repeat
 
 from gate.model import CheckResult, Finding, GateReport, Status
-from gate.reporters.common import file_path, one_line, safe, strip_ansi
+from gate.reporters.common import file_path, one_line, safe
+from gate.text import strip_ansi
 
 FILENAME = "gate-report.junit.xml"
 # Characters XML 1.0 cannot carry at all (tool logs contain ANSI escapes and NULs).
