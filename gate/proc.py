@@ -63,14 +63,19 @@ def tail_text(text: str, lines: int = TAIL_LINES) -> str:
     return clip_tail("\n".join(text.rstrip().splitlines()[-lines:]), TAIL_BYTES)
 
 
-def read_end(path: Path, size: int = TAIL_BYTES) -> str:
-    """The last `size` bytes of a (log) file, decoded: a service's log may be gigabytes."""
+def log_tail(path: Path, lines: int = TAIL_LINES) -> str:
+    """The last `lines` lines of a (log) file, at most TAIL_BYTES of it (a service's log may be
+    gigabytes, one line megabytes), saying how many earlier bytes were left out of a longer file."""
     with path.open("rb") as handle:
         length = handle.seek(0, os.SEEK_END)
-        handle.seek(max(length - size, 0))
+        handle.seek(max(length - TAIL_BYTES, 0))
         data = handle.read()
-    text = data.decode("utf-8", errors="replace")
-    return f"[cut by gate: {length - size} earlier bytes of {length} ...] {text}" if length > size else text
+    kept = b"".join(data.splitlines(keepends=True)[-lines:])
+    text = kept.decode("utf-8", errors="replace").rstrip()
+    # Said only when the file was longer than what was read: a short log's first lines are not news.
+    if length <= len(data):
+        return text
+    return f"[cut by gate: {length - len(kept)} earlier bytes of {length} ...] {text}"
 
 
 def tool_argv(name: str) -> list[str]:

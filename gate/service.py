@@ -45,7 +45,7 @@ class RunningService:
         """The last lines of the service's log (or of the command that failed while preparing it)."""
         text = self._error_tail
         if not text and self._process is not None and self._process.log_path.exists():
-            text = proc.tail_text(proc.read_end(self._process.log_path))
+            text = proc.log_tail(self._process.log_path)
         return redact_text(text, self._secrets)
 
     @property

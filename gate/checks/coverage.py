@@ -194,4 +194,4 @@ def _read(path: Path) -> str:
 
 
 def _log_tail(log: Path) -> str:
-    return proc.tail_text(proc.read_end(log))
+    return proc.log_tail(log)
