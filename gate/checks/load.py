@@ -130,7 +130,8 @@ def _argv(locustfiles: str, base_url: str, settings: Settings, csv_prefix: Path)
 
 def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], settings: Settings) -> str:
     """The command that starts one external worker for this run (on this machine: the master and the
-    service listen on loopback only). Credentials are not in it: export GATE_LOAD_HEADERS yourself."""
+    service listen on loopback only). Credentials are not in it: export GATE_LOAD_HEADERS (and, with
+    [service.credentials], GATE_LOAD_CALL_HEADERS) yourself."""
     variables = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
     plugin = ctx.work_dir / PLUGIN
     return (f"{variables + ' ' if variables else ''}{shlex.quote(str(proc.tool_argv('locust')[0]))} "
