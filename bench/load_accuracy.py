@@ -27,10 +27,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from gate import localhttp
-from gate.checks import load, load_stats
-from gate.checks.base import CheckContext, LiveService
+from gate.checks import load
+from gate.checks.base import CheckContext
+from gate.checks.load import stats as load_stats
 from gate.errors import CheckError
+from gate.live import LiveService
+from gate.live import http as localhttp
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)

@@ -21,9 +21,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from gate import localhttp
-from gate.checks import load, load_stats
-from gate.checks.base import CheckContext, LiveService
+from gate.checks import load
+from gate.checks.base import CheckContext
+from gate.checks.load import stats as load_stats
+from gate.live import LiveService
+from gate.live import http as localhttp
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = REPO / "tests" / "fixtures" / "live_service" / "server.py"

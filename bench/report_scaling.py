@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gate.model import CheckResult, Finding, GateReport, Severity, Status, Verdict
+from gate.outdir import write_reports
 from gate.redact import redact_report
-from gate.reporters import console, github, markdown, write_reports
+from gate.reporters import console, github, markdown
 
 SECRETS = ("s3cr3t-Service-Token-0042", "Db-Password-9f8e7d6c")
 SEVERITIES = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]

@@ -96,9 +96,8 @@ def report(source: Path, out_dir: Path | None) -> None:
     """
     def work() -> int:
         from gate import github_actions, outdir
-        from gate.reporters.saved import read_report
 
-        saved = read_report(source)
+        saved = outdir.read_report(source)
         out = (out_dir or source.parent).resolve()
         with outdir.claim(out, record=False), github_actions.commands_paused(os.environ, _echo):
             delivered = _finish(saved, out)
@@ -131,14 +130,12 @@ def validate(target: Path, policy_name: str | None) -> None:
 def _claim(stack: contextlib.ExitStack, out: Path) -> None:
     """Lock `out` for this run (exit 2 if it is not writable or in use), stop orphans, clear the last run's files."""
     from gate import outdir
-    from gate.reporters import remove_reports
-    from gate.runner import clear_artifacts
 
     held = stack.enter_context(outdir.claim(out))
     for line in outdir.stop_orphans(held):
         click.echo(f"gate: {line}", err=True)
-    remove_reports(out)
-    clear_artifacts(out)
+    outdir.remove_reports(out)
+    outdir.clear_artifacts(out)
 
 
 def _load_policy(name: str, config: GateConfig) -> Policy:
@@ -149,9 +146,10 @@ def _load_policy(name: str, config: GateConfig) -> Policy:
 
 def _finish(report: GateReport, out: Path) -> bool:
     """Write the reports, print the summary; False (after saying why) when a report is missing."""
-    from gate.reporters import console, write_reports
+    from gate import outdir
+    from gate.reporters import console
 
-    written = write_reports(report, out)
+    written = outdir.write_reports(report, out)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     import shutil
 

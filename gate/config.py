@@ -13,8 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from gate.checks import CHECKS
 from gate.errors import UsageError
+from gate.live.settings import ServiceSettings
 from gate.model import Waiver
-from gate.service_settings import ServiceSettings
 
 CONFIG_FILE = "gate.toml"
 TOP_LEVEL_KEYS = {"policy", "venv", "service", "thresholds", "waivers"} | set(CHECKS)

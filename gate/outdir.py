@@ -1,17 +1,18 @@
-"""The out folder: checked writable before anything runs, and locked so two runs never share it.
+"""The --out folder: proved writable and locked for one run; its artifacts, its report files, a saved report.
 
 The lock is `fcntl.flock` on `OUT/.gate.lock`, held for the whole command: the kernel releases it when
 the holder exits in any way (also SIGKILL), so a dead run's lock is free. The file keeps the holder's pid
 (for the refusal message) and its run id (proctrack), by which the next run finds and stops the
 processes a killed run left behind.
 """
-
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import json
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +21,16 @@ from typing import IO
 
 from gate import proctrack
 from gate.errors import UsageError
+from gate.model import SCHEMA_VERSION, GateReport
 from gate.redact import redact_text
-from gate.text import printable
+from gate.report_json import report_from_dict
+from gate.reporters import REPORTERS
+from gate.text import bound, printable
 
 LOCK_NAME = ".gate.lock"
+# Marks an artifacts folder as gate's, so that only a folder gate wrote is ever deleted.
+ARTIFACTS_MARKER = ".gate-artifacts"
+MAX_DEPTH = 64  # a gate report nests about 6 levels; checks' details a few more
 
 
 @dataclass(frozen=True)
@@ -87,3 +94,138 @@ def stop_orphans(held: Claim) -> list[str]:
     who = f"pid {held.previous_pid}" if held.previous_pid is not None else "an unknown pid"
     return [f"an earlier gate run on {held.out} ({who}) ended without stopping what it started; stopped:",
             *(f"  {printable(redact_text(line))}" for line in described)]
+
+
+def clear_artifacts(out_dir: Path) -> None:
+    """Remove the artifacts of an earlier run; refuse to touch a folder gate did not write."""
+    artifacts = out_dir / "artifacts"
+    if not artifacts.exists():
+        return
+    if not (artifacts / ARTIFACTS_MARKER).is_file():
+        raise UsageError([f"{artifacts}: exists and was not written by gate; choose another --out folder"])
+    shutil.rmtree(artifacts)
+
+
+def start_artifacts(out_dir: Path) -> None:
+    """Create out_dir/artifacts and mark it as gate's (clear_artifacts deletes only a marked folder)."""
+    artifacts = out_dir / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / ARTIFACTS_MARKER).write_text("written by gate run; removed at the start of the next run\n")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The report files written, and one line for each format that could not be (named, with why)."""
+
+    paths: tuple[Path, ...]
+    failures: tuple[str, ...]
+
+
+def write_reports(report: GateReport, out_dir: Path) -> Written:
+    """Render every format, then write each file atomically; a format that fails costs only itself.
+
+    No half-written report is left, and no file from an earlier rendering stays in place of one that
+    failed. Every reporter masks credential-shaped text itself (reporters.common.safe), so a report
+    loaded from disk (`gate report --from`) is as safe as a fresh one."""
+    rendered: dict[str, str] = {}
+    failures = []
+    for filename, render in REPORTERS.values():
+        try:
+            rendered[filename] = render(report)
+        except Exception as exc:  # a bug in one reporter must not stop the others being written
+            failures.append(f"{out_dir / filename}: not written, its reporter failed: {type(exc).__name__}: {exc}")
+            (out_dir / filename).unlink(missing_ok=True)
+    written = []
+    for filename, text in rendered.items():
+        try:
+            written.append(write_atomic(out_dir / filename, text))
+        except OSError as exc:
+            failures.append(f"{out_dir / filename}: could not be written: {exc.strerror or exc}")
+            with contextlib.suppress(OSError):
+                (out_dir / filename).unlink(missing_ok=True)
+    return Written(tuple(written), tuple(failures))
+
+
+def remove_reports(out_dir: Path) -> None:
+    """Delete the report files an earlier run left in out_dir (the folder itself stays)."""
+    for filename, _ in REPORTERS.values():
+        # Temporary files too: a run killed while writing (SIGKILL) could not remove its own.
+        for path in [out_dir / filename, *out_dir.glob(f".{filename}.*.tmp")]:
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise UsageError([f"{path}: cannot remove the earlier report ({exc.strerror or exc})"]) from None
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write to a temporary file beside `path`, then rename it into place; mode from the user's umask."""
+    # Not tempfile.mkstemp: its files are 0600 whatever the umask, and reports are meant to be shared.
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_report(path: Path) -> GateReport:
+    """The GateReport saved in `path`; UsageError naming the file and what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(
+            [f"{path}: no such file (expected a gate-report.json written by `gate run`)"]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError([f"{path}: cannot read it: {exc}"]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            [f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
+        ) from None
+    except RecursionError:
+        raise UsageError([f"{path}: not a gate report: its JSON is nested too deeply to read"]) from None
+    if not isinstance(data, dict):
+        raise UsageError([f"{path}: not a gate report (expected a JSON object, found {type(data).__name__})"])
+    if _depth(data) > MAX_DEPTH:
+        # Every reporter walks the report recursively: refuse here, not with a RecursionError later.
+        raise UsageError([f"{path}: not a gate report: nested deeper than {MAX_DEPTH} levels"])
+    version = data.get("schema_version")
+    if not isinstance(version, str) or version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise UsageError(
+            [
+                f"{path}: report schema_version {version!r} is not supported "
+                f"(this gate reads {SCHEMA_VERSION.split('.')[0]}.x)"
+            ]
+        )
+    try:
+        report = report_from_dict(data)
+    except KeyError as exc:
+        raise UsageError([f"{path}: not a valid gate report: missing field {exc}"]) from None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise UsageError([f"{path}: not a valid gate report: {exc}"]) from None
+    # A saved report may come from anywhere: its texts get the same byte bounds as a fresh run's.
+    return bound(report)  # every reporter masks credentials itself (reporters.common.safe)
+
+
+def _depth(data: object) -> int:
+    """How deeply lists and objects nest in `data` (iterative: the input may nest thousands deep)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest

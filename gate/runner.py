@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -11,16 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from gate import __version__, proc
+from gate import __version__, outdir, proc
 from gate.checks import CHECKS
-from gate.checks.base import CheckContext, LiveService
+from gate.checks.base import CheckContext
 from gate.config import GateConfig
 from gate.errors import CheckError, UsageError
 from gate.evaluate import evaluate
+from gate.live import LiveService
+from gate.live.lifecycle import RunningService, open_service
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
 from gate.policy import Policy
 from gate.redact import redact_report
-from gate.service import RunningService, open_service
 from gate.targetenv import target_environment
 from gate.text import bound
 from gate.waivers import apply_waivers, waiver_uses
@@ -29,8 +29,6 @@ STATIC_WORKERS = 3  # static checks and fuzzing overlap; the load test always ru
 # Submitted to the pool in this order, longest first: a long check submitted last waits for a worker
 # and then runs alone at the end, making the whole run longer.
 LONGEST_FIRST = ("fuzz", "coverage", "security", "migrations", "docs")
-# Marks an artifacts folder as gate's, so that only a folder gate wrote is ever deleted.
-ARTIFACTS_MARKER = ".gate-artifacts"
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
     static = [c for c in to_run if not CHECKS[c].LIVE]
     env = target_environment(config)
     secrets: tuple[str, ...] = ()
-    _start_artifacts(out_dir)
+    outdir.start_artifacts(out_dir)
 
     waiver_counts: dict[str, list[int]] = {}
 
@@ -158,22 +156,6 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
     )
     # Redacted first: a secret cut in half by the byte bound would no longer match its value.
     return bound(redact_report(report, secrets))
-
-
-def clear_artifacts(out_dir: Path) -> None:
-    """Remove the artifacts of an earlier run; refuse to touch a folder gate did not write."""
-    artifacts = out_dir / "artifacts"
-    if not artifacts.exists():
-        return
-    if not (artifacts / ARTIFACTS_MARKER).is_file():
-        raise UsageError([f"{artifacts}: exists and was not written by gate; choose another --out folder"])
-    shutil.rmtree(artifacts)
-
-
-def _start_artifacts(out_dir: Path) -> None:
-    artifacts = out_dir / "artifacts"
-    artifacts.mkdir(parents=True, exist_ok=True)
-    (artifacts / ARTIFACTS_MARKER).write_text("written by gate run; removed at the start of the next run\n")
 
 
 def _target_in_repo(target: Path) -> str:

@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from gate.errors import UsageError
+from gate.outdir import read_report
 from gate.reporters import html
-from gate.reporters.saved import read_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from gate.cli import cli
+from tests.support import paths
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = paths.FIXTURES
 
 
 def write_files(root: Path, files: Mapping[str, str]) -> Path:

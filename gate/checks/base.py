@@ -3,103 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, ValidationInfo
-
+from gate.live import LiveService
 from gate.model import Observation
-
-if TYPE_CHECKING:
-    from gate.credentials import Credential
-
-
-class SectionModel(BaseModel):
-    """Base for every gate.toml section: unknown keys are errors, so a typo cannot go unnoticed.
-
-    Strict types: `spawn_rate = true` or `timeout_s = "60"` is a mistake to report, not a 1 or a 60.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-GLOB_CHARS = frozenset("*?[")  # a path entry holding one of these is a glob
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def exactly_one(data: Any, handler: ModelWrapValidatorHandler[_Model], keys: tuple[str, str], message: str) -> _Model:
-    """Validate with `handler` and require exactly one of `keys`; for a `mode="wrap"` model validator.
-
-    An "after" validator runs only when every field is valid, so its problem would be reported only
-    once the others are fixed; this one adds it to theirs: every problem at once.
-    """
-    wrong = isinstance(data, Mapping) and (keys[0] in data) == (keys[1] in data)
-    try:
-        model = handler(data)
-    except ValidationError as exc:
-        if not wrong:
-            raise
-        problem = {"type": "value_error", "loc": (), "input": data, "ctx": {"error": ValueError(message)}}
-        raise ValidationError.from_exception_data(exc.title, [*exc.errors(), problem]) from None  # type: ignore[list-item]
-    if wrong:
-        raise ValueError(message)
-    return model
-
-
-def check_target_paths(entries: Sequence[str], info: ValidationInfo) -> None:
-    """Raise ValueError (one line per entry) unless each entry names something inside the target.
-
-    Needs the target in the validation context (config.load_config gives it); without one (a check's
-    unit test) there is nothing to check against and the check's run() still checks at run time.
-    A glob must match at least one file.
-    """
-    target = (info.context or {}).get("target")
-    if not isinstance(target, Path):
-        return
-    root = target.resolve()
-    problems = []
-    for entry in entries:
-        if PurePath(entry).is_absolute() or ".." in PurePath(entry).parts:
-            problems.append(f"{entry!r} lies outside the target; expected a path relative to {root}")
-        elif GLOB_CHARS & set(entry):
-            if not any(p.is_file() for p in root.glob(entry)):
-                problems.append(f"{entry!r} matches no file in {root}")
-        elif not inside(root, (root / entry).resolve()):
-            problems.append(f"{entry!r} lies outside the target {root} (through a symlink)")
-        elif not (root / entry).exists():
-            problems.append(f"{entry!r} does not exist in {root}")
-    if problems:
-        raise ValueError("\n".join(problems))
-
-
-def inside(root: Path, path: Path) -> bool:
-    """Whether `path` is `root` or lies below it (both resolved or both as given)."""
-    return path == root or root in path.parents
-
-
-@dataclass(frozen=True)
-class LiveService:
-    """The running service under test, as the live checks see it."""
-
-    base_url: str
-    headers: Mapping[str, str]
-    spec: Mapping[str, Any]
-    spec_file: Path  # the fetched spec, saved as an artifact; tools read it from here
-    spec_source: str = ""  # the spec's file in the target ([service] openapi) when not fetched from the service
-    secrets: tuple[str, ...] = ()  # values to redact from every report
-    # The service's log lines that arrived between two times (epoch seconds); None when gate did not
-    # start the service (url mode) and so has no log.
-    log_lines: Callable[[float, float], list[str]] | None = None
-    # Per security scheme ([service.credentials]) and the renewable [service].auth header, with the
-    # environment their commands ran in (to re-run them when the service starts refusing a token).
-    credentials: Mapping[str, Credential] = field(default_factory=dict, repr=False)
-    auth: Credential | None = field(default=None, repr=False)
-    command_env: Mapping[str, str] = field(default_factory=dict, repr=False)
-    # Tells gate of secrets a check learnt during its run (a token the fuzz hooks renewed), for the
-    # masking of every artifact and of the report; None outside a gate run.
-    learn_secrets: Callable[[Sequence[str]], None] | None = field(default=None, repr=False)
+from gate.sections import SectionModel
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gate.checks import openapi
-from gate.checks.base import CheckContext, SectionModel
+from gate.checks.base import CheckContext
 from gate.errors import CheckError
+from gate.live import openapi
 from gate.model import Finding, Observation, Severity
+from gate.sections import SectionModel
 
 ID = "docs"
 TITLE = "API documentation"

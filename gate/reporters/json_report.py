@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gate.model import GateReport
-from gate.reportdata import report_to_dict
+from gate.report_json import report_to_dict
 from gate.reporters.common import safe
 
 FILENAME = "gate-report.json"

@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from gate.checks import docs
-from gate.checks.base import CheckContext, LiveService
+from gate.checks.base import CheckContext
 from gate.errors import CheckError
 from gate.evaluate import evaluate
+from gate.live import LiveService
 from gate.model import Observation, Status
 from gate.policy import load_policy
+from tests.support import paths
 
-DATA = Path(__file__).parent.parent / "data" / "openapi"
+DATA = paths.DATA / "openapi"
 
 
 def spec_of(name: str) -> dict[str, Any]:

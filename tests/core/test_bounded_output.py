@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import check_of
-from tests.test_service_support import live_target, marker
+from tests.support.service import live_target, marker
 
 __all__ = ["marker"]  # the fixture, imported for pytest
 

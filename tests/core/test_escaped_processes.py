@@ -1,6 +1,6 @@
 """Descendants that leave their process group (setsid, start_new_session=True) are stopped with gate's children.
 
-Every test proves by a marker scan (tests/processes.py) that no process outlived gate.
+Every test proves by a marker scan (tests/support/processes.py) that no process outlived gate.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from gate import proc
-from tests.processes import processes_with, wait_until_gone
-from tests.test_service_support import MARKER_VAR, live_target, marker
+from tests.support.processes import processes_with, wait_until_gone
+from tests.support.service import MARKER_VAR, live_target, marker
 
 __all__ = ["marker"]  # the fixture (no process carrying it may outlive a test), imported for pytest
 

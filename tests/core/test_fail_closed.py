@@ -12,10 +12,11 @@ import pytest
 
 import gate.checks
 from gate import proc
-from gate.checks.base import CheckContext, SectionModel
+from gate.checks.base import CheckContext
 from gate.model import Finding, Observation, Severity
+from gate.sections import SectionModel
 from tests.conftest import check_of
-from tests.processes import wait_until_gone
+from tests.support.processes import wait_until_gone
 
 MakeTarget = Callable[[Mapping[str, str]], Path]
 CONFIG = {"gate.toml": "[security]\npaths = ['.']\n"}

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from gate.cli import cli
 from gate.reporters import REPORTERS, json_report
-from tests.reporters.canonical import canonical_report
-from tests.test_service_support import MARKER_VAR, live_target, marker
+from tests.support.canonical import canonical_report
+from tests.support.service import MARKER_VAR, live_target, marker
 
 __all__ = ["marker"]  # the fixture, imported for pytest
 

@@ -10,7 +10,7 @@ import pytest
 
 from gate import proc
 from gate.errors import ToolError
-from tests.processes import processes_with, wait_until_gone
+from tests.support.processes import processes_with, wait_until_gone
 
 
 def test_a_timeout_kills_grandchildren_too(tmp_path: Path) -> None:

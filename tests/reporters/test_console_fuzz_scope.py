@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from gate.reporters.console import measured
-from tests.reporters.canonical import canonical_report
+from tests.support.canonical import canonical_report
 
 
 def test_exclusions_and_renewals_are_on_the_fuzz_line() -> None:

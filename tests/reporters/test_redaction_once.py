@@ -10,10 +10,11 @@ import pytest
 
 from gate import redact
 from gate.model import Finding, GateReport, Severity
+from gate.outdir import write_reports
 from gate.redact import MASK, redact_text
-from gate.reporters import common, console, github, markdown, write_reports
+from gate.reporters import common, console, github, markdown
 from gate.text import map_text
-from tests.reporters.canonical import BEARER, canonical_report
+from tests.support.canonical import BEARER, canonical_report
 
 CREDENTIALS = [
     "Authorization: Bearer abc.def.ghi", "proxy-authorization=Basic dXNlcjpwYXNz", "Cookie: a=b; c=d",

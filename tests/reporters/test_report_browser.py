@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from gate.reporters import html
-from tests.reporters.canonical import IMG, SCRIPT, canonical_report
 from tests.reporters.test_report_html import parse
+from tests.support.canonical import IMG, SCRIPT, canonical_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_TARGET = f"/srv/{SCRIPT}{IMG}"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from gate.cli import cli
 from gate.redact import redact_report
 from gate.reporters import REPORTERS, json_report
-from tests.reporters.canonical import canonical_report
+from tests.support.canonical import canonical_report
 
 
 def _saved(tmp_path: Path, text: str | None = None) -> Path:

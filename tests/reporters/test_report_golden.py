@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from gate.model import Severity, Status, Verdict
+from gate.outdir import write_reports
 from gate.redact import redact_report
-from gate.reportdata import report_from_dict, report_to_dict
-from gate.reporters import REPORTERS, console, json_report, write_reports
-from tests.reporters.canonical import BEARER, SECRET_VALUES, canonical_report
+from gate.report_json import report_from_dict, report_to_dict
+from gate.reporters import REPORTERS, console, json_report
+from tests.support import paths
+from tests.support.canonical import BEARER, SECRET_VALUES, canonical_report
 
-GOLDEN = Path(__file__).parents[1] / "data" / "reports"
-REPO = Path(__file__).parents[2]
+GOLDEN = paths.DATA / "reports"
+REPO = paths.REPO
 UPDATE = os.environ.get("GATE_UPDATE_GOLDEN") == "1"
 TEXT_FORMATS = ["json", "markdown", "junit", "sarif"]
 

@@ -14,7 +14,7 @@ from gate.model import CheckResult, Measurement, Status
 from gate.reporters import html
 from gate.reporters.htmlview import check_view
 from gate.reporters.svg import nice_max, percentile_chart, timeline_charts
-from tests.reporters.canonical import IMG, SCRIPT, canonical_report
+from tests.support.canonical import IMG, SCRIPT, canonical_report
 
 
 class Elements(HTMLParser):

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from gate.model import Status
 from gate.reporters import junit
-from tests.reporters.canonical import SCRIPT, UNICODE, canonical_report
+from tests.support.canonical import SCRIPT, UNICODE, canonical_report
 
 
 def _parse() -> ET.Element:

@@ -10,7 +10,7 @@ from gate import github_actions
 from gate.model import Finding, Severity
 from gate.reporters import github, markdown
 from gate.reporters.sarif import render as sarif_render
-from tests.reporters.canonical import canonical_report
+from tests.support.canonical import canonical_report
 
 
 def test_markdown_escapes_untrusted_text() -> None:

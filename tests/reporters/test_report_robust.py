@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from gate import reporters
 from gate.cli import cli
 from gate.model import Finding, GateReport, Measurement, Severity
-from gate.reporters import REPORTERS, console, github, json_report, markdown, write_reports
+from gate.outdir import write_reports
+from gate.reporters import REPORTERS, console, github, json_report, markdown
 from gate.text import bound
-from tests.reporters.canonical import canonical_report
+from tests.support.canonical import canonical_report
 
 OSC = "\x1b]0;owned\x07"  # sets the terminal title; in many terminals hides what follows until BEL
 

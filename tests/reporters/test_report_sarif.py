@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -12,13 +11,14 @@ import pytest
 
 from gate.model import Finding, Severity, Status
 from gate.reporters import sarif
-from tests.reporters.canonical import canonical_report
+from tests.support import paths
+from tests.support.canonical import canonical_report
 
 # The official schema: the workspace keeps it in shared/ beside the clone; the repository carries a copy
 # (tests/data/sarif) so the validation also runs in a clone that has no shared/ folder.
-REPO = Path(__file__).resolve().parents[2]
-SHARED_SCHEMA = REPO / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-VENDORED_SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
+REPO = paths.REPO
+SHARED_SCHEMA = paths.REPO / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+VENDORED_SCHEMA = paths.REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 SCHEMA_FILE = SHARED_SCHEMA if SHARED_SCHEMA.exists() else VENDORED_SCHEMA
 
 

@@ -13,11 +13,12 @@ from click.testing import CliRunner
 
 from gate.cli import cli
 from gate.model import Measurement
-from gate.reportdata import report_from_dict
+from gate.report_json import report_from_dict
 from gate.reporters import json_report
-from tests.reporters.canonical import canonical_report
+from tests.support import paths
+from tests.support.canonical import canonical_report
 
-REPO = Path(__file__).parents[2]
+REPO = paths.REPO
 
 
 def _strict_loads(text: str) -> Any:
