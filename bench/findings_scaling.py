@@ -28,14 +28,14 @@ PACK = REPO / "policies" / "semgrep"
 FUNCTIONS_PER_FILE = 40
 HITS_PER_FUNCTION = 8  # bandit B105 B324 B608 B113 and four semgrep rules
 
-FUNCTION = '''
+FUNCTION = """
 
 def handler_{n}(cursor, name, password):
     client_secret = "sk_live_{n:08d}abcdefabcdef"
     digest = hashlib.md5(password.encode()).hexdigest()
     cursor.execute(f"SELECT * FROM users_{n} WHERE name = '{{name}}' AND hash = '{{digest}}'")
     return requests.get("https://api.example.com/{n}", headers={{"X-Token": client_secret}})
-'''
+"""
 
 
 def write_tree(root: Path, functions: int) -> None:
@@ -47,7 +47,8 @@ def write_tree(root: Path, functions: int) -> None:
     for start in range(0, functions, FUNCTIONS_PER_FILE):
         body = "".join(FUNCTION.format(n=n) for n in range(start, min(start + FUNCTIONS_PER_FILE, functions)))
         (package / f"handlers_{start // FUNCTIONS_PER_FILE:04d}.py").write_text(
-            '"""Synthetic handlers."""\n\nimport hashlib\n\nimport requests\n' + body)
+            '"""Synthetic handlers."""\n\nimport hashlib\n\nimport requests\n' + body
+        )
 
 
 def timed(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> float:
@@ -64,19 +65,51 @@ def by_hand(tree: Path, work: Path) -> tuple[float, int]:
     """bandit, then semgrep, with gate's flags, on gate's file list; seconds and raw hits."""
     files = sorted(p.relative_to(tree).as_posix() for p in (tree / "app").glob("*.py"))
     bandit_out, semgrep_out = work / "bandit.json", work / "semgrep.json"
-    seconds = timed([str(BIN / "bandit"), "--format", "json", "--output", str(bandit_out), "--recursive",
-                     "--ignore-nosec", "--", *files], tree, (0, 1))
-    seconds += timed([str(BIN / "semgrep"), "scan", "--config", str(PACK), "--metrics=off",
-                      "--disable-version-check", "--oss-only", "--no-rewrite-rule-ids", "--json", "--output",
-                      str(semgrep_out), "--quiet", "--disable-nosem", "--", *files], tree, (0,))
+    seconds = timed(
+        [
+            str(BIN / "bandit"),
+            "--format",
+            "json",
+            "--output",
+            str(bandit_out),
+            "--recursive",
+            "--ignore-nosec",
+            "--",
+            *files,
+        ],
+        tree,
+        (0, 1),
+    )
+    seconds += timed(
+        [
+            str(BIN / "semgrep"),
+            "scan",
+            "--config",
+            str(PACK),
+            "--metrics=off",
+            "--disable-version-check",
+            "--oss-only",
+            "--no-rewrite-rule-ids",
+            "--json",
+            "--output",
+            str(semgrep_out),
+            "--quiet",
+            "--disable-nosem",
+            "--",
+            *files,
+        ],
+        tree,
+        (0,),
+    )
     hits = len(json.loads(bandit_out.read_text())["results"]) + len(json.loads(semgrep_out.read_text())["results"])
     return seconds, hits
 
 
 def with_gate(tree: Path, out: Path) -> tuple[float, int]:
     """`gate run --only security` with every reporter; seconds and the findings it reported."""
-    seconds = timed([sys.executable, "-m", "gate", "run", str(tree), "--only", "security", "--out", str(out)],
-                    REPO, (0, 1))
+    seconds = timed(
+        [sys.executable, "-m", "gate", "run", str(tree), "--only", "security", "--out", str(out)], REPO, (0, 1)
+    )
     report = json.loads((out / "gate-report.json").read_text())
     [check] = [c for c in report["checks"] if c["id"] == "security"]
     return seconds, len(check["findings"])

@@ -44,8 +44,13 @@ def show(label: str, figures: tuple[float, float], note: str = "") -> None:
 
 def import_time_ms(module: str) -> float:
     """Cumulative import time of `module` as `python -X importtime` reports it, in milliseconds."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
-                          text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     for line in reversed(done.stderr.splitlines()):
         parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
         if len(parts) == 3 and parts[2] == module:

@@ -77,7 +77,7 @@ def fetch_rates_{j}(base: str) -> dict[str, float]:
 '''
 
 # A few real problems, spread over the tree as in a legacy service.
-PLANTED = '''
+PLANTED = """
 
 def search_{j}(conn: sqlite3.Connection, customer: str) -> list[tuple[object, ...]]:
     query = f"SELECT * FROM orders WHERE customer = '{{customer}}'"
@@ -94,7 +94,7 @@ def notify_{j}(url: str) -> None:
 
 def archive_{j}(name: str) -> None:
     subprocess.run(f"tar czf /tmp/{{name}}.tgz /srv/orders", shell=True, check=True)
-'''
+"""
 
 
 # A full scan of a large tree on a busy 2-core machine outlasts the check's default 300 s.
@@ -131,8 +131,14 @@ def run_security(target: Path, out: Path, cache: Path) -> tuple[float, dict[str,
     """Time one `gate run --only security`; returns the seconds and the check's JSON entry."""
     env = {**os.environ, "GATE_CACHE_DIR": str(cache)}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "gate", "run", str(target), "--only", "security", "--out",
-                           str(out)], capture_output=True, text=True, timeout=1800, check=False, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "gate", "run", str(target), "--only", "security", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+        env=env,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise SystemExit(f"gate exited {done.returncode}:\n{done.stdout}{done.stderr}")
@@ -159,11 +165,17 @@ def main() -> int:
         one_s, one = run_security(target, work / "out", cache)
         (target / "gate.toml").write_text(CONFIG + "cache = false\n", encoding="utf-8")
         ref_s, ref = run_security(target, work / "out", cache)
-    for name, seconds, check in (("full scan (empty cache)", full_s, full), ("unchanged rerun", same_s, same),
-                                 ("one file changed", one_s, one), ("full scan, cache = false", ref_s, ref)):
+    for name, seconds, check in (
+        ("full scan (empty cache)", full_s, full),
+        ("unchanged rerun", same_s, same),
+        ("one file changed", one_s, one),
+        ("full scan, cache = false", ref_s, ref),
+    ):
         d = check["details"]
-        print(f"{name:26} {seconds:7.2f} s  from cache {d['files_from_cache']:4}  "
-              f"rescanned {d['files_rescanned']:4}  findings {len(check['findings'])}")
+        print(
+            f"{name:26} {seconds:7.2f} s  from cache {d['files_from_cache']:4}  "
+            f"rescanned {d['files_rescanned']:4}  findings {len(check['findings'])}"
+        )
     print(f"speed-up: unchanged {full_s / same_s:.1f}x, one file changed {full_s / one_s:.1f}x (goal >= 10x)")
     if same["findings"] != full["findings"] or one["findings"] != ref["findings"]:
         print("FINDINGS DIFFER between the cached and the full scans", file=sys.stderr)

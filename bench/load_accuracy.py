@@ -86,8 +86,13 @@ def ensure_wrk() -> str:
 
 
 def wrk(binary: str, url: str, duration: int, script: Path) -> dict[str, float]:
-    out = subprocess.run([binary, "-t", "1", "-c", "10", "-d", f"{duration}s", "-s", str(script), url],
-                         capture_output=True, text=True, check=True, timeout=duration + 60).stdout
+    out = subprocess.run(
+        [binary, "-t", "1", "-c", "10", "-d", f"{duration}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    ).stdout
     fields = next(line for line in out.splitlines() if line.startswith("GATE-BENCH")).split()[1:]
     requests, seconds, p50, p95, p99 = (float(f) for f in fields)
     return {"rps": requests / seconds, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}
@@ -115,8 +120,9 @@ def main() -> int:
     args = parser.parse_args()
     delays = [int(d) for d in args.delays.split(",")]
     for path in [f"/delay/{d}" for d in delays] + ["/instant"]:
-        SPEC["paths"][path] = {"get": {"operationId": path.strip("/").replace("/", "_"),
-                                       "responses": {"200": {"description": "ok"}}}}
+        SPEC["paths"][path] = {
+            "get": {"operationId": path.strip("/").replace("/", "_"), "responses": {"200": {"description": "ok"}}}
+        }
     binary = ensure_wrk()
     port = localhttp.free_port()
     server = Server(("127.0.0.1", port), Handler)
@@ -132,16 +138,20 @@ def main() -> int:
             path = f"/delay/{delay}"
             (ours, _), theirs = gate(base_url, path, settings), wrk(binary, base_url + path, args.duration, script)
             error = abs(ours["p95_ms"] - theirs["p95_ms"]) / theirs["p95_ms"]
-            print(f"| {delay} ms | {ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} / {ours['p99_ms']:.1f} | "
-                  f"{theirs['p50_ms']:.1f} / {theirs['p95_ms']:.1f} / {theirs['p99_ms']:.1f} | {error:.2%} |")
+            print(
+                f"| {delay} ms | {ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} / {ours['p99_ms']:.1f} | "
+                f"{theirs['p50_ms']:.1f} / {theirs['p95_ms']:.1f} / {theirs['p99_ms']:.1f} | {error:.2%} |"
+            )
         reference = wrk(binary, base_url + "/instant", args.duration, script)
         print(f"\nwrk -c 10 on /instant: {reference['rps']:.0f} req/s, p95 {reference['p95_ms']:.2f} ms")
         for processes in (None, 2):
             fast = settings.model_copy(update={"think_time_s": 0.0, "processes": processes})
             ours, problem = gate(base_url, "/instant", fast)
-            print(f"gate, think time 0, processes {processes or 1}: {ours['rps']:.0f} req/s "
-                  f"(ratio {ours['rps'] / reference['rps']:.3f}), p95 {ours['p95_ms']:.2f} ms"
-                  + (f" [gate: {problem}]" if problem else ""))
+            print(
+                f"gate, think time 0, processes {processes or 1}: {ours['rps']:.0f} req/s "
+                f"(ratio {ours['rps'] / reference['rps']:.3f}), p95 {ours['p95_ms']:.2f} ms"
+                + (f" [gate: {problem}]" if problem else "")
+            )
     server.shutdown()
     return 0
 

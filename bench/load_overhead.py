@@ -33,9 +33,13 @@ SERVER = REPO / "tests" / "fixtures" / "live_service" / "server.py"
 
 def start_service(delay_ms: int) -> tuple[subprocess.Popen[bytes], str]:
     port = localhttp.free_port()
-    child = subprocess.Popen([sys.executable, str(SERVER), "--port", str(port)],
-                             env={"PATH": "/usr/bin:/bin", "FIXTURE_DELAY_MS": str(delay_ms)},
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, str(SERVER), "--port", str(port)],
+        env={"PATH": "/usr/bin:/bin", "FIXTURE_DELAY_MS": str(delay_ms)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base_url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         if localhttp.get(base_url + "/health", {}, 1.0).ok:
@@ -76,15 +80,19 @@ def main() -> int:
                 parse_s = time.perf_counter() - parse_started
                 overheads.append(wall - args.duration)
                 metrics = observation.metrics
-                print(f"run {run}: wall {wall:.2f} s, overhead {wall - args.duration:+.2f} s, "
-                      f"{metrics['requests']:.0f} requests ({metrics['rps']:.1f}/s), "
-                      f"figures in {parse_s * 1000:.0f} ms, "
-                      f"p95 gate {metrics['p95_ms']:.2f} ms / locust {locust_p95(ctx.work_dir)} ms")
+                print(
+                    f"run {run}: wall {wall:.2f} s, overhead {wall - args.duration:+.2f} s, "
+                    f"{metrics['requests']:.0f} requests ({metrics['rps']:.1f}/s), "
+                    f"figures in {parse_s * 1000:.0f} ms, "
+                    f"p95 gate {metrics['p95_ms']:.2f} ms / locust {locust_p95(ctx.work_dir)} ms"
+                )
     finally:
         service.terminate()
         service.wait(timeout=10)
-    print(f"median overhead: {statistics.median(overheads):+.2f} s over {len(overheads)} runs "
-          f"(duration {args.duration} s, users {settings.users}, delay {args.delay_ms} ms)")
+    print(
+        f"median overhead: {statistics.median(overheads):+.2f} s over {len(overheads)} runs "
+        f"(duration {args.duration} s, users {settings.users}, delay {args.delay_ms} ms)"
+    )
     return 0
 
 

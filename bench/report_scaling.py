@@ -34,30 +34,66 @@ def security_finding(n: int) -> Finding:
     """One of four kinds of security finding, as bandit and semgrep report them."""
     kind = n % 4
     if kind == 0:
-        return Finding("security", "bandit", "B105", Severity.MEDIUM,
-                       f"Possible hardcoded password: 'sk_live_{n:08d}abcdef'", f"app/handlers_{n // 40:04d}.py",
-                       n % 400 + 1, f'    client_secret = "sk_live_{n:08d}abcdefabcdef"')
+        return Finding(
+            "security",
+            "bandit",
+            "B105",
+            Severity.MEDIUM,
+            f"Possible hardcoded password: 'sk_live_{n:08d}abcdef'",
+            f"app/handlers_{n // 40:04d}.py",
+            n % 400 + 1,
+            f'    client_secret = "sk_live_{n:08d}abcdefabcdef"',
+        )
     if kind == 1:
-        return Finding("security", "semgrep", "gate.weak-hash", Severity.HIGH,
-                       "MD5 is not a password hash; use hashlib.scrypt or bcrypt.", f"app/handlers_{n // 40:04d}.py",
-                       n % 400 + 2, "    digest = hashlib.md5(password.encode()).hexdigest()")
+        return Finding(
+            "security",
+            "semgrep",
+            "gate.weak-hash",
+            Severity.HIGH,
+            "MD5 is not a password hash; use hashlib.scrypt or bcrypt.",
+            f"app/handlers_{n // 40:04d}.py",
+            n % 400 + 2,
+            "    digest = hashlib.md5(password.encode()).hexdigest()",
+        )
     if kind == 2:
-        return Finding("security", "semgrep", "gate.sql-string-concat", Severity.CRITICAL,
-                       "SQL built from strings.", f"app/handlers_{n // 40:04d}.py", n % 400 + 3,
-                       f"    cursor.execute(f\"SELECT * FROM users_{n} WHERE name = '{{name}}'\")")
-    return Finding("security", "bandit", "B113", Severity.LOW,
-                   "Call to requests without timeout", f"app/handlers_{n // 40:04d}.py", n % 400 + 4,
-                   f'    return requests.get("https://api.example.com/{n}", headers={{"X-Token": client_secret}})')
+        return Finding(
+            "security",
+            "semgrep",
+            "gate.sql-string-concat",
+            Severity.CRITICAL,
+            "SQL built from strings.",
+            f"app/handlers_{n // 40:04d}.py",
+            n % 400 + 3,
+            f"    cursor.execute(f\"SELECT * FROM users_{n} WHERE name = '{{name}}'\")",
+        )
+    return Finding(
+        "security",
+        "bandit",
+        "B113",
+        Severity.LOW,
+        "Call to requests without timeout",
+        f"app/handlers_{n // 40:04d}.py",
+        n % 400 + 4,
+        f'    return requests.get("https://api.example.com/{n}", headers={{"X-Token": client_secret}})',
+    )
 
 
 def fuzz_finding(n: int) -> Finding:
     """A server error schemathesis found, with the curl line that reproduces it."""
     operation = f"GET /items/{n}"
-    curl = (f"curl -X GET -H 'Authorization: Bearer {SECRETS[0]}' "
-            f"'http://127.0.0.1:8000/items/{n}?q=%00'")
-    return Finding("fuzz", "schemathesis", "server_error", Severity.HIGH, f"500 on {operation}", operation, None,
-                   None, {"operation": operation, "status": "500", "curl": curl},
-                   log_excerpt=f"Traceback (most recent call last):\n  File \"app.py\", line {n}\nKeyError: 'q'")
+    curl = f"curl -X GET -H 'Authorization: Bearer {SECRETS[0]}' 'http://127.0.0.1:8000/items/{n}?q=%00'"
+    return Finding(
+        "fuzz",
+        "schemathesis",
+        "server_error",
+        Severity.HIGH,
+        f"500 on {operation}",
+        operation,
+        None,
+        None,
+        {"operation": operation, "status": "500", "curl": curl},
+        log_excerpt=f"Traceback (most recent call last):\n  File \"app.py\", line {n}\nKeyError: 'q'",
+    )
 
 
 def synthetic_report(findings: int) -> GateReport:
@@ -65,16 +101,34 @@ def synthetic_report(findings: int) -> GateReport:
     security = tuple(security_finding(n) for n in range(findings))
     fuzz = tuple(fuzz_finding(n) for n in range(findings // 10))
     checks = (
-        CheckResult("security", "Security scan", Status.FAIL, ("findings fail the policy",), 12.0,
-                    metrics={"total": len(security)}, findings=security, fail_at=Severity.MEDIUM,
-                    blocking=tuple(f.severity >= Severity.MEDIUM for f in security),
-                    tools={"bandit": "1.9.4", "semgrep": "1.140.0"}),
-        CheckResult("fuzz", "API fuzzing", Status.FAIL, ("server errors",), 30.0,
-                    metrics={"server_errors": len(fuzz)}, findings=fuzz, fail_at=Severity.HIGH,
-                    blocking=(True,) * len(fuzz), tools={"schemathesis": "4.1.0"}),
+        CheckResult(
+            "security",
+            "Security scan",
+            Status.FAIL,
+            ("findings fail the policy",),
+            12.0,
+            metrics={"total": len(security)},
+            findings=security,
+            fail_at=Severity.MEDIUM,
+            blocking=tuple(f.severity >= Severity.MEDIUM for f in security),
+            tools={"bandit": "1.9.4", "semgrep": "1.140.0"},
+        ),
+        CheckResult(
+            "fuzz",
+            "API fuzzing",
+            Status.FAIL,
+            ("server errors",),
+            30.0,
+            metrics={"server_errors": len(fuzz)},
+            findings=fuzz,
+            fail_at=Severity.HIGH,
+            blocking=(True,) * len(fuzz),
+            tools={"schemathesis": "4.1.0"},
+        ),
     )
-    return GateReport(Verdict.FAIL, "/srv/app", "default (builtin)", "2026-12-01T00:00:00+00:00", 42.0, checks,
-                      gate_version="bench")
+    return GateReport(
+        Verdict.FAIL, "/srv/app", "default (builtin)", "2026-12-01T00:00:00+00:00", 42.0, checks, gate_version="bench"
+    )
 
 
 def timed(what: Callable[[], object]) -> tuple[float, object]:

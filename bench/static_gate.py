@@ -34,9 +34,23 @@ def main() -> int:
             if not (target / ".venv").exists():
                 (target / ".venv").symlink_to(Path(sys.prefix))
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "gate", "run", str(target), "--only", args.only,
-                                   "--out", str(Path(scratch) / "out")], capture_output=True, text=True,
-                                  timeout=600, check=False)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "gate",
+                    "run",
+                    str(target),
+                    "--only",
+                    args.only,
+                    "--out",
+                    str(Path(scratch) / "out"),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
             elapsed = time.perf_counter() - started
         if done.returncode not in (0, 1):
             print(done.stdout + done.stderr, file=sys.stderr)

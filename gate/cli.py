@@ -41,8 +41,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("target", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", default="reports", type=click.Path(file_okay=False, path_type=Path),
-              show_default=True, help="Folder for the reports and artifacts.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="reports",
+    type=click.Path(file_okay=False, path_type=Path),
+    show_default=True,
+    help="Folder for the reports and artifacts.",
+)
 @click.option("--only", help="Run only these checks (comma-separated ids).")
 @click.option("--skip", help="Skip these checks (comma-separated ids).")
 @click.option("--policy", "policy_name", help="Policy name (bundled) or path; overrides gate.toml's policy.")
@@ -53,6 +59,7 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
     (nothing ran), 3 a check could not run so the gate could not decide, or a report could not be
     written, 130 interrupted.
     """
+
     def work() -> int:
         from gate import github_actions, proc
         from gate.config import load_config
@@ -84,16 +91,26 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
 
 
 @cli.command()
-@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A gate-report.json written by `gate run`.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the reports (default: the JSON file's folder).")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A gate-report.json written by `gate run`.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the reports (default: the JSON file's folder).",
+)
 def report(source: Path, out_dir: Path | None) -> None:
     """Re-render every report format (and the console summary) from a saved gate-report.json.
 
     Exit codes: 0 rendered, 2 the file is missing or is not a gate report (or --out is unusable),
     3 a report format could not be rendered or written (the others are).
     """
+
     def work() -> int:
         from gate import github_actions, outdir
 
@@ -111,6 +128,7 @@ def report(source: Path, out_dir: Path | None) -> None:
 @click.option("--policy", "policy_name", help="Policy name (bundled) or path; overrides gate.toml's policy.")
 def validate(target: Path, policy_name: str | None) -> None:
     """Load and validate TARGET's configuration and policy; run nothing. Exit 0 valid, 2 invalid."""
+
     def work() -> int:
         from gate.config import load_config
         from gate.runner import plan

@@ -24,8 +24,9 @@ class CheckError(GateError):
     reported, metrics). The result stays ERROR, but the findings are kept on it: never thrown away.
     """
 
-    def __init__(self, message: str, log_tail: str = "", artifacts: tuple[str, ...] = (),
-                 measured: Observation | None = None) -> None:
+    def __init__(
+        self, message: str, log_tail: str = "", artifacts: tuple[str, ...] = (), measured: Observation | None = None
+    ) -> None:
         super().__init__(message)
         self.log_tail = log_tail
         self.artifacts = artifacts

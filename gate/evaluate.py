@@ -52,8 +52,9 @@ def _failing_parts(observation: Observation, policy: CheckPolicy, whole_failed: 
             if value is None:
                 continue  # the check reports this metric for the whole only (e.g. the request count)
             if not (_judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)):
-                failing.append(Measurement(f"{metric} ({part})", value, threshold.op, threshold.value, False,
-                                           unit_of(metric)))
+                failing.append(
+                    Measurement(f"{metric} ({part})", value, threshold.op, threshold.value, False, unit_of(metric))
+                )
     return tuple(failing)
 
 
@@ -76,8 +77,9 @@ def evaluate(observation: Observation, findings: Sequence[Finding], policy: Chec
     if missing:
         # A threshold on a metric the tool did not report (or reported as NaN/infinity) cannot be
         # judged: fail closed.
-        unjudged = tuple(m.describe() if m.value is None else f"{m.metric} is {m.value}, not a number to judge"
-                         for m in missing)
+        unjudged = tuple(
+            m.describe() if m.value is None else f"{m.metric} is {m.value}, not a number to judge" for m in missing
+        )
         return Judgement(Status.ERROR, unjudged, measurements, flags)
 
     reasons: list[str] = []

@@ -50,8 +50,6 @@ def commands_paused(environ: Mapping[str, str], echo: Callable[[str], None]) -> 
         echo(f"::{token}::")
 
 
-def publish_from_environment(
-    report: GateReport, echo: Callable[[str], None], warn: Callable[[str], None]
-) -> None:
+def publish_from_environment(report: GateReport, echo: Callable[[str], None], warn: Callable[[str], None]) -> None:
     """`publish` with this process's environment (what the CLI calls after a run)."""
     publish(report, os.environ, echo, warn)

@@ -5,6 +5,7 @@ the holder exits in any way (also SIGKILL), so a dead run's lock is free. The fi
 (for the refusal message) and its run id (proctrack), by which the next run finds and stops the
 processes a killed run left behind.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -60,8 +61,12 @@ def claim(out: Path, record: bool = True) -> Iterator[Claim]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pid = _holder(handle).get("pid")
-            raise UsageError([f"--out {out}: in use by another gate run (pid {pid}); wait for it to end or "
-                              "choose another --out folder"]) from None
+            raise UsageError(
+                [
+                    f"--out {out}: in use by another gate run (pid {pid}); wait for it to end or "
+                    "choose another --out folder"
+                ]
+            ) from None
         previous = _holder(handle)
         if record:
             handle.seek(0)
@@ -92,8 +97,10 @@ def stop_orphans(held: Claim) -> list[str]:
     described = [proctrack.describe(p) for p in left]
     proctrack.kill(left)
     who = f"pid {held.previous_pid}" if held.previous_pid is not None else "an unknown pid"
-    return [f"an earlier gate run on {held.out} ({who}) ended without stopping what it started; stopped:",
-            *(f"  {printable(redact_text(line))}" for line in described)]
+    return [
+        f"an earlier gate run on {held.out} ({who}) ended without stopping what it started; stopped:",
+        *(f"  {printable(redact_text(line))}" for line in described),
+    ]
 
 
 def clear_artifacts(out_dir: Path) -> None:
@@ -181,17 +188,13 @@ def read_report(path: Path) -> GateReport:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(
-            [f"{path}: no such file (expected a gate-report.json written by `gate run`)"]
-        ) from None
+        raise UsageError([f"{path}: no such file (expected a gate-report.json written by `gate run`)"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError([f"{path}: cannot read it: {exc}"]) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(
-            [f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
-        ) from None
+        raise UsageError([f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from None
     except RecursionError:
         raise UsageError([f"{path}: not a gate report: its JSON is nested too deeply to read"]) from None
     if not isinstance(data, dict):

@@ -27,8 +27,9 @@ def resolve_policy_path(name_or_path: str, base: Path) -> Path:
     return policies_dir() / f"{name_or_path}.toml"
 
 
-def load_policy(name_or_path: str, base: Path, overrides: Mapping[str, Mapping[str, Any]],
-                overrides_source: str) -> Policy:
+def load_policy(
+    name_or_path: str, base: Path, overrides: Mapping[str, Mapping[str, Any]], overrides_source: str
+) -> Policy:
     """Load and validate a policy and the target's [thresholds] overrides; raise UsageError."""
     path = resolve_policy_path(name_or_path, base)
     if not path.is_file():
@@ -84,7 +85,7 @@ def _parse_check(raw: Mapping[str, Any], where: str, problems: list[str]) -> Che
     thresholds: dict[str, Threshold] = {}
     raw_thresholds = raw.get("thresholds", {})
     if not isinstance(raw_thresholds, dict):
-        problems.append(f"{where}.thresholds: expected a table of metric = {{ op = \"<\", value = 200 }}")
+        problems.append(f'{where}.thresholds: expected a table of metric = {{ op = "<", value = 200 }}')
         raw_thresholds = {}
     for metric, spec in raw_thresholds.items():
         threshold = _threshold(spec, None, f"{where}.thresholds.{metric}", problems)
@@ -130,8 +131,9 @@ def _threshold(spec: Any, current: Threshold | None, where: str, problems: list[
     return None
 
 
-def _apply_overrides(checks: dict[str, CheckPolicy], overrides: Mapping[str, Mapping[str, Any]],
-                     source: str, problems: list[str]) -> dict[str, CheckPolicy]:
+def _apply_overrides(
+    checks: dict[str, CheckPolicy], overrides: Mapping[str, Mapping[str, Any]], source: str, problems: list[str]
+) -> dict[str, CheckPolicy]:
     result = dict(checks)
     for check_id, metrics in overrides.items():
         where = f"{source}: thresholds.{check_id}"
@@ -142,12 +144,15 @@ def _apply_overrides(checks: dict[str, CheckPolicy], overrides: Mapping[str, Map
         thresholds = dict(policy.thresholds)
         for metric, spec in metrics.items():
             if metric not in thresholds and isinstance(spec, int | float) and not isinstance(spec, bool):
-                problems.append(f"{where}.{metric}: the policy has no threshold on {metric!r} to change; "
-                                f"add one as {{ op = one of {' '.join(OPERATORS)}, value = a number }}")
+                problems.append(
+                    f"{where}.{metric}: the policy has no threshold on {metric!r} to change; "
+                    f"add one as {{ op = one of {' '.join(OPERATORS)}, value = a number }}"
+                )
                 continue
             threshold = _threshold(spec, thresholds.get(metric), f"{where}.{metric}", problems)
             if threshold is not None:
                 thresholds[metric] = threshold
-        result[check_id] = CheckPolicy(policy.enabled, policy.required, policy.fail_at, policy.warn_at,
-                                       policy.fail_rules, thresholds)
+        result[check_id] = CheckPolicy(
+            policy.enabled, policy.required, policy.fail_at, policy.warn_at, policy.fail_rules, thresholds
+        )
     return result

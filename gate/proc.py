@@ -197,8 +197,9 @@ class Background:
             self._log.close()
             raise ToolError(f"cannot start {argv[0]}: {exc}") from exc
         assert self._child.stdout is not None
-        self._copier = threading.Thread(target=_copy_output, args=(self._child.stdout, self.log),
-                                        name=f"log {argv[0]}", daemon=True)
+        self._copier = threading.Thread(
+            target=_copy_output, args=(self._child.stdout, self.log), name=f"log {argv[0]}", daemon=True
+        )
         self._copier.start()
         try:
             _register(self._child, str(argv[0]))
@@ -351,8 +352,14 @@ def _drain_after_kill(child: subprocess.Popen[bytes], grace: float) -> tuple[byt
     return b"", b""
 
 
-def _completed(argv: Sequence[str], child: subprocess.Popen[bytes], out: bytes | None, err: bytes | None,
-               started: float, interrupted: bool = False) -> Completed:
+def _completed(
+    argv: Sequence[str],
+    child: subprocess.Popen[bytes],
+    out: bytes | None,
+    err: bytes | None,
+    started: float,
+    interrupted: bool = False,
+) -> Completed:
     return Completed(
         argv=tuple(argv),
         returncode=child.returncode if child.returncode is not None else -1,

@@ -44,8 +44,9 @@ class _Running:
 class PlainProgress(Progress):
     """For CI logs: a line when a check starts and when it ends, and a heartbeat naming what still runs."""
 
-    def __init__(self, echo: Callable[[str], None], heartbeat_s: float = HEARTBEAT_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, echo: Callable[[str], None], heartbeat_s: float = HEARTBEAT_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._echo = echo
         self._running = _Running(clock)
         self._stop = threading.Event()
@@ -90,8 +91,7 @@ class TerminalProgress(Progress):
 
     def finished(self, result: CheckResult) -> None:
         self._running.stop(result.id)
-        self._status.console.print(f"{result.id}: {result.status.value} ({result.duration_s:.1f} s)",
-                                   highlight=False)
+        self._status.console.print(f"{result.id}: {result.status.value} ({result.duration_s:.1f} s)", highlight=False)
 
 
 class _Elapsed:

@@ -29,32 +29,59 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[._]\d*)*|\.\d+)(?:[eE][+-]?\d+)?")
 # Values other tools already masked: re-masking them would hide that they were masked there.
 _MASKED = {MASK, "[Filtered]", "[FILTERED]", "<redacted>", "<REDACTED>"}
 
-_NAME = (r"(?:x-)?(?:api|auth|access|refresh|session|csrf|xsrf|id)?[-_]?token|(?:x-)?api[-_]?key"
-         r"|client[-_]?secret|secret(?:[-_]?key)?|private[-_]?key|passw(?:or)?d")
+_NAME = (
+    r"(?:x-)?(?:api|auth|access|refresh|session|csrf|xsrf|id)?[-_]?token|(?:x-)?api[-_]?key"
+    r"|client[-_]?secret|secret(?:[-_]?key)?|private[-_]?key|passw(?:or)?d"
+)
 _NAMED = re.compile(rf"(?i)[a-z0-9_]*(?:{_NAME})[a-z0-9_]*")
 _PATTERNS = [
-    re.compile(r"(?i)\b(?P<name>authorization|proxy-authorization)(?P<sep>\s*[:=]\s*)(?P<q>['\"])?"
-               r"(?P<scheme>(?:bearer|basic|token)\s+)?(?P<value>[^\s'\",;]+)"),
+    re.compile(
+        r"(?i)\b(?P<name>authorization|proxy-authorization)(?P<sep>\s*[:=]\s*)(?P<q>['\"])?"
+        r"(?P<scheme>(?:bearer|basic|token)\s+)?(?P<value>[^\s'\",;]+)"
+    ),
     re.compile(r"(?i)\b(?P<name>cookie|set-cookie)(?P<sep>\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)(?P<value>[^'\"\n]+)"),
     # The name may end a longer identifier (DJANGO_SECRET_KEY) and be quoted as a JSON key ("api_key": ...).
-    re.compile(rf"(?i)(?<![a-z0-9])(?P<name>{_NAME})(?P<sep>['\"]?\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)"
-               r"(?P<value>(?(q)[^'\"\n]+|[^\s'\"&,;)\]}]+))"),
+    re.compile(
+        rf"(?i)(?<![a-z0-9])(?P<name>{_NAME})(?P<sep>['\"]?\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)"
+        r"(?P<value>(?(q)[^'\"\n]+|[^\s'\"&,;)\]}]+))"
+    ),
 ]
 # An unquoted value that is code, not a literal: a call or subscript (`provider_data['client_secret']`),
 # an attribute (`self.password`), a structure, a placeholder, a keyword or a type annotation.
 _CODE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[(\[]|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|[{\[(<$%@]")
-_WORDS = {"None", "null", "nil", "undefined", "True", "False", "true", "false",
-          "str", "bytes", "int", "bool", "SecretStr", "SecretBytes", "Any"}
+_WORDS = {
+    "None",
+    "null",
+    "nil",
+    "undefined",
+    "True",
+    "False",
+    "true",
+    "false",
+    "str",
+    "bytes",
+    "int",
+    "bool",
+    "SecretStr",
+    "SecretBytes",
+    "Any",
+}
 # Credentials recognisable by their shape alone, wherever they appear; each with the lower-case
 # substrings any text it matches holds (see _redact).
 _SHAPES: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S), MASK,
-     ("-----begin",)),
+    (
+        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S),
+        MASK,
+        ("-----begin",),
+    ),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK, ("eyj",)),  # JSON Web Token
     (re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), MASK, ("akia", "asia")),  # AWS access key id
     # GitHub and Slack tokens
-    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"), MASK,
-     ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox")),
+    (
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abprs]-[A-Za-z0-9-]{10,})"),
+        MASK,
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox"),
+    ),
     (re.compile(r"(://[^/\s:@'\"]+:)[^/\s@'\"]+@"), rf"\g<1>{MASK}@", ("://",)),  # user:password@ in URLs
 ]
 _URLSAFE = str.maketrans("+/", "-_")
@@ -68,8 +95,12 @@ def credible_secret(value: str) -> bool:
     text = value.strip()
     if len(text) < MIN_SECRET_LEN or _NUMBER.fullmatch(text):
         return False
-    kinds = [any(c.islower() for c in text), any(c.isupper() for c in text), any(c.isdigit() for c in text),
-             any(not c.isalnum() for c in text)]
+    kinds = [
+        any(c.islower() for c in text),
+        any(c.isupper() for c in text),
+        any(c.isdigit() for c in text),
+        any(not c.isalnum() for c in text),
+    ]
     return sum(kinds) >= 2 or len(text) >= 16
 
 
@@ -81,13 +112,12 @@ def secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
     for secret in (s for s in secrets if credible_secret(s)):
         forms |= {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
         raw = secret.encode()
-        pieces = [raw] + [raw[start:start + (len(raw) - start) // 3 * 3] for start in range(3)]
+        pieces = [raw] + [raw[start : start + (len(raw) - start) // 3 * 3] for start in range(3)]
         for piece in pieces:
             if len(piece) >= 6:
                 encoded = base64.b64encode(piece).decode()
                 forms |= {encoded, encoded.rstrip("="), encoded.translate(_URLSAFE).rstrip("=")}
     return tuple(sorted(forms, key=len, reverse=True))
-
 
 
 def mask_known(text: str, forms: tuple[str, ...]) -> str:

@@ -95,7 +95,7 @@ def _mask_json_line(line: str, forms: tuple[str, ...]) -> str:
     masked = map_text(data, lambda s: mask_known(s, forms))
     if masked == data:
         return line
-    return json.dumps(masked, ensure_ascii=False) + line[len(body):]
+    return json.dumps(masked, ensure_ascii=False) + line[len(body) :]
 
 
 def _mask_xml(text: str, forms: tuple[str, ...]) -> str:

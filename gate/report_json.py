@@ -26,19 +26,21 @@ NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 def report_to_dict(report: GateReport) -> dict[str, Any]:
     """The documented JSON shape (docs/report-schema.json), strict: no non-finite numbers."""
-    return _strict({  # type: ignore[no-any-return]
-        "schema_version": report.schema_version,
-        "gate_version": report.gate_version,
-        "verdict": report.verdict.value,
-        "exit_code": EXIT_CODES[report.verdict],
-        "target": report.target,
-        "target_in_repo": report.target_in_repo,
-        "policy": report.policy,
-        "started_at": report.started_at,
-        "duration_s": round(report.duration_s, 3),
-        "checks": [_check_to_dict(c) for c in report.checks],
-        "waivers": [_waiver_use_to_dict(w) for w in report.waivers],
-    })
+    return _strict(  # type: ignore[no-any-return]
+        {
+            "schema_version": report.schema_version,
+            "gate_version": report.gate_version,
+            "verdict": report.verdict.value,
+            "exit_code": EXIT_CODES[report.verdict],
+            "target": report.target,
+            "target_in_repo": report.target_in_repo,
+            "policy": report.policy,
+            "started_at": report.started_at,
+            "duration_s": round(report.duration_s, 3),
+            "checks": [_check_to_dict(c) for c in report.checks],
+            "waivers": [_waiver_use_to_dict(w) for w in report.waivers],
+        }
+    )
 
 
 def _strict(value: Any) -> Any:
@@ -96,8 +98,15 @@ def finding_to_dict(finding: Finding, blocking: bool) -> dict[str, Any]:
 
 def _waiver_use_to_dict(use: WaiverUse) -> dict[str, Any]:
     w = use.waiver
-    return {"check": w.check, "rule": w.rule, "path": w.path, "reason": w.reason, "expires": w.expires,
-            "state": use.state, "matched": use.matched}
+    return {
+        "check": w.check,
+        "rule": w.rule,
+        "path": w.path,
+        "reason": w.reason,
+        "expires": w.expires,
+        "state": use.state,
+        "matched": use.matched,
+    }
 
 
 def report_from_dict(data: Mapping[str, Any]) -> GateReport:
@@ -125,8 +134,14 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
         duration_s=float(data["duration_s"]),
         metrics={str(k): _number(v) for k, v in data["metrics"].items()},
         measurements=tuple(
-            Measurement(m["metric"], None if m["value"] is None else _number(m["value"]), m["op"],
-                        _number(m["limit"]), bool(m["ok"]), f" {m['unit']}" if m["unit"] else "")
+            Measurement(
+                m["metric"],
+                None if m["value"] is None else _number(m["value"]),
+                m["op"],
+                _number(m["limit"]),
+                bool(m["ok"]),
+                f" {m['unit']}" if m["unit"] else "",
+            )
             for m in data["measurements"]
         ),
         findings=tuple(finding_from_dict(f) for f in data["findings"]),
@@ -167,6 +182,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
 
 
 def _waiver_use_from_dict(data: Mapping[str, Any]) -> WaiverUse:
-    waiver = Waiver(check=data["check"], rule=data["rule"], reason=data["reason"], expires=data["expires"],
-                    path=data["path"])
+    waiver = Waiver(
+        check=data["check"], rule=data["rule"], reason=data["reason"], expires=data["expires"], path=data["path"]
+    )
     return WaiverUse(waiver=waiver, state=data["state"], matched=int(data["matched"]))

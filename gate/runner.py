@@ -50,8 +50,11 @@ class Progress:
 
 def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence[str]) -> list[PlannedCheck]:
     """Decide, for every known check, whether it runs, is skipped, or is an error before it starts."""
-    problems = [f"--only/--skip: unknown check {c!r} (expected one of: {', '.join(CHECKS)})"
-                for c in [*only, *skip] if c not in CHECKS]
+    problems = [
+        f"--only/--skip: unknown check {c!r} (expected one of: {', '.join(CHECKS)})"
+        for c in [*only, *skip]
+        if c not in CHECKS
+    ]
     for check_id in only:
         if check_id in CHECKS and not CHECKS[check_id].configured(config.raw):
             problems.append(f"--only {check_id}: not configured in {config.source} ({_how_to_configure(check_id)})")
@@ -71,8 +74,10 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
             if check_policy.required:
                 # Known before anything runs, and the run could only end ERROR: a usage error, so that
                 # `gate validate` predicts it. --skip is the explicit way to run without it.
-                problems.append(f"{config.source}: {check_id}: policy {policy.name!r} requires it; {reason} "
-                                f"(or leave it out with --skip {check_id})")
+                problems.append(
+                    f"{config.source}: {check_id}: policy {policy.name!r} requires it; {reason} "
+                    f"(or leave it out with --skip {check_id})"
+                )
             planned.append(PlannedCheck(check_id, skip_reason=reason))
         else:
             planned.append(PlannedCheck(check_id))
@@ -88,8 +93,14 @@ def _how_to_configure(check_id: str) -> str:
     return "add a [service] section" if CHECKS[check_id].LIVE else f"add a [{check_id}] section"
 
 
-def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], out_dir: Path,
-             progress: Progress | None = None, today: dt.date | None = None) -> GateReport:
+def run_gate(
+    config: GateConfig,
+    policy: Policy,
+    planned: list[PlannedCheck],
+    out_dir: Path,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> GateReport:
     """Run the planned checks and judge them; never raises for a check that fails to run."""
     progress = progress or Progress()
     today = today or dt.date.today()
@@ -114,8 +125,9 @@ def run_gate(config: GateConfig, policy: Policy, planned: list[PlannedCheck], ou
     if live:
         assert config.service is not None  # configured() of every live check requires [service]
         # open_service masks the known secrets in every artifact on its way out (also on Ctrl-C).
-        with open_service(config.service, config.target, out_dir / "artifacts" / "service", env,
-                          mask_under=out_dir / "artifacts") as running:
+        with open_service(
+            config.service, config.target, out_dir / "artifacts" / "service", env, mask_under=out_dir / "artifacts"
+        ) as running:
             if running.error is not None:
                 for check_id in live:
                     observed[check_id] = _error_result(check_id, running.error, running.log_tail(), 0.0)
@@ -172,8 +184,9 @@ def submission_order(check_ids: Sequence[str]) -> list[str]:
     return sorted(check_ids, key=lambda c: rank.get(c, len(rank)))
 
 
-def _run_parallel(check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult],
-                  running: RunningService | None) -> None:
+def _run_parallel(
+    check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult], running: RunningService | None
+) -> None:
     if not check_ids:
         return
     service = running.live if running is not None else None
@@ -194,13 +207,15 @@ def _run_parallel(check_ids: list[str], run_one: Callable[..., None], observed: 
                 _confirm_alive(observed, check_id, running)
 
 
-def _run_check(check_id: str, config: GateConfig, out_dir: Path, env: dict[str, str],
-               service: LiveService | None) -> CheckResult:
+def _run_check(
+    check_id: str, config: GateConfig, out_dir: Path, env: dict[str, str], service: LiveService | None
+) -> CheckResult:
     check = CHECKS[check_id]
     work_dir = out_dir / "artifacts" / check_id
     work_dir.mkdir(parents=True, exist_ok=True)
-    ctx = CheckContext(check_id=check_id, target=config.target, out_dir=out_dir, work_dir=work_dir,
-                       target_env=env, service=service)
+    ctx = CheckContext(
+        check_id=check_id, target=config.target, out_dir=out_dir, work_dir=work_dir, target_env=env, service=service
+    )
     started = time.monotonic()
     try:
         observation = check.run(ctx, config.sections[check_id])
@@ -211,17 +226,25 @@ def _run_check(check_id: str, config: GateConfig, out_dir: Path, env: dict[str, 
         return _keep_measured(errored, exc.measured)
     except Exception as exc:  # a bug in gate itself must still give ERROR, never a pass
         detail = "".join(traceback.format_exception(exc)[-6:])
-        return _error_result(check_id, f"internal error in gate: {type(exc).__name__}: {exc}", detail,
-                             time.monotonic() - started)
+        return _error_result(
+            check_id, f"internal error in gate: {type(exc).__name__}: {exc}", detail, time.monotonic() - started
+        )
     return CheckResult(
-        id=check_id, title=check.TITLE, status=Status.PASS, reasons=(), duration_s=time.monotonic() - started,
-        metrics=dict(observation.metrics), findings=observation.findings, tools=dict(observation.tools),
-        artifacts=observation.artifacts, details=dict(observation.details), parts=dict(observation.parts),
+        id=check_id,
+        title=check.TITLE,
+        status=Status.PASS,
+        reasons=(),
+        duration_s=time.monotonic() - started,
+        metrics=dict(observation.metrics),
+        findings=observation.findings,
+        tools=dict(observation.tools),
+        artifacts=observation.artifacts,
+        details=dict(observation.details),
+        parts=dict(observation.parts),
     )
 
 
-def _judge(result: CheckResult, config: GateConfig, policy: Policy,
-           today: dt.date) -> tuple[CheckResult, list[int]]:
+def _judge(result: CheckResult, config: GateConfig, policy: Policy, today: dt.date) -> tuple[CheckResult, list[int]]:
     """Apply waivers and the policy to a measured result; ERROR results pass through unchanged."""
     if result.status is Status.ERROR:
         return result, [0] * len(config.waivers)
@@ -229,9 +252,16 @@ def _judge(result: CheckResult, config: GateConfig, policy: Policy,
     kept, waived, counts = apply_waivers(result.findings, config.waivers, today)
     observation = Observation(metrics=result.metrics, findings=kept, parts=result.parts)
     judgement = evaluate(observation, kept, check_policy)
-    judged = replace(result, status=judgement.status, reasons=judgement.reasons,
-                     measurements=judgement.measurements, findings=kept, waived=waived,
-                     fail_at=check_policy.fail_at, blocking=judgement.blocking)
+    judged = replace(
+        result,
+        status=judgement.status,
+        reasons=judgement.reasons,
+        measurements=judgement.measurements,
+        findings=kept,
+        waived=waived,
+        fail_at=check_policy.fail_at,
+        blocking=judgement.blocking,
+    )
     return judged, counts
 
 
@@ -243,20 +273,39 @@ def _confirm_alive(observed: dict[str, CheckResult], check_id: str, running: Run
         # refused); the cause is the service's death, and its log tail is the evidence.
         previous = observed[check_id]
         earlier = previous.reasons if previous.status is Status.ERROR else ()
-        errored = _error_result(check_id, f"the service stopped during the check: {death}", running.log_tail(),
-                                previous.duration_s, previous.artifacts)
+        errored = _error_result(
+            check_id,
+            f"the service stopped during the check: {death}",
+            running.log_tail(),
+            previous.duration_s,
+            previous.artifacts,
+        )
         # What the check measured before the death stays on the result (findings are never dropped).
         observed[check_id] = replace(
-            errored, reasons=(f"the service stopped during the check: {death}", *earlier),
-            metrics=previous.metrics, findings=previous.findings, waived=previous.waived, tools=previous.tools,
-            details={**previous.details, **errored.details}, parts=previous.parts)
+            errored,
+            reasons=(f"the service stopped during the check: {death}", *earlier),
+            metrics=previous.metrics,
+            findings=previous.findings,
+            waived=previous.waived,
+            tools=previous.tools,
+            details={**previous.details, **errored.details},
+            parts=previous.parts,
+        )
 
 
-def _error_result(check_id: str, message: str, log_tail: str, duration_s: float,
-                  artifacts: tuple[str, ...] = ()) -> CheckResult:
+def _error_result(
+    check_id: str, message: str, log_tail: str, duration_s: float, artifacts: tuple[str, ...] = ()
+) -> CheckResult:
     details = {"log_tail": log_tail} if log_tail else {}
-    return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=Status.ERROR, reasons=(message,),
-                       duration_s=duration_s, artifacts=artifacts, details=details)
+    return CheckResult(
+        id=check_id,
+        title=CHECKS[check_id].TITLE,
+        status=Status.ERROR,
+        reasons=(message,),
+        duration_s=duration_s,
+        artifacts=artifacts,
+        details=details,
+    )
 
 
 def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckResult:
@@ -266,14 +315,22 @@ def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckR
     reasons = errored.reasons
     if measured.findings:
         count = len(measured.findings)
-        reasons += (f"{count} finding{'s' if count != 1 else ''} the tools reported before the error "
-                    "are kept below (not judged: the check could not decide)",)
+        reasons += (
+            f"{count} finding{'s' if count != 1 else ''} the tools reported before the error "
+            "are kept below (not judged: the check could not decide)",
+        )
     artifacts = tuple(dict.fromkeys((*measured.artifacts, *errored.artifacts)))
-    return replace(errored, reasons=reasons, metrics=dict(measured.metrics), findings=measured.findings,
-                   tools=dict(measured.tools), artifacts=artifacts,
-                   details={**measured.details, **errored.details}, parts=dict(measured.parts))
+    return replace(
+        errored,
+        reasons=reasons,
+        metrics=dict(measured.metrics),
+        findings=measured.findings,
+        tools=dict(measured.tools),
+        artifacts=artifacts,
+        details={**measured.details, **errored.details},
+        parts=dict(measured.parts),
+    )
 
 
 def _plain_result(check_id: str, status: Status, reason: str) -> CheckResult:
     return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=status, reasons=(reason,), duration_s=0.0)
-

@@ -59,8 +59,7 @@ def bound(value: T) -> T:
     return map_text(value, clip, {key: clip_tail for key in TAIL_KEYS})  # type: ignore[no-any-return]
 
 
-def map_text(value: Any, change: Callable[[str], str],
-             by_key: dict[str, Callable[[str], str]] | None = None) -> Any:
+def map_text(value: Any, change: Callable[[str], str], by_key: dict[str, Callable[[str], str]] | None = None) -> Any:
     """`value` rebuilt with `change` applied to every string in it (`by_key[k]` to a mapping's value at k)."""
     keyed = by_key or {}
 
@@ -70,12 +69,16 @@ def map_text(value: Any, change: Callable[[str], str],
         if isinstance(item, str):
             return apply(item)
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            return dataclasses.replace(item, **{f.name: walk(getattr(item, f.name), apply)
-                                                for f in dataclasses.fields(item)})
+            return dataclasses.replace(
+                item, **{f.name: walk(getattr(item, f.name), apply) for f in dataclasses.fields(item)}
+            )
         if isinstance(item, dict):
-            return {walk(k, apply) if isinstance(k, str) else k: walk(v, keyed.get(k, apply) if isinstance(k, str)
-                                                                      else apply)
-                    for k, v in item.items()}
+            return {
+                walk(k, apply) if isinstance(k, str) else k: walk(
+                    v, keyed.get(k, apply) if isinstance(k, str) else apply
+                )
+                for k, v in item.items()
+            }
         if isinstance(item, tuple):
             return tuple(walk(v, apply) for v in item)
         if isinstance(item, list):

@@ -27,8 +27,9 @@ def matches(waiver: Waiver, finding: Finding) -> bool:
     return any(fnmatchcase(place, waiver.path) for place in places)
 
 
-def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver],
-                  today: dt.date) -> tuple[tuple[Finding, ...], tuple[Finding, ...], list[int]]:
+def apply_waivers(
+    findings: Sequence[Finding], waivers: Sequence[Waiver], today: dt.date
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...], list[int]]:
     """Split findings into (kept, waived); also count, per waiver, the findings it matched."""
     kept: list[Finding] = []
     waived: list[Finding] = []
@@ -43,8 +44,9 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver],
     return tuple(kept), tuple(waived), counts
 
 
-def waiver_uses(waivers: Sequence[Waiver], counts: Sequence[int], evaluated_checks: set[str],
-                today: dt.date) -> tuple[WaiverUse, ...]:
+def waiver_uses(
+    waivers: Sequence[Waiver], counts: Sequence[int], evaluated_checks: set[str], today: dt.date
+) -> tuple[WaiverUse, ...]:
     """How each waiver fared: applied, expired (no longer applies), stale (matched nothing) or unchecked."""
     uses = []
     for waiver, count in zip(waivers, counts, strict=True):

@@ -61,9 +61,7 @@ def screenshot(page: Path, out: Path, width: int, height: int, work: Path) -> No
         f"--screenshot={out.resolve()}",
         page.resolve().as_uri(),
     ]
-    done = subprocess.run(
-        argv, capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL
-    )
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
     if done.returncode != 0 or not out.exists():
         raise SystemExit(f"chromium failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
 

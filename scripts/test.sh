@@ -15,7 +15,8 @@ fi
 # The tests run fixture services' commands (`python -m coverage ...`) with the interpreter from PATH,
 # as a user's shell would: that is gate's environment here.
 export PATH="$PWD/.venv/bin:$PATH"
-.venv/bin/ruff check gate tests
+.venv/bin/ruff check gate tests bench scripts
+.venv/bin/ruff format --check gate tests bench scripts
 .venv/bin/mypy
 .venv/bin/lint-imports
 # pytest exits 5 when it collected no test: that is a failure here too (any non-zero exit is).

@@ -37,20 +37,24 @@ def gate_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def make_target(tmp_path: Path) -> Callable[[Mapping[str, str]], Path]:
     """A fresh target folder with the given files."""
+
     def make(files: Mapping[str, str]) -> Path:
         return write_files(tmp_path / "target", files)
+
     return make
 
 
 @pytest.fixture
 def run_gate(tmp_path: Path) -> Callable[..., tuple[Result, dict[str, Any] | None]]:
     """Run `gate run TARGET --out OUT ARGS...` in-process; return the click result and the JSON report."""
+
     def run(target: Path, *args: str) -> tuple[Result, dict[str, Any] | None]:
         out = tmp_path / "out"
         result = CliRunner().invoke(cli, ["run", str(target), "--out", str(out), *args], catch_exceptions=False)
         report_path = out / "gate-report.json"
         report = json.loads(report_path.read_text()) if report_path.exists() else None
         return result, report
+
     return run
 
 

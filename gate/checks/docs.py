@@ -124,7 +124,10 @@ def _finding(operation: openapi.Operation, rule: str, items: list[str]) -> Findi
     prefix = _PREFIX.get(rule)
     detail = ": " + ", ".join(item.removeprefix(prefix) for item in items) if prefix else ""
     return Finding(
-        check=ID, tool=TOOL, rule=rule, severity=SEVERITY,
+        check=ID,
+        tool=TOOL,
+        rule=rule,
+        severity=SEVERITY,
         message=f"{operation.label} {_WHAT[rule]}{detail}",
         extra={"operation": operation.label},
     )

@@ -14,12 +14,24 @@ from gate.errors import CheckError
 _ANY_EXIT = range(-255, 256)
 
 
-def run_target_command(ctx: CheckContext, command: str, *, timeout: float, log_name: str,
-                       env: Mapping[str, str] | None = None,
-                       ok_codes: Collection[int] = (0,)) -> tuple[proc.Completed, Path]:
+def run_target_command(
+    ctx: CheckContext,
+    command: str,
+    *,
+    timeout: float,
+    log_name: str,
+    env: Mapping[str, str] | None = None,
+    ok_codes: Collection[int] = (0,),
+) -> tuple[proc.Completed, Path]:
     """Run `command` in the target with its environment; save its output to `log_name`; raise on failure."""
-    done = proc.run(proc.shell_argv(command), cwd=ctx.target, env=env if env is not None else ctx.target_env,
-                    timeout=timeout, ok_codes=_ANY_EXIT, label=f"{ctx.check_id} command")
+    done = proc.run(
+        proc.shell_argv(command),
+        cwd=ctx.target,
+        env=env if env is not None else ctx.target_env,
+        timeout=timeout,
+        ok_codes=_ANY_EXIT,
+        label=f"{ctx.check_id} command",
+    )
     log = ctx.artifact(log_name)
     log.write_text(
         f"$ {command}\n(cwd {ctx.target}, exit code {done.returncode}, {done.duration_s:.1f} s)\n"
@@ -27,8 +39,11 @@ def run_target_command(ctx: CheckContext, command: str, *, timeout: float, log_n
         encoding="utf-8",
     )
     if done.returncode not in ok_codes:
-        raise CheckError(f"{ctx.check_id} command {proc.describe_exit(done.returncode)}: {command}",
-                         done.tail(), (ctx.relative(log),))
+        raise CheckError(
+            f"{ctx.check_id} command {proc.describe_exit(done.returncode)}: {command}",
+            done.tail(),
+            (ctx.relative(log),),
+        )
     return done, log
 
 

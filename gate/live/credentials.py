@@ -62,15 +62,22 @@ class SchemeCredentials(SectionModel):
             raise ValueError("HTTP Basic needs both user and password")
         given = [k for k in ("user", "token", "key", "command") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of: user + password (HTTP Basic), token (bearer), key (API key), "
-                             "command (prints a token or key)")
+            raise ValueError(
+                "give exactly one of: user + password (HTTP Basic), token (bearer), key (API key), "
+                "command (prints a token or key)"
+            )
         return self
 
     @property
     def kind(self) -> str:
         """basic, token, key or command."""
-        return "basic" if self.user is not None else "token" if self.token is not None else (
-            "key" if self.key is not None else "command")
+        return (
+            "basic"
+            if self.user is not None
+            else "token"
+            if self.token is not None
+            else ("key" if self.key is not None else "command")
+        )
 
 
 @dataclass(frozen=True)
@@ -121,8 +128,9 @@ class Placement:
 
 def schemes(spec: Mapping[str, Any]) -> dict[str, Scheme]:
     """The spec's security schemes (OpenAPI 3 components.securitySchemes, Swagger 2 securityDefinitions)."""
-    raw = spec.get("securityDefinitions") if "swagger" in spec else (spec.get("components") or {}).get(
-        "securitySchemes")
+    raw = (
+        spec.get("securityDefinitions") if "swagger" in spec else (spec.get("components") or {}).get("securitySchemes")
+    )
     found = {}
     for name, definition in (raw or {}).items():
         definition = _resolve(spec, definition)
@@ -189,12 +197,17 @@ def describe_security(spec: Mapping[str, Any], label: str) -> str | None:
     if not alternatives:
         return "no credentials"
     known = schemes(spec)
-    return " or ".join(" and ".join(known[n].describe() if n in known else f"{n} (undeclared scheme)" for n in r)
-                       if r else "no credentials" for r in alternatives)
+    return " or ".join(
+        " and ".join(known[n].describe() if n in known else f"{n} (undeclared scheme)" for n in r)
+        if r
+        else "no credentials"
+        for r in alternatives
+    )
 
 
-def placement(spec: Mapping[str, Any], method: str, path: str,
-              credentials: Mapping[str, Credential]) -> Placement | None:
+def placement(
+    spec: Mapping[str, Any], method: str, path: str, credentials: Mapping[str, Credential]
+) -> Placement | None:
     """The credentials for one operation: the first of its security alternatives that gate holds a
     credential for every scheme of; an empty Placement for a public operation; None when gate holds
     nothing the operation accepts."""

@@ -18,7 +18,6 @@ HOST = "127.0.0.1"
 MAX_BODY = 50 * 1024 * 1024  # a spec larger than this is not an API description, it is a mistake
 
 
-
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) of a URL, the default port filled in: what decides where credentials may go."""
     parts = urlsplit(url)
@@ -30,8 +29,9 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
     """Follows a redirect only to the same origin: urllib would send every header of the request, the
     credentials included, to whatever host a Location names (a spec URL answering 302 elsewhere)."""
 
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-                         headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
+    ) -> urllib.request.Request | None:
         if origin(newurl) != origin(req.full_url):
             return None  # the 3xx itself becomes the answer
         return super().redirect_request(req, fp, code, msg, headers, newurl)
@@ -60,8 +60,10 @@ class Answer:
         if self.status is None:
             return str(self.problem)
         if self.location:
-            return (f"HTTP {self.status}, a redirect to {self.location} (another origin: gate sends no "
-                    "credentials there and does not follow it)")
+            return (
+                f"HTTP {self.status}, a redirect to {self.location} (another origin: gate sends no "
+                "credentials there and does not follow it)"
+            )
         return f"HTTP {self.status}"
 
 
@@ -80,8 +82,12 @@ def get(url: str, headers: Mapping[str, str], timeout: float) -> Answer:
         with response:
             body = _read_body(response, deadline)
             location = response.headers.get("Location", "") if 300 <= response.status < 400 else ""
-            return Answer(response.status, body, response.headers.get("Content-Type", ""),
-                          location=urljoin(url, location) if location else "")
+            return Answer(
+                response.status,
+                body,
+                response.headers.get("Content-Type", ""),
+                location=urljoin(url, location) if location else "",
+            )
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         return Answer(None, problem=f"no answer from {url}: {reason}")

@@ -70,8 +70,9 @@ class RunningService:
 
 
 @contextmanager
-def open_service(settings: ServiceSettings, target: Path, work_dir: Path, env: Mapping[str, str],
-                 mask_under: Path | None = None) -> Iterator[RunningService]:
+def open_service(
+    settings: ServiceSettings, target: Path, work_dir: Path, env: Mapping[str, str], mask_under: Path | None = None
+) -> Iterator[RunningService]:
     """Start (or reach) the service, yield it, and stop whatever was started (also on error or Ctrl-C).
 
     On every way out, once the service is stopped, the secrets known by then are masked in every file
@@ -100,8 +101,14 @@ def open_service(settings: ServiceSettings, target: Path, work_dir: Path, env: M
             redact_files(mask_under or work_dir, running._secrets)
 
 
-def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[str, str],
-             running: RunningService, secrets: list[str]) -> LiveService:
+def _prepare(
+    settings: ServiceSettings,
+    target: Path,
+    work_dir: Path,
+    env: dict[str, str],
+    running: RunningService,
+    secrets: list[str],
+) -> LiveService:
     prepare_log = work_dir / "prepare.log"
     run_commands("setup", settings.setup, target, env, settings.setup_timeout_s, prepare_log, secrets)
     if settings.command is not None:
@@ -128,15 +135,24 @@ def _prepare(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[
     death = running.death()
     if death is not None:
         raise CheckError(f"the service stopped while gate prepared it: {death}")
-    return LiveService(base_url=base_url, headers=headers, spec=spec, spec_file=spec_file,
-                       spec_source="" if settings.openapi.startswith("/") else settings.openapi,
-                       secrets=running.secrets,
-                       credentials=credentials, auth=auth, command_env=env, learn_secrets=running.learn_secrets,
-                       log_lines=running._process.log.lines_between if running._process is not None else None)
+    return LiveService(
+        base_url=base_url,
+        headers=headers,
+        spec=spec,
+        spec_file=spec_file,
+        spec_source="" if settings.openapi.startswith("/") else settings.openapi,
+        secrets=running.secrets,
+        credentials=credentials,
+        auth=auth,
+        command_env=env,
+        learn_secrets=running.learn_secrets,
+        log_lines=running._process.log.lines_between if running._process is not None else None,
+    )
 
 
-def _start(settings: ServiceSettings, target: Path, work_dir: Path, env: dict[str, str],
-           running: RunningService) -> str:
+def _start(
+    settings: ServiceSettings, target: Path, work_dir: Path, env: dict[str, str], running: RunningService
+) -> str:
     """Start the command on a free port and wait until it, and nothing else, answers health."""
     assert settings.command is not None
     port = localhttp.free_port()
@@ -181,8 +197,7 @@ def _wait_ready_url(health_url: str, timeout: float) -> None:
         if answer.ok:
             return
         if time.monotonic() >= deadline:
-            raise CheckError(f"the service at {health_url} was not ready within {timeout:g} s: "
-                             f"{answer.describe()}")
+            raise CheckError(f"the service at {health_url} was not ready within {timeout:g} s: {answer.describe()}")
         time.sleep(POLL_INTERVAL_S)
 
 

@@ -20,16 +20,17 @@ from gate.live import http as localhttp
 FETCH_TIMEOUT_S = 30.0
 
 
-def load_spec(location: str, base_url: str, target: Path, headers: Mapping[str, str],
-              save_to: Path) -> dict[str, Any]:
+def load_spec(location: str, base_url: str, target: Path, headers: Mapping[str, str], save_to: Path) -> dict[str, Any]:
     """The spec at `location` (a path on the service if it starts with '/', else a file in the target),
     validated and saved as JSON to `save_to`; raises CheckError when it is missing or not a spec."""
     if location.startswith("/"):
         url = base_url + location
         answer = localhttp.get(url, headers, FETCH_TIMEOUT_S)
         if not answer.ok:
-            raise CheckError(f"cannot fetch the OpenAPI spec from {url}: {answer.describe()}",
-                             answer.body.decode("utf-8", errors="replace")[-2000:])
+            raise CheckError(
+                f"cannot fetch the OpenAPI spec from {url}: {answer.describe()}",
+                answer.body.decode("utf-8", errors="replace")[-2000:],
+            )
         where, text = url, answer.body.decode("utf-8", errors="replace")
     else:
         path = target / location
@@ -134,8 +135,7 @@ def version(spec: Mapping[str, Any]) -> str:
         return openapi[:3]
     if openapi is None and str(swagger) == "2.0":
         return "2.0"
-    raise CheckError(f"not an OpenAPI 3.0/3.1 or Swagger 2.0 document "
-                     f"(openapi={openapi!r}, swagger={swagger!r})")
+    raise CheckError(f"not an OpenAPI 3.0/3.1 or Swagger 2.0 document (openapi={openapi!r}, swagger={swagger!r})")
 
 
 def resolve(spec: Mapping[str, Any], node: Any, where: str) -> Mapping[str, Any]:

@@ -19,12 +19,26 @@ from gate.redact import credible_secret, redact_text
 # Environment keys whose values are credentials (DATABASE_PASSWORD, DB_PASS, MYSQL_PWD, API_KEY, JWT_SECRET,
 # AUTH_TOKEN, SENTRY_DSN ...). Only credible values are kept (redact.credible_secret): TOKEN_TTL = "3600"
 # is a number, not a secret, and masking it everywhere once broke the NDJSON gate reads.
-_SECRET_KEY = re.compile(r"(?i)(secret|token|passw|(^|_)pass($|_)|pwd|credential|auth|api[_-]?key|private|"
-                         r"(^|_)key($|_)|cookie|session|dsn|salt)")
+_SECRET_KEY = re.compile(
+    r"(?i)(secret|token|passw|(^|_)pass($|_)|pwd|credential|auth|api[_-]?key|private|"
+    r"(^|_)key($|_)|cookie|session|dsn|salt)"
+)
 # Headers that describe the request, never authenticate it: masking `application/json` everywhere would
 # only damage the evidence. Every other header gate sends is treated as a credential.
-_PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "accept-language", "content-type", "user-agent",
-                            "cache-control", "pragma", "origin", "referer", "x-requested-with"})
+_PLAIN_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "content-type",
+        "user-agent",
+        "cache-control",
+        "pragma",
+        "origin",
+        "referer",
+        "x-requested-with",
+    }
+)
 _AUTH_SCHEME = re.compile(r"(?i)^(bearer|basic|token|digest|apikey|api-key)\s+(\S.*)$")
 
 
@@ -85,20 +99,27 @@ def header_secrets(headers: Mapping[str, str]) -> list[str]:
     return [value for value in found if credible_secret(value)]
 
 
-def run_commands(kind: str, commands: Iterable[str], target: Path, env: Mapping[str, str], timeout: float,
-                 log_path: Path, secrets: Iterable[str]) -> None:
+def run_commands(
+    kind: str,
+    commands: Iterable[str],
+    target: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    log_path: Path,
+    secrets: Iterable[str],
+) -> None:
     """Run setup or seed commands in order, logging their output; raise CheckError on the first failure."""
     known = tuple(secrets)
     with log_path.open("a", encoding="utf-8") as log:
         for command in commands:
             log.write(f"$ {redact_text(command, known)}\n")
             try:
-                done = proc.run(proc.shell_argv(command), cwd=target, env=env, timeout=timeout,
-                                label=f"{kind} command")
+                done = proc.run(proc.shell_argv(command), cwd=target, env=env, timeout=timeout, label=f"{kind} command")
             except ToolError as exc:
                 log.write(redact_text(f"{exc}\n{exc.log_tail}\n", known))
-                raise CheckError(f"{kind} command `{redact_text(command, known)}` failed: {exc}",
-                                 redact_text(exc.log_tail, known)) from None
+                raise CheckError(
+                    f"{kind} command `{redact_text(command, known)}` failed: {exc}", redact_text(exc.log_tail, known)
+                ) from None
             log.write(redact_text(done.stdout + done.stderr, known) + "\n")
 
 
@@ -124,8 +145,13 @@ def command_secret(command: str, timeout: float, target: Path, env: Mapping[str,
     return secret
 
 
-def resolve_credentials(configured: Mapping[str, SchemeCredentials], spec: Mapping[str, Any], target: Path,
-                        env: Mapping[str, str], secrets: list[str]) -> dict[str, Credential]:
+def resolve_credentials(
+    configured: Mapping[str, SchemeCredentials],
+    spec: Mapping[str, Any],
+    target: Path,
+    env: Mapping[str, str],
+    secrets: list[str],
+) -> dict[str, Credential]:
     """Credentials per scheme, checked against the spec; commands run and `{ env = ... }` values read.
     Every secret value (passwords too, not only the headers made of them) is appended to `secrets`."""
     problems = binding_problems(configured, spec)
@@ -153,7 +179,8 @@ def resolve_credentials(configured: Mapping[str, SchemeCredentials], spec: Mappi
             secret = command_secret(given.command, given.timeout_s, target, env, f"{where} command")
         else:
             secret = value("token" if given.token is not None else "key", given.token or given.key)
-        resolved[name] = Credential(name, scheme.location, scheme.param, scheme.prefix + "{token}", secret,
-                                    given.command, given.timeout_s)
+        resolved[name] = Credential(
+            name, scheme.location, scheme.param, scheme.prefix + "{token}", secret, given.command, given.timeout_s
+        )
         secrets.extend([secret, resolved[name].value])
     return resolved

@@ -84,5 +84,9 @@ class ServiceSettings(SectionModel):
     @model_validator(mode="wrap")
     @classmethod
     def _command_or_url(cls, data: Any, handler: ModelWrapValidatorHandler[ServiceSettings]) -> ServiceSettings:
-        return exactly_one(data, handler, ("command", "url"),
-                           "set exactly one of command (gate starts the service) or url (already running)")
+        return exactly_one(
+            data,
+            handler,
+            ("command", "url"),
+            "set exactly one of command (gate starts the service) or url (already running)",
+        )

@@ -49,8 +49,9 @@ _SHOWN: dict[int, tuple[GateReport, GateReport]] = {}
 _LOCK = threading.Lock()
 
 
-def _once(cache: dict[int, tuple[GateReport, GateReport]], report: GateReport,
-          make: Callable[[GateReport], GateReport]) -> GateReport:
+def _once(
+    cache: dict[int, tuple[GateReport, GateReport]], report: GateReport, make: Callable[[GateReport], GateReport]
+) -> GateReport:
     with _LOCK:
         kept = cache.get(id(report))
     if kept is not None and kept[0] is report:
@@ -67,8 +68,6 @@ def one_line(text: str, limit: int = 200) -> str:
     """Collapse whitespace to single spaces and cut to `limit` characters with an ellipsis."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 
 
 def file_path(finding: Finding) -> str | None:

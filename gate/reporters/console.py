@@ -50,8 +50,12 @@ def _table(report: GateReport) -> Table:
     table.add_column("Time", justify="right")
     for check in report.checks:
         style = STATUS_STYLE[check.status]
-        table.add_row(check.id, f"[{style}]{check.status.value.upper()}[/]", escape(measured(check)),
-                      f"{check.duration_s:.1f} s" if check.status is not Status.SKIPPED else "")
+        table.add_row(
+            check.id,
+            f"[{style}]{check.status.value.upper()}[/]",
+            escape(measured(check)),
+            f"{check.duration_s:.1f} s" if check.status is not Status.SKIPPED else "",
+        )
     return table
 
 
@@ -76,14 +80,19 @@ _SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "m
 
 
 def _scope(check: CheckResult) -> str:
-    counted = [(check.metrics[key], noun) for key, noun in _SCOPE.get(check.id, ())
-               if isinstance(check.metrics.get(key), int | float) and math.isfinite(check.metrics[key])]
+    counted = [
+        (check.metrics[key], noun)
+        for key, noun in _SCOPE.get(check.id, ())
+        if isinstance(check.metrics.get(key), int | float) and math.isfinite(check.metrics[key])
+    ]
     scope = " on ".join(_plural(int(value), noun) for value, noun in counted)
     # What fuzzing left out and how often it logged in again: part of what "0 findings" means.
     excluded = _count(check.metrics.get("operations_excluded"))
     renewals = _count(check.metrics.get("token_renewals"))
-    extra = [f"{excluded} excluded" if excluded else "",
-             f"token renewed {_plural(renewals, 'time')}" if renewals else ""]
+    extra = [
+        f"{excluded} excluded" if excluded else "",
+        f"token renewed {_plural(renewals, 'time')}" if renewals else "",
+    ]
     return ", ".join(p for p in (scope, *extra) if p)
 
 
@@ -139,15 +148,19 @@ def _print_waivers(console: Console, report: GateReport) -> None:
         w = use.waiver
         name = f"{w.check}/{w.rule}" + (f" ({w.path})" if w.path else "")
         if use.state == "expired":
-            console.print(f"[yellow]waiver expired[/] {escape(name)} on {w.expires}: no longer applies "
-                          f"({_plural(use.matched, 'finding')} it would match)")
+            console.print(
+                f"[yellow]waiver expired[/] {escape(name)} on {w.expires}: no longer applies "
+                f"({_plural(use.matched, 'finding')} it would match)"
+            )
         elif use.state == "stale":
             console.print(f"[yellow]waiver stale[/] {escape(name)}: matched nothing, remove it")
         elif use.state == "unchecked":
             console.print(f"waiver not checked {escape(name)}: its check did not run")
         elif use.state == "applied":
-            console.print(f"waiver applied {escape(name)} to {_plural(use.matched, 'finding')}, until {w.expires}: "
-                          f"{escape(w.reason)}")
+            console.print(
+                f"waiver applied {escape(name)} to {_plural(use.matched, 'finding')}, until {w.expires}: "
+                f"{escape(w.reason)}"
+            )
 
 
 def _plural(count: int, noun: str) -> str:

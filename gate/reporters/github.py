@@ -2,7 +2,6 @@
 
 Writing them (to $GITHUB_STEP_SUMMARY and stdout) is gate/github_actions.py's job."""
 
-
 from gate.model import GateReport, Severity, Status
 from gate.reporters.common import file_path, one_line, repo_relative, shown
 from gate.reporters.console import top_findings
@@ -19,9 +18,7 @@ KIND = {
     Severity.LOW: "notice",
     Severity.INFO: "notice",
 }
-TRUNCATED = (
-    "\n\n> gate: summary truncated to stay under GitHub's 1 MiB step-summary limit; see gate-report.html.\n"
-)
+TRUNCATED = "\n\n> gate: summary truncated to stay under GitHub's 1 MiB step-summary limit; see gate-report.html.\n"
 
 
 def escape_data(text: str) -> str:
@@ -37,9 +34,7 @@ def escape_property(text: str) -> str:
 def command(kind: str, message: str, **properties: str | int | None) -> str:
     """One workflow command line, e.g. `::error file=app.py,line=3,title=...::message`."""
     props = ",".join(
-        f"{key}={escape_property(str(value))}"
-        for key, value in properties.items()
-        if value is not None and value != ""
+        f"{key}={escape_property(str(value))}" for key, value in properties.items() if value is not None and value != ""
     )
     return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
 

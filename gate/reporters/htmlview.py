@@ -90,9 +90,7 @@ def check_view(check: CheckResult) -> CheckView:
         charts=tuple(c for c in (percentiles, *timelines) if c),
         operations=operations,
         log_tail=_log_tail(details.get("log_tail")),
-        metrics=tuple(
-            (name, fmt(value)) for name, value in check.metrics.items() if number(value) is not None
-        ),
+        metrics=tuple((name, fmt(value)) for name, value in check.metrics.items() if number(value) is not None),
         facts=_facts(details, shown),
     )
 
@@ -141,9 +139,7 @@ def _coverage_row(item: Any, threshold: Measurement | None) -> tuple[float | Non
 def _endpoints(rows: Any) -> tuple[dict[str, str], ...]:
     if not isinstance(rows, list):
         return ()
-    return tuple(
-        {key: _cell(row.get(key)) for key, _ in ENDPOINT_COLUMNS} for row in rows if isinstance(row, Mapping)
-    )
+    return tuple({key: _cell(row.get(key)) for key, _ in ENDPOINT_COLUMNS} for row in rows if isinstance(row, Mapping))
 
 
 def _operations(rows: Any) -> tuple[tuple[str, str], ...]:

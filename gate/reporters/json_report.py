@@ -13,5 +13,6 @@ FILENAME = "gate-report.json"
 
 def render(report: GateReport) -> str:
     # allow_nan=False: report_to_dict writes non-finite numbers as strings; a bug there raises here.
-    return json.dumps(report_to_dict(safe(report)), indent=2, ensure_ascii=False, sort_keys=False,
-                      allow_nan=False) + "\n"
+    return (
+        json.dumps(report_to_dict(safe(report)), indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False) + "\n"
+    )

@@ -44,9 +44,7 @@ def render(report: GateReport) -> str:
 def _suite(check: CheckResult, timestamp: str) -> ET.Element:
     suite = ET.Element("testsuite", name=_x(check.id), timestamp=timestamp, time=_secs(check.duration_s))
     classname = _x(f"gate.{check.id}")
-    status = ET.SubElement(
-        suite, "testcase", classname=classname, name="status", time=_secs(check.duration_s)
-    )
+    status = ET.SubElement(suite, "testcase", classname=classname, name="status", time=_secs(check.duration_s))
     reasons = _x("\n".join(check.reasons))
     if check.status is Status.FAIL:
         _child(status, "failure", reasons, "fail")
@@ -81,9 +79,7 @@ def _finding_case(finding: Finding, fails: bool, classname: str) -> ET.Element:
     path = file_path(finding)
     operation = finding.extra.get("operation")
     where = f" at {finding.location}" if path else f" on {operation}" if operation else ""
-    case = ET.Element(
-        "testcase", classname=classname, name=_x(f"{finding.tool} {finding.rule}{where}"), time="0"
-    )
+    case = ET.Element("testcase", classname=classname, name=_x(f"{finding.tool} {finding.rule}{where}"), time="0")
     if path:
         case.set("file", _x(path))
         if finding.line:
@@ -109,9 +105,7 @@ def _finding_case(finding: Finding, fails: bool, classname: str) -> ET.Element:
 
 
 def _child(case: ET.Element, tag: str, text: str, kind: str, message: str | None = None) -> None:
-    child = ET.SubElement(
-        case, tag, message=one_line(message if message is not None else text, 500), type=kind
-    )
+    child = ET.SubElement(case, tag, message=one_line(message if message is not None else text, 500), type=kind)
     child.text = text
 
 

@@ -40,10 +40,7 @@ def render(report: GateReport) -> str:
             f"{md(measured(check), 300)} | {took} |"
         )
     problems = [
-        (c, r)
-        for c in report.checks
-        if c.status in (Status.FAIL, Status.ERROR, Status.WARN)
-        for r in c.reasons
+        (c, r) for c in report.checks if c.status in (Status.FAIL, Status.ERROR, Status.WARN) for r in c.reasons
     ]
     if problems:
         lines += ["", "### Why", ""]
@@ -72,9 +69,7 @@ def _findings(report: GateReport) -> list[str]:
     ]
     for f in shown:
         where = f.location or f.extra.get("operation", "")
-        lines.append(
-            f"| {f.severity.label} | {md(f.check)} | {md(f.rule, 80)} | {md(where, 120)} | {md(f.message)} |"
-        )
+        lines.append(f"| {f.severity.label} | {md(f.check)} | {md(f.rule, 80)} | {md(where, 120)} | {md(f.message)} |")
     return lines
 
 
@@ -91,9 +86,7 @@ def _waivers(report: GateReport) -> list[str]:
         elif use.state == "stale":
             notes.append(f"- ⚠️ waiver **stale** {name}: matched nothing, remove it")
         elif use.state == "applied":
-            notes.append(
-                f"- waiver applied {name} to {use.matched} findings until {md(w.expires)}: {md(w.reason)}"
-            )
+            notes.append(f"- waiver applied {name} to {use.matched} findings until {md(w.expires)}: {md(w.reason)}")
         else:
             notes.append(f"- waiver {md(use.state)} {name}: its check did not run")
     return ["", "### Waivers", "", *notes] if notes else []

@@ -81,9 +81,7 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
         driver["version"] = check.tools[tool]
     if tool in TOOL_URI:
         driver["informationUri"] = TOOL_URI[tool]
-    driver["rules"] = [
-        _rule(check, tool, rule, [f for f in (*kept, *waived) if f.rule == rule]) for rule in rules
-    ]
+    driver["rules"] = [_rule(check, tool, rule, [f for f in (*kept, *waived) if f.rule == rule]) for rule in rules]
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         # The category code scanning keeps alerts under: distinct per check and tool.
@@ -95,8 +93,12 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     if check.status is Status.ERROR:
         # The results are what the tool found before the check could not decide: say the run failed.
         reason = one_line(" ".join(check.reasons), 1000) or "the check could not decide"
-        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
-            {"level": "error", "message": {"text": reason}}]}]
+        run["invocations"] = [
+            {
+                "executionSuccessful": False,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": reason}}],
+            }
+        ]
     run["results"] = results
     run["properties"] = {"gateCheck": check.id, "gateStatus": check.status.value}
     return run
@@ -132,7 +134,11 @@ def _located(finding: Finding, check: CheckResult) -> str | None:
 
 
 def _result(
-    finding: Finding, check: CheckResult, index: dict[str, int], seen: Counter[str], justification: str | None,
+    finding: Finding,
+    check: CheckResult,
+    index: dict[str, int],
+    seen: Counter[str],
+    justification: str | None,
     target_in_repo: str,
 ) -> dict[str, Any]:
     region: dict[str, Any] = {}

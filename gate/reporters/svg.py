@@ -106,8 +106,7 @@ def line_chart(
         return HEIGHT - BOTTOM - y / y_hi * (HEIGHT - TOP - BOTTOM)
 
     dots = tuple(
-        Dot(_c(px(x)), _c(py(y)), f"{name}: {fmt(y)}{unit}")
-        for x, y, name in zip(xs, ys, x_names, strict=True)
+        Dot(_c(px(x)), _c(py(y)), f"{name}: {fmt(y)}{unit}") for x, y, name in zip(xs, ys, x_names, strict=True)
     )
     y_ticks = tuple(Tick(_c(py(y_hi * i / 4)), fmt(y_hi * i / 4)) for i in range(5))
     step = max(1, math.ceil(len(xs) / 10))  # at most ~10 labels on the x axis
@@ -115,9 +114,7 @@ def line_chart(
     marker = None
     if threshold is not None and threshold <= y_hi:
         marker = Tick(_c(py(threshold)), f"threshold {fmt(threshold)}{unit}")
-    return Chart(
-        title, x_label, y_label, " ".join(f"{d.x},{d.y}" for d in dots), dots, x_ticks, y_ticks, marker
-    )
+    return Chart(title, x_label, y_label, " ".join(f"{d.x},{d.y}" for d in dots), dots, x_ticks, y_ticks, marker)
 
 
 def percentile_chart(pairs: object, threshold: float | None) -> Chart | None:

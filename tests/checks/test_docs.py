@@ -64,8 +64,7 @@ def test_each_kind_of_gap_is_found_and_named_in_openapi_30(tmp_path: Path) -> No
         "GET /params/{id}": ["description of parameter id (path)", "description of parameter q (query)"],
         "POST /nothing": ["summary", "success response", "error response"],
     }
-    assert observation.metrics == {"documented_percent": pytest.approx(100 / 7), "operations": 7.0,
-                                   "undocumented": 6.0}
+    assert observation.metrics == {"documented_percent": pytest.approx(100 / 7), "operations": 7.0, "undocumented": 6.0}
     rules = sorted((f.extra["operation"], f.rule) for f in observation.findings)
     assert ("GET /no-schema", "docs.missing-response-schema") in rules
     assert ("POST /nothing", "docs.missing-summary") in rules
@@ -99,15 +98,16 @@ def test_the_default_policy_wants_every_operation_documented(tmp_path: Path) -> 
     assert judge(observation, {"documented_percent": 30}) is Status.WARN
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ({"openapi": "2.5.0", "paths": {}}, "not an OpenAPI 3.0/3.1 or Swagger 2.0"),
-    ({"openapi": "3.0.3", "paths": {}}, "describes no operation"),
-    ({"openapi": "3.0.3", "paths": {"/a": {"get": {"$ref": "other.json#/x"}}}}, "only local refs"),
-    ({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/no"}}}}}},
-     "points at nothing"),
-    ({"openapi": "3.0.3", "paths": {"/a": {"get": {"$ref": "#/paths/~1a/get"}}}}, "a cycle"),
-])
-def test_documents_gate_cannot_read_are_errors_not_passes(spec: dict[str, Any], message: str,
-                                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"openapi": "2.5.0", "paths": {}}, "not an OpenAPI 3.0/3.1 or Swagger 2.0"),
+        ({"openapi": "3.0.3", "paths": {}}, "describes no operation"),
+        ({"openapi": "3.0.3", "paths": {"/a": {"get": {"$ref": "other.json#/x"}}}}, "only local refs"),
+        ({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/no"}}}}}}, "points at nothing"),
+        ({"openapi": "3.0.3", "paths": {"/a": {"get": {"$ref": "#/paths/~1a/get"}}}}, "a cycle"),
+    ],
+)
+def test_documents_gate_cannot_read_are_errors_not_passes(spec: dict[str, Any], message: str, tmp_path: Path) -> None:
     with pytest.raises(CheckError, match=message):
         observe(spec, tmp_path)

@@ -15,8 +15,9 @@ __all__ = ["marker"]  # the fixture, imported for pytest
 FLOOD = "import sys\nprint('x' * 10_000_000 + 'LAST', flush=True)\nsys.exit(3)\n"
 
 
-def test_a_ten_megabyte_log_line_keeps_the_reports_small(run_gate: Callable[..., Any], tmp_path: Path,
-                                                        marker: str) -> None:
+def test_a_ten_megabyte_log_line_keeps_the_reports_small(
+    run_gate: Callable[..., Any], tmp_path: Path, marker: str
+) -> None:
     target = live_target(tmp_path / "t", marker, files={"flood.py": FLOOD})
     config = target / "gate.toml"
     config.write_text(config.read_text().replace("python server.py --port {port}", "python flood.py --port {port}"))

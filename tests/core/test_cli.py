@@ -16,8 +16,9 @@ from tests.conftest import check_of
 MakeTarget = Callable[[Mapping[str, str]], Path]
 
 
-def test_invalid_config_exits_2_and_writes_nothing(make_target: MakeTarget, run_gate: Callable[..., Any],
-                                                    tmp_path: Path) -> None:
+def test_invalid_config_exits_2_and_writes_nothing(
+    make_target: MakeTarget, run_gate: Callable[..., Any], tmp_path: Path
+) -> None:
     target = make_target({"gate.toml": "[coverage]\ncommand = 3\n"})
     result, report = run_gate(target)
     assert result.exit_code == 2
@@ -44,14 +45,17 @@ def test_only_an_unconfigured_check_exits_2(make_target: MakeTarget, run_gate: C
     assert "--only coverage: not configured" in result.output
 
 
-def test_a_required_check_that_is_not_configured_is_a_usage_error(make_target: MakeTarget,
-                                                                  run_gate: Callable[..., Any]) -> None:
+def test_a_required_check_that_is_not_configured_is_a_usage_error(
+    make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     """The run could only end ERROR: validate and run both say so before anything runs."""
     target = make_target({"gate.toml": "[migrations]\npaths = ['m']\n", "m/0001.sql": "SELECT 1;\n"})
     result, report = run_gate(target, "--skip", "security,docs,fuzz,load")
     assert (result.exit_code, report) == (2, None)
-    expected = (f"gate: error: {target / 'gate.toml'}: coverage: policy 'default' requires it; not configured: "
-                "add a [coverage] section (or leave it out with --skip coverage)")
+    expected = (
+        f"gate: error: {target / 'gate.toml'}: coverage: policy 'default' requires it; not configured: "
+        "add a [coverage] section (or leave it out with --skip coverage)"
+    )
     assert expected in result.output
     validated = CliRunner().invoke(cli, ["validate", str(target)])
     assert validated.exit_code == 2
@@ -67,8 +71,13 @@ def test_a_required_check_that_is_not_configured_is_a_usage_error(make_target: M
 
 def test_validate(make_target: MakeTarget) -> None:
     service = "[service]\nurl = 'http://127.0.0.1:8000'\n"
-    good = make_target({"gate.toml": service + "[security]\npaths = ['app']\n[coverage]\nreport = 'coverage.xml'\n",
-                        "app/main.py": "X = 1\n", "coverage.xml": "<coverage/>\n"})
+    good = make_target(
+        {
+            "gate.toml": service + "[security]\npaths = ['app']\n[coverage]\nreport = 'coverage.xml'\n",
+            "app/main.py": "X = 1\n",
+            "coverage.xml": "<coverage/>\n",
+        }
+    )
     result = CliRunner().invoke(cli, ["validate", str(good)])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
@@ -79,7 +88,9 @@ def test_validate(make_target: MakeTarget) -> None:
 
 
 def test_validate_reports_every_problem_of_a_realistic_config(make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": """
+    target = make_target(
+        {
+            "gate.toml": """
         [migrations]
         paths = ["migrations"]
         dialect = "klingon"
@@ -87,7 +98,9 @@ def test_validate_reports_every_problem_of_a_realistic_config(make_target: MakeT
         command = "uvicorn app:app"
         [load]
         spawn_rate = true
-    """})
+    """
+        }
+    )
     result = CliRunner().invoke(cli, ["validate", str(target)])
     assert result.exit_code == 2
     where = f"gate: error: {target / 'gate.toml'}: "
@@ -104,8 +117,9 @@ def test_policy_option_overrides_the_config(make_target: MakeTarget) -> None:
 
 
 def test_python_dash_m_gate_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "gate", "--version"], capture_output=True, text=True, timeout=60,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "gate", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("gate, version ")
 
@@ -130,9 +144,11 @@ def test_only_a_folder_gate_wrote_is_cleared(make_target: MakeTarget, tmp_path: 
 
 def test_help_imports_none_of_the_heavy_libraries() -> None:
     """`gate --help` stays fast: pydantic, rich, jinja2, the checks and the reporters load only when used."""
-    code = ("import sys\nfrom gate.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = ('pydantic', 'rich', 'jinja2', 'yaml', 'subprocess', 'gate.config', 'gate.checks', 'gate.reporters')\n"
-            "print('loaded:', sorted(m for m in heavy if m in sys.modules))\n")
+    code = (
+        "import sys\nfrom gate.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pydantic', 'rich', 'jinja2', 'yaml', 'subprocess', 'gate.config', 'gate.checks', 'gate.reporters')\n"
+        "print('loaded:', sorted(m for m in heavy if m in sys.modules))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert "Usage: " in done.stdout

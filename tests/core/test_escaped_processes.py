@@ -23,8 +23,7 @@ __all__ = ["marker"]  # the fixture (no process carrying it may outlive a test),
 
 # A Python "test suite" that starts a helper in a session of its own and leaves it running, as a test's
 # server fixture that forgot to stop would; the helper keeps the suite's stdout open.
-ESCAPING_TEST = ("import subprocess, sys; subprocess.Popen(['sleep', '900'], start_new_session=True); "
-                 "print('tests ran')")
+ESCAPING_TEST = "import subprocess, sys; subprocess.Popen(['sleep', '900'], start_new_session=True); print('tests ran')"
 
 
 def _env(marker: str) -> dict[str, str]:
@@ -39,8 +38,9 @@ def test_a_helper_in_its_own_session_is_stopped_when_its_command_ends(tmp_path: 
 
 
 def test_a_setsid_child_of_the_service_is_stopped_with_it(tmp_path: Path, marker: str) -> None:
-    service = proc.Background(proc.shell_argv("setsid sleep 900 & exec sleep 300"), cwd=tmp_path,
-                              env=_env(marker), log_path=tmp_path / "log")
+    service = proc.Background(
+        proc.shell_argv("setsid sleep 900 & exec sleep 300"), cwd=tmp_path, env=_env(marker), log_path=tmp_path / "log"
+    )
     deadline = time.monotonic() + 10
     while len(processes_with(marker)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -50,20 +50,34 @@ def test_a_setsid_child_of_the_service_is_stopped_with_it(tmp_path: Path, marker
 
 
 def _gate(*args: str, marker: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "gate", "run", *args], cwd=cwd, text=True,
-                            env={**os.environ, MARKER_VAR: marker}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [sys.executable, "-m", "gate", "run", *args],
+        cwd=cwd,
+        text=True,
+        env={**os.environ, MARKER_VAR: marker},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _escaping_target(root: Path, marker: str, mode: str = "clean") -> Path:
     """The fixture service started behind `setsid sleep 900`, and a coverage test command that leaves a helper.
 
     In mode never_ready the service never answers health: gate is still waiting when the test signals it."""
-    target = live_target(root, marker, mode=mode, ready_timeout_s=60, service="stop_grace_s = 2",
-                         files={"escape.py": ESCAPING_TEST + "\n"})
+    target = live_target(
+        root,
+        marker,
+        mode=mode,
+        ready_timeout_s=60,
+        service="stop_grace_s = 2",
+        files={"escape.py": ESCAPING_TEST + "\n"},
+    )
     text = (target / "gate.toml").read_text()
-    text = text.replace('command = "python server.py --port {port}"',
-                        'command = "setsid sleep 900 & exec python server.py --port {port}"')
+    text = text.replace(
+        'command = "python server.py --port {port}"',
+        'command = "setsid sleep 900 & exec python server.py --port {port}"',
+    )
     text += '\n[coverage]\ncommand = "python -m coverage run escape.py"\n'
     (target / "gate.toml").write_text(text)
     return target

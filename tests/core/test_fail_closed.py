@@ -28,15 +28,18 @@ class FakeSettings(SectionModel):
 
 def install_fake(monkeypatch: pytest.MonkeyPatch, run: Callable[[CheckContext, Any], Any]) -> None:
     """Replace the security check with a fake whose run() is `run`."""
-    fake = SimpleNamespace(ID="security", TITLE="Fake", LIVE=False, Settings=FakeSettings,
-                           configured=lambda raw: True, run=run)
+    fake = SimpleNamespace(
+        ID="security", TITLE="Fake", LIVE=False, Settings=FakeSettings, configured=lambda raw: True, run=run
+    )
     monkeypatch.setitem(gate.checks.CHECKS, "security", fake)  # type: ignore[index]
 
 
-def test_a_check_that_raises_is_an_error(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
-                                         run_gate: Callable[..., Any]) -> None:
+def test_a_check_that_raises_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     def boom(ctx: CheckContext, settings: Any) -> Observation:
         raise KeyError("results")
+
     install_fake(monkeypatch, boom)
     result, report = run_gate(make_target(CONFIG), "--only", "security")
     assert result.exit_code == 3
@@ -46,8 +49,9 @@ def test_a_check_that_raises_is_an_error(monkeypatch: pytest.MonkeyPatch, make_t
     assert report["verdict"] == "error"
 
 
-def test_garbage_instead_of_an_observation_is_an_error(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
-                                                       run_gate: Callable[..., Any]) -> None:
+def test_garbage_instead_of_an_observation_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     install_fake(monkeypatch, lambda ctx, settings: {"total": 0})
     result, report = run_gate(make_target(CONFIG), "--only", "security")
     assert result.exit_code == 3
@@ -55,12 +59,14 @@ def test_garbage_instead_of_an_observation_is_an_error(monkeypatch: pytest.Monke
 
 
 def test_a_tool_that_times_out_is_an_error_and_leaves_no_process(
-        monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]) -> None:
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     marker = f"gate-test-{uuid.uuid4().hex}"
 
     def hang(ctx: CheckContext, settings: Any) -> Observation:
         proc.run(proc.shell_argv(f"sleep 300 & sleep 300 # {marker}"), cwd=ctx.target, timeout=0.5, label="slowtool")
         return Observation(metrics={})
+
     install_fake(monkeypatch, hang)
     result, report = run_gate(make_target(CONFIG), "--only", "security")
     assert result.exit_code == 3
@@ -68,12 +74,18 @@ def test_a_tool_that_times_out_is_an_error_and_leaves_no_process(
     assert wait_until_gone(marker) == []
 
 
-def test_a_crashing_tool_is_an_error_with_its_output(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
-                                                     run_gate: Callable[..., Any]) -> None:
+def test_a_crashing_tool_is_an_error_with_its_output(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     def crash(ctx: CheckContext, settings: Any) -> Observation:
-        proc.run(proc.shell_argv("echo 'Traceback: segfault in scanner' >&2; exit 139"), cwd=ctx.target, timeout=10,
-                 label="scanner")
+        proc.run(
+            proc.shell_argv("echo 'Traceback: segfault in scanner' >&2; exit 139"),
+            cwd=ctx.target,
+            timeout=10,
+            label="scanner",
+        )
         return Observation(metrics={})
+
     install_fake(monkeypatch, crash)
     result, report = run_gate(make_target(CONFIG), "--only", "security")
     assert result.exit_code == 3
@@ -83,31 +95,39 @@ def test_a_crashing_tool_is_an_error_with_its_output(monkeypatch: pytest.MonkeyP
     assert "segfault in scanner" in result.output
 
 
-def test_a_tool_killed_by_a_signal_is_named_by_the_signal(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
-                                                          run_gate: Callable[..., Any]) -> None:
+def test_a_tool_killed_by_a_signal_is_named_by_the_signal(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     def segfault(ctx: CheckContext, settings: Any) -> Observation:
         proc.run(proc.shell_argv("echo scanning >&2; kill -SEGV $$"), cwd=ctx.target, timeout=10, label="scanner")
         return Observation(metrics={})
+
     install_fake(monkeypatch, segfault)
     result, report = run_gate(make_target(CONFIG), "--only", "security")
     assert result.exit_code == 3
     assert check_of(report, "security")["reasons"] == ["scanner was killed by SIGSEGV (signal 11)"]
 
 
-def test_error_outranks_fail(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
-                             run_gate: Callable[..., Any]) -> None:
+def test_error_outranks_fail(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     finding = Finding("security", "fake", "gate.sql-fstring", Severity.HIGH, "SQL from an f-string", "a.py", 1)
     install_fake(monkeypatch, lambda ctx, settings: Observation(metrics={}, findings=(finding,)))
-    target = make_target({"gate.toml": "[security]\npaths=['.']\n[coverage]\nreport = 'notes.txt'\n",
-                          "notes.txt": "not a coverage report\n"})
+    target = make_target(
+        {
+            "gate.toml": "[security]\npaths=['.']\n[coverage]\nreport = 'notes.txt'\n",
+            "notes.txt": "not a coverage report\n",
+        }
+    )
     result, report = run_gate(target, "--only", "security,coverage")
     assert check_of(report, "security")["status"] == "fail"
     assert check_of(report, "coverage")["status"] == "error"
     assert (result.exit_code, report["verdict"]) == (3, "error")
 
 
-def test_findings_fail_with_exit_1(monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget,
-                                   run_gate: Callable[..., Any]) -> None:
+def test_findings_fail_with_exit_1(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any]
+) -> None:
     finding = Finding("security", "fake", "B303", Severity.LOW, "md5 used", "a.py", 7)
     install_fake(monkeypatch, lambda ctx, settings: Observation(metrics={}, findings=(finding,)))
     result, report = run_gate(make_target(CONFIG), "--only", "security")

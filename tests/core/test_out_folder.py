@@ -24,8 +24,10 @@ from tests.support.service import MARKER_VAR, live_target, marker
 __all__ = ["marker"]  # the fixture, imported for pytest
 
 # Takes the lock exactly as `gate run` does, says so, and waits to be killed.
-HOLDER = ("import sys, time; from pathlib import Path; from gate import outdir\n"
-          "with outdir.claim(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(120)\n")
+HOLDER = (
+    "import sys, time; from pathlib import Path; from gate import outdir\n"
+    "with outdir.claim(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(120)\n"
+)
 
 
 def _saved(tmp_path: Path) -> Path:
@@ -36,16 +38,19 @@ def _saved(tmp_path: Path) -> Path:
 
 
 def _gate(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gate", *args], capture_output=True, text=True, timeout=120,
-                          **kwargs)  # type: ignore[call-overload, no-any-return]
+    return subprocess.run([sys.executable, "-m", "gate", *args], capture_output=True, text=True, timeout=120, **kwargs)  # type: ignore[call-overload, no-any-return]
 
 
 def test_a_second_run_on_the_same_out_exits_2_naming_the_first(tmp_path: Path, marker: str) -> None:
     target = live_target(tmp_path / "t", marker, mode="never_ready", ready_timeout_s=60)
     out = tmp_path / "out"
-    first = subprocess.Popen([sys.executable, "-m", "gate", "run", str(target), "--only", "docs", "--out", str(out)],
-                             env={**os.environ, MARKER_VAR: marker}, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "gate", "run", str(target), "--only", "docs", "--out", str(out)],
+        env={**os.environ, MARKER_VAR: marker},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_until(lambda: (out / "artifacts" / "service" / "service.log").exists(), first)
         second = CliRunner().invoke(cli, ["run", str(target), "--only", "docs", "--out", str(out)])
@@ -76,7 +81,10 @@ def test_an_out_folder_that_cannot_be_created_exits_2_before_anything_runs(tmp_p
     (tmp_path / "gate.toml").write_text("[security]\n")
     result = CliRunner().invoke(cli, ["run", str(tmp_path), "--only", "security", "--out", str(blocker / "reports")])
     assert result.exit_code == 2, result.output
-    assert result.output == f"gate: error: --out {blocker / 'reports'}: not writable (Not a directory); choose another folder\n"
+    assert (
+        result.output
+        == f"gate: error: --out {blocker / 'reports'}: not writable (Not a directory); choose another folder\n"
+    )
 
 
 @pytest.fixture
@@ -137,8 +145,14 @@ def test_a_file_size_limit_is_named_and_the_summary_kept(tmp_path: Path) -> None
     limit = max(size for name, size in sizes.items() if name != largest) + 1
     assert limit < sizes[largest], sizes
     out = tmp_path / "out"
-    result = _gate("report", "--from", str(saved), "--out", str(out),
-                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    result = _gate(
+        "report",
+        "--from",
+        str(saved),
+        "--out",
+        str(out),
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
     assert result.returncode == 3, result.stderr
     assert result.stderr == f"gate: error: {out / largest}: could not be written: File too large\n"
     assert "Verdict: ERROR (exit 3)" in result.stdout
@@ -149,8 +163,14 @@ def test_a_file_size_limit_is_named_and_the_summary_kept(tmp_path: Path) -> None
 def test_reports_honour_the_umask(tmp_path: Path) -> None:
     for umask, mode in ((0o022, 0o644), (0o077, 0o600)):
         out = tmp_path / f"out-{umask:o}"
-        result = _gate("report", "--from", str(_saved(tmp_path / f"{umask:o}")), "--out", str(out),
-                       preexec_fn=lambda umask=umask: os.umask(umask))
+        result = _gate(
+            "report",
+            "--from",
+            str(_saved(tmp_path / f"{umask:o}")),
+            "--out",
+            str(out),
+            preexec_fn=lambda umask=umask: os.umask(umask),
+        )
         assert result.returncode == 0, result.stderr
         for name, _ in REPORTERS.values():
             assert stat.S_IMODE((out / name).stat().st_mode) == mode, (name, umask)
@@ -158,15 +178,21 @@ def test_reports_honour_the_umask(tmp_path: Path) -> None:
 
 def test_a_closed_stdout_is_not_an_error(tmp_path: Path) -> None:
     # Every check the default policy requires is configured, so validate has something valid to print.
-    (tmp_path / "gate.toml").write_text("[service]\nurl = 'http://127.0.0.1:8000'\n[security]\n"
-                                        "[coverage]\nreport = 'coverage.xml'\n")
+    (tmp_path / "gate.toml").write_text(
+        "[service]\nurl = 'http://127.0.0.1:8000'\n[security]\n[coverage]\nreport = 'coverage.xml'\n"
+    )
     (tmp_path / "app.py").write_text("X = 1\n")
     (tmp_path / "coverage.xml").write_text("<coverage/>\n")
     read, write = os.pipe()
     os.close(read)  # like `gate validate | head -1` once head has exited: every write fails with EPIPE
     try:
-        gate = subprocess.run([sys.executable, "-m", "gate", "validate", str(tmp_path)], stdout=write,
-                              stderr=subprocess.PIPE, text=True, timeout=60)
+        gate = subprocess.run(
+            [sys.executable, "-m", "gate", "validate", str(tmp_path)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
     finally:
         os.close(write)
     assert gate.returncode == 0, gate.stderr

@@ -22,7 +22,9 @@ def problems_of(target: Path) -> list[str]:
 
 
 def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": """
+    target = make_target(
+        {
+            "gate.toml": """
         policy = "default"
 
         [security]
@@ -44,7 +46,11 @@ def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
         path = "app/legacy/*"
         reason = "query built from constants only"
         expires = 2027-01-31
-    """, "app/main.py": "X = 1\n", "migrations/0001.sql": "SELECT 1;\n"})
+    """,
+            "app/main.py": "X = 1\n",
+            "migrations/0001.sql": "SELECT 1;\n",
+        }
+    )
     config = load_config(target)
     policy = load_policy(config.policy, config.target, config.thresholds, config.source)
     assert config.sections["security"].paths == ["app"]  # type: ignore[attr-defined]
@@ -54,15 +60,21 @@ def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
 
 
 def test_pyproject_tool_gate_is_read(make_target: MakeTarget) -> None:
-    target = make_target({"pyproject.toml": '[tool.gate]\npolicy = "default"\n[tool.gate.security]\npaths = ["src"]\n',
-                          "src/app.py": "X = 1\n"})
+    target = make_target(
+        {
+            "pyproject.toml": '[tool.gate]\npolicy = "default"\n[tool.gate.security]\npaths = ["src"]\n',
+            "src/app.py": "X = 1\n",
+        }
+    )
     config = load_config(target)
     assert config.sections["security"].paths == ["src"]  # type: ignore[attr-defined]
     assert config.source.endswith("pyproject.toml")
 
 
 def test_every_problem_is_named_with_file_and_key(make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": """
+    target = make_target(
+        {
+            "gate.toml": """
         polcy = "default"
         [security]
         paths = "app"
@@ -74,7 +86,10 @@ def test_every_problem_is_named_with_file_and_key(make_target: MakeTarget) -> No
         rule = "B101"
         reason = "tests"
         expires = "next week"
-    """, "coverage.xml": "<coverage/>\n"})
+    """,
+            "coverage.xml": "<coverage/>\n",
+        }
+    )
     problems = problems_of(target)
     gate_toml = str(target / "gate.toml")
     assert all(p.startswith(gate_toml + ": ") for p in problems)
@@ -102,16 +117,18 @@ def test_unknown_policy_lists_the_bundled_ones(make_target: MakeTarget) -> None:
 
 
 def test_an_invalid_policy_file_names_its_keys(make_target: MakeTarget) -> None:
-    target = make_target({
-        "gate.toml": 'policy = "my-policy.toml"\n',
-        "my-policy.toml": """
+    target = make_target(
+        {
+            "gate.toml": 'policy = "my-policy.toml"\n',
+            "my-policy.toml": """
             [checks.coverage]
             thresholds.percent = { op = "greater", value = 80 }
             fail_at = "severe"
             [checks.speling]
             enabled = true
         """,
-    })
+        }
+    )
     problems = problems_of(target)
     policy_file = str(target / "my-policy.toml")
     assert problems == [
@@ -125,8 +142,10 @@ def test_an_invalid_policy_file_names_its_keys(make_target: MakeTarget) -> None:
 def test_override_of_an_unknown_threshold_needs_the_table_form(make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": "[thresholds.coverage]\nbranches = 50\n"})
     problems = problems_of(target)
-    assert problems == [f"{target / 'gate.toml'}: thresholds.coverage.branches: the policy has no threshold on "
-                        "'branches' to change; add one as { op = one of < <= > >= ==, value = a number }"]
+    assert problems == [
+        f"{target / 'gate.toml'}: thresholds.coverage.branches: the policy has no threshold on "
+        "'branches' to change; add one as { op = one of < <= > >= ==, value = a number }"
+    ]
 
 
 def test_the_bundled_policies_all_load() -> None:
@@ -138,14 +157,17 @@ def test_the_bundled_policies_all_load() -> None:
 
 def test_a_check_the_policy_judges_by_nothing_is_invalid(make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": 'policy = "p.toml"\n', "p.toml": "[checks.security]\nrequired = true\n"})
-    assert problems_of(target) == [f"{target / 'p.toml'}: checks.security: judges nothing; set fail_at, fail_rules "
-                                   "or thresholds (or enabled = false)"]
+    assert problems_of(target) == [
+        f"{target / 'p.toml'}: checks.security: judges nothing; set fail_at, fail_rules "
+        "or thresholds (or enabled = false)"
+    ]
 
 
 def test_a_configured_venv_must_exist(make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": 'venv = ".venv-missing"\n'})
-    assert problems_of(target) == [f"{target / 'gate.toml'}: venv: {target / '.venv-missing'} has no bin/python; "
-                                   "expected the target's virtualenv"]
+    assert problems_of(target) == [
+        f"{target / 'gate.toml'}: venv: {target / '.venv-missing'} has no bin/python; expected the target's virtualenv"
+    ]
 
 
 def test_migration_paths_must_be_relative(make_target: MakeTarget) -> None:
@@ -155,18 +177,23 @@ def test_migration_paths_must_be_relative(make_target: MakeTarget) -> None:
 
 def test_a_missing_waiver_date_is_required(make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": '[[waivers]]\ncheck = "security"\nrule = "B1"\nreason = "r"\n'})
-    assert problems_of(target) == [f"{target / 'gate.toml'}: waivers[0].expires: required, expected a date "
-                                   "such as 2026-12-31"]
+    assert problems_of(target) == [
+        f"{target / 'gate.toml'}: waivers[0].expires: required, expected a date such as 2026-12-31"
+    ]
 
 
 def test_every_service_problem_is_reported_at_once(make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": """
+    target = make_target(
+        {
+            "gate.toml": """
         [service]
         command = "python -m app"
         url = "http://example.com"
         health = "health"
         ready_timeout_s = -1
-    """})
+    """
+        }
+    )
     where = f"{target / 'gate.toml'}: service"
     assert problems_of(target) == [
         f"{where}.command: must contain {{port}}; gate picks a free port for it",
@@ -186,12 +213,15 @@ def test_every_migrations_problem_is_reported_at_once(make_target: MakeTarget) -
     assert found[1] == f"{where}: set exactly one of paths (SQL files) or command (prints the SQL on stdout)"
 
 
-@pytest.mark.parametrize(("toml", "expected"), [
-    ("[load]\nspawn_rate = true\n", "load.spawn_rate: Input should be a valid number"),
-    ("[load]\nusers = 2.5\n", "load.users: Input should be a valid integer"),
-    ("[security]\ninclude_tests = 1\n", "security.include_tests: Input should be a valid boolean"),
-    ("[fuzz]\nseed = true\n", "fuzz.seed: Input should be a valid integer"),
-])
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[load]\nspawn_rate = true\n", "load.spawn_rate: Input should be a valid number"),
+        ("[load]\nusers = 2.5\n", "load.users: Input should be a valid integer"),
+        ("[security]\ninclude_tests = 1\n", "security.include_tests: Input should be a valid boolean"),
+        ("[fuzz]\nseed = true\n", "fuzz.seed: Input should be a valid integer"),
+    ],
+)
 def test_types_are_strict(make_target: MakeTarget, toml: str, expected: str) -> None:
     target = make_target({"gate.toml": "[service]\nurl = 'http://127.0.0.1:8000'\n" + toml})
     assert problems_of(target) == [f"{target / 'gate.toml'}: {expected}"]
@@ -205,15 +235,19 @@ def test_an_integer_is_a_number(make_target: MakeTarget) -> None:
 def test_an_unknown_sqlfluff_dialect_is_invalid(make_target: MakeTarget) -> None:
     target = make_target({"gate.toml": '[migrations]\npaths = ["m"]\ndialect = "klingon"\n', "m/1.sql": "SELECT 1;\n"})
     (problem,) = problems_of(target)
-    assert problem.startswith(f"{target / 'gate.toml'}: migrations.dialect: unknown sqlfluff dialect 'klingon' "
-                              "(expected one of: ansi, athena, ")
+    assert problem.startswith(
+        f"{target / 'gate.toml'}: migrations.dialect: unknown sqlfluff dialect 'klingon' "
+        "(expected one of: ansi, athena, "
+    )
     assert "postgres" in problem and "sqlite" in problem
 
 
 def test_paths_must_exist_inside_the_target(make_target: MakeTarget, tmp_path: Path) -> None:
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "x.sql").write_text("SELECT 1;\n")
-    target = make_target({"gate.toml": """
+    target = make_target(
+        {
+            "gate.toml": """
         [security]
         paths = ["app", "missing", "../outside", "link"]
         [migrations]
@@ -224,7 +258,10 @@ def test_paths_must_exist_inside_the_target(make_target: MakeTarget, tmp_path: P
         url = "http://127.0.0.1:8000"
         [load]
         locustfile = "load/locustfile.py"
-    """, "app/main.py": "X = 1\n"})
+    """,
+            "app/main.py": "X = 1\n",
+        }
+    )
     (target / "link").symlink_to(tmp_path / "outside")
     where = f"{target / 'gate.toml'}"
     root = target.resolve()
@@ -252,5 +289,6 @@ def test_a_gate_toml_that_is_a_directory_or_a_symlink_loop_is_named(make_target:
     (target / "gate.toml").rmdir()
     (target / "gate.toml").symlink_to(target / "loop.toml")
     (target / "loop.toml").symlink_to(target / "gate.toml")
-    assert problems_of(target) == [f"{target / 'gate.toml'}: cannot read: Too many levels of symbolic links "
-                                   "(expected a TOML file)"]
+    assert problems_of(target) == [
+        f"{target / 'gate.toml'}: cannot read: Too many levels of symbolic links (expected a TOML file)"
+    ]

@@ -48,8 +48,12 @@ def test_tools_come_from_gates_environment_not_path() -> None:
 
 def test_background_process_group_is_stopped(tmp_path: Path) -> None:
     marker = f"gate-test-{uuid.uuid4().hex}"
-    child = proc.Background(proc.shell_argv("sleep 300 & sleep 300"), cwd=tmp_path,
-                            env={"PATH": "/usr/bin:/bin", "M": marker}, log_path=tmp_path / "log")
+    child = proc.Background(
+        proc.shell_argv("sleep 300 & sleep 300"),
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "M": marker},
+        log_path=tmp_path / "log",
+    )
     assert processes_with(marker)
     child.stop(grace=1.0)
     assert wait_until_gone(marker) == []

@@ -83,4 +83,4 @@ def test_a_run_in_a_ci_log_says_when_each_check_starts(make_target: MakeTarget) 
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
     start = lines.index("gate: security started")
-    assert any(line.startswith("gate: security pass (") for line in lines[start + 1:])
+    assert any(line.startswith("gate: security pass (") for line in lines[start + 1 :])

@@ -21,17 +21,19 @@ PASSWORD = "pa55/word+x=1"  # characters that URL-encoding and JSON change
 
 def test_structured_files_keep_parsing_and_lose_every_form_of_the_secret(tmp_path: Path) -> None:
     echoed = base64.b64encode(json.dumps({"auth": f"Bearer {TOKEN}", "n": 1}).encode()).decode()
-    events = [{"elapsed_time": 0.025622536001, "body": echoed, "url": f"/x?pw={PASSWORD}"},
-              {"header": f"Bearer {TOKEN}", "ttl": 3600}]
+    events = [
+        {"elapsed_time": 0.025622536001, "body": echoed, "url": f"/x?pw={PASSWORD}"},
+        {"header": f"Bearer {TOKEN}", "ttl": 3600},
+    ]
     (tmp_path / "events.ndjson").write_text("".join(json.dumps(e) + "\n" for e in events) + '{"cut sho')
     (tmp_path / "report.json").write_text(json.dumps({"note": f"pw {PASSWORD}", "n": 3600}, indent=2))
     (tmp_path / "requests.jsonl").write_text(json.dumps({"ms": 3600.25, "error": None}) + "\n")
     (tmp_path / "junit.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testcase name="a" time="0.3600">'
         f'<failure message="token {TOKEN}">curl -H "Authorization: Bearer {TOKEN}" &lt;x&gt;</failure>'
-        "</testcase><!-- kept --></testsuites>\n")
-    (tmp_path / "service.log").write_text(f"GET /x?pw={quote(PASSWORD, safe='')}"
-                                          f"&t={TOKEN}\n")
+        "</testcase><!-- kept --></testsuites>\n"
+    )
+    (tmp_path / "service.log").write_text(f"GET /x?pw={quote(PASSWORD, safe='')}&t={TOKEN}\n")
     untouched = (tmp_path / "requests.jsonl").read_bytes()
 
     redact_files(tmp_path, [TOKEN, PASSWORD, "3600"])

@@ -44,8 +44,14 @@ def test_stale_and_unchecked_waivers() -> None:
 
 
 def test_an_api_finding_is_waived_by_its_operation() -> None:
-    docs = Finding(check="docs", tool="gate", rule="docs.missing-summary", severity=Severity.LOW, message="m",
-                   extra={"operation": "GET /items/{item_id}"})
+    docs = Finding(
+        check="docs",
+        tool="gate",
+        rule="docs.missing-summary",
+        severity=Severity.LOW,
+        message="m",
+        extra={"operation": "GET /items/{item_id}"},
+    )
     waiver = Waiver("docs", "docs.missing-*", "legacy endpoint", "2027-01-01", path="GET /items/*")
     _, waived, _ = apply_waivers([docs], [waiver], TODAY)
     assert waived == (docs,)

@@ -28,13 +28,21 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Co
     out = tmp_path_factory.mktemp("example-reports")
     gate = Path(sys.executable).parent / "gate"  # the installed console script
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    done = subprocess.run([str(gate), "run", str(EXAMPLE), "--out", str(out)], capture_output=True, text=True,
-                          timeout=600, env=env, check=False, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [str(gate), "run", str(EXAMPLE), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     return done, out
 
 
 def test_the_bundled_example_passes_the_whole_default_gate(
-        example_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    example_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     done, out = example_run
     assert done.returncode == 0, done.stdout + done.stderr
     report: dict[str, Any] = json.loads((out / "gate-report.json").read_text())
@@ -58,10 +66,20 @@ def test_every_format_is_written_and_valid(example_run: tuple[subprocess.Complet
     assert [s.get("name") for s in suites] == ["security", "coverage", "migrations", "docs", "fuzz", "load"]
     assert all(s.get("failures") == "0" and s.get("errors") == "0" for s in suites)
     page = (out / "gate-report.html").read_text()
-    assert "gate: PASS" in page and "<script src" not in page and "http://" not in page.replace(
-        "http://127.0.0.1", "").replace("http://www.w3.org/2000/svg", "")
+    assert (
+        "gate: PASS" in page
+        and "<script src" not in page
+        and "http://" not in page.replace("http://127.0.0.1", "").replace("http://www.w3.org/2000/svg", "")
+    )
     assert "| load |" in (out / "gate-summary.md").read_text()
-    for evidence in ("security/bandit.json", "security/semgrep.json", "coverage/coverage.json",
-                     "migrations/sqlfluff.json", "fuzz/schemathesis-events.ndjson", "load/requests.jsonl",
-                     "service/service.log", "service/openapi.json"):
+    for evidence in (
+        "security/bandit.json",
+        "security/semgrep.json",
+        "coverage/coverage.json",
+        "migrations/sqlfluff.json",
+        "fuzz/schemathesis-events.ndjson",
+        "load/requests.jsonl",
+        "service/service.log",
+        "service/openapi.json",
+    ):
         assert (out / "artifacts" / evidence).is_file(), evidence

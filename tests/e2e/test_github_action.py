@@ -23,8 +23,16 @@ ACTION = paths.REPO / "action.yml"
 WORKFLOWS = paths.REPO / ".github" / "workflows"
 WORKFLOW_FILES = [WORKFLOWS / "ci.yml", WORKFLOWS / "example.yml"]
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-INPUT_DEFAULTS = {"target": ".", "policy": "", "checks": "", "skip": "", "out": "gate-reports",
-                  "upload-sarif": "false", "python-version": "3.11", "artifact-name": "gate-reports"}
+INPUT_DEFAULTS = {
+    "target": ".",
+    "policy": "",
+    "checks": "",
+    "skip": "",
+    "out": "gate-reports",
+    "upload-sarif": "false",
+    "python-version": "3.11",
+    "artifact-name": "gate-reports",
+}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -57,6 +65,7 @@ def validate(schema: str, *files: Path) -> subprocess.CompletedProcess[str]:
 
 # --- GitHub's schemas (bundled with check-jsonschema) -------------------------------------------------------
 
+
 def test_action_matches_githubs_action_schema() -> None:
     done = validate("vendor.github-actions", ACTION)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -70,17 +79,36 @@ def test_workflows_match_githubs_workflow_schema_and_every_job_has_a_timeout() -
 
 Mutation = tuple[Path, str, Callable[[str], str], str]  # file, schema, how to break it, expected
 BROKEN: dict[str, Mutation] = {
-    "job without runs-on": (WORKFLOWS / "ci.yml", "vendor.github-workflows",
-                            lambda t: t.replace("    runs-on: ubuntu-latest\n", "", 1), "runs-on"),
-    "unquoted colon in run": (WORKFLOWS / "ci.yml", "vendor.github-workflows",
-                              lambda t: t + "      - run: echo a: b\n", "parse"),
-    "job without timeout": (WORKFLOWS / "example.yml", "custom.github-workflows-require-timeout",
-                            lambda t: re.sub(r"\n +timeout-minutes: \d+", "", t), "timeout-minutes"),
-    "composite run step without shell": (ACTION, "vendor.github-actions",
-                                         lambda t: t.replace("      shell: bash\n", "", 1), "shell"),
-    "misspelt input key": (ACTION, "vendor.github-actions",
-                           lambda t: t.replace("    default: gate-reports\n", "    defualt: gate-reports\n"),
-                           "defualt"),
+    "job without runs-on": (
+        WORKFLOWS / "ci.yml",
+        "vendor.github-workflows",
+        lambda t: t.replace("    runs-on: ubuntu-latest\n", "", 1),
+        "runs-on",
+    ),
+    "unquoted colon in run": (
+        WORKFLOWS / "ci.yml",
+        "vendor.github-workflows",
+        lambda t: t + "      - run: echo a: b\n",
+        "parse",
+    ),
+    "job without timeout": (
+        WORKFLOWS / "example.yml",
+        "custom.github-workflows-require-timeout",
+        lambda t: re.sub(r"\n +timeout-minutes: \d+", "", t),
+        "timeout-minutes",
+    ),
+    "composite run step without shell": (
+        ACTION,
+        "vendor.github-actions",
+        lambda t: t.replace("      shell: bash\n", "", 1),
+        "shell",
+    ),
+    "misspelt input key": (
+        ACTION,
+        "vendor.github-actions",
+        lambda t: t.replace("    default: gate-reports\n", "    defualt: gate-reports\n"),
+        "defualt",
+    ),
 }
 
 
@@ -97,6 +125,7 @@ def test_the_schemas_reject_a_broken_copy(case: str, tmp_path: Path) -> None:
 
 
 # --- the action's shape ------------------------------------------------------------------------------------
+
 
 def test_action_declares_its_inputs_and_outputs() -> None:
     action = load(ACTION)
@@ -143,8 +172,12 @@ def test_every_expression_names_a_declared_input_or_an_earlier_step() -> None:
 
 def test_action_uses_pinned_major_versions() -> None:
     uses = {s["uses"] for s in action_steps() if "uses" in s}
-    assert uses == {"actions/setup-python@v5", "actions/cache@v4", "actions/upload-artifact@v4",
-                    "github/codeql-action/upload-sarif@v3"}
+    assert uses == {
+        "actions/setup-python@v5",
+        "actions/cache@v4",
+        "actions/upload-artifact@v4",
+        "github/codeql-action/upload-sarif@v3",
+    }
 
 
 def test_tools_are_installed_at_the_tested_versions_and_cached() -> None:
@@ -195,12 +228,14 @@ def test_reports_and_sarif_are_uploaded_and_the_step_fails_last() -> None:
 def test_every_run_script_is_valid_bash(path: Path) -> None:
     for s in all_steps(path):
         if "run" in s:
-            done = subprocess.run(["bash", "-n"], input=s["run"], capture_output=True, text=True, timeout=30,
-                                  check=False)
+            done = subprocess.run(
+                ["bash", "-n"], input=s["run"], capture_output=True, text=True, timeout=30, check=False
+            )
             assert done.returncode == 0, f"{s.get('name')}: {done.stderr}"
 
 
 # --- the workflows -----------------------------------------------------------------------------------------
+
 
 def triggers(path: Path) -> Any:
     data: dict[Any, Any] = load(path)
@@ -235,6 +270,9 @@ def test_example_workflow_runs_the_action_on_the_example_and_prints_the_verdict(
     assert (REPO / "examples" / "service").is_dir()
     # true except on pull requests from forks, whose read-only token cannot upload SARIF
     assert action["with"]["upload-sarif"].startswith("${{ github.event_name != 'pull_request' ||")
-    printed = steps[gate + 1:]
-    assert any(s.get("env", {}).get("VERDICT") == f"${{{{ steps.{action['id']}.outputs.verdict }}}}"
-               and "$VERDICT" in s.get("run", "") for s in printed)
+    printed = steps[gate + 1 :]
+    assert any(
+        s.get("env", {}).get("VERDICT") == f"${{{{ steps.{action['id']}.outputs.verdict }}}}"
+        and "$VERDICT" in s.get("run", "")
+        for s in printed
+    )

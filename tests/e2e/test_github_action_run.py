@@ -30,8 +30,7 @@ class ActionRun:
     used: list[str]  # the `uses:` steps whose `if:` held: what GitHub would have run
 
 
-def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
-               path_first: Path | None = None) -> ActionRun:
+def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str], path_first: Path | None = None) -> ActionRun:
     """Run action.yml's shell steps as GitHub would, except the install step and `uses:` steps."""
     values = {**INPUT_DEFAULTS, **inputs}
     outputs: dict[str, dict[str, str]] = {}
@@ -47,6 +46,7 @@ def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
             if m := re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr):
                 return outputs.get(m.group(1), {}).get(m.group(2), "")
             raise AssertionError(f"the simulation does not evaluate ${{{{ {expr} }}}}")
+
         return EXPRESSION.sub(one, text)
 
     def holds(condition: str) -> bool:
@@ -79,9 +79,16 @@ def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
             continue  # installing gate is tested by test_packaging; here gate-venv is this test's venv
         output_file = runner_temp / "github-output"
         output_file.write_text("")
-        env = {**os.environ, "RUNNER_TEMP": str(runner_temp), "RUNNER_OS": "Linux",
-               "GITHUB_OUTPUT": str(output_file), "GITHUB_ACTION_PATH": str(REPO), "GITHUB_ACTIONS": "true",
-               "GITHUB_STEP_SUMMARY": str(runner_temp / "summary.md"), "GITHUB_WORKSPACE": str(workspace)}
+        env = {
+            **os.environ,
+            "RUNNER_TEMP": str(runner_temp),
+            "RUNNER_OS": "Linux",
+            "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_ACTION_PATH": str(REPO),
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_STEP_SUMMARY": str(runner_temp / "summary.md"),
+            "GITHUB_WORKSPACE": str(workspace),
+        }
         if path_first is not None:
             env["PATH"] = f"{path_first}{os.pathsep}{env['PATH']}"
         env.update({k: substitute(str(v)) for k, v in s.get("env", {}).items()})
@@ -89,8 +96,7 @@ def run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str],
         script.write_text(substitute(s["run"]))
         # GitHub's `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`.
         argv = ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)]
-        done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=300,
-                              check=False)
+        done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=300, check=False)
         log += f"--- {s['name']} (exit {done.returncode})\n{done.stdout}{done.stderr}"
         outputs[s.get("id", "")] = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
         outcomes[s.get("id", "")] = "success" if done.returncode == 0 else "failure"
@@ -111,7 +117,8 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(REPO / "tests" / "fixtures" / "coverage_65", ws / "svc")
     for name, minimum in (("lenient", 50), ("strict", 90)):
         (ws / "svc" / f"{name}.toml").write_text(
-            f'name = "{name}"\n[checks.coverage]\nthresholds.percent = {{ op = ">", value = {minimum} }}\n')
+            f'name = "{name}"\n[checks.coverage]\nthresholds.percent = {{ op = ">", value = {minimum} }}\n'
+        )
     venv = Path(sys.executable).parent.parent
     assert (venv / "bin" / "gate").exists(), "gate must be installed in the environment running the tests"
     # The service's own environment, as a workflow sets it up before the action (it needs pytest and
@@ -150,9 +157,16 @@ def test_bad_usage_exits_2_and_a_stale_report_is_not_read(workspace: tuple[Path,
 
 def test_inputs_cannot_inject_shell(workspace: tuple[Path, Path]) -> None:
     ws, temp = workspace
-    run = run_action(ws, temp, {"target": 'svc$(touch "$RUNNER_TEMP/pwned1")',
-                                "checks": '"; touch "$RUNNER_TEMP/pwned2"; echo "',
-                                "skip": '`touch "$RUNNER_TEMP/pwned3"`', "out": "r"})
+    run = run_action(
+        ws,
+        temp,
+        {
+            "target": 'svc$(touch "$RUNNER_TEMP/pwned1")',
+            "checks": '"; touch "$RUNNER_TEMP/pwned2"; echo "',
+            "skip": '`touch "$RUNNER_TEMP/pwned3"`',
+            "out": "r",
+        },
+    )
     assert sorted(p.name for p in temp.glob("pwned*")) == [], run.log
     assert run.outputs.get("exit-code") == "2", run.log  # no folder of that odd name: a usage error
 
@@ -163,8 +177,9 @@ def test_a_gate_on_path_does_not_shadow_gates_own(workspace: tuple[Path, Path], 
     fake_bin.mkdir()
     (fake_bin / "gate").write_text("#!/bin/sh\necho fake gate\nexit 0\n")
     (fake_bin / "gate").chmod(0o755)
-    run = run_action(ws, temp, {"target": "svc", "checks": "coverage", "policy": "strict.toml", "out": "r"},
-                     path_first=fake_bin)
+    run = run_action(
+        ws, temp, {"target": "svc", "checks": "coverage", "policy": "strict.toml", "out": "r"}, path_first=fake_bin
+    )
     assert "fake gate" not in run.log
     assert run.outputs == {"verdict": "fail", "exit-code": "1"}, run.log
 
@@ -182,8 +197,9 @@ UPLOAD_SARIF = "github/codeql-action/upload-sarif@v3"
 def test_a_sarif_without_runs_is_not_uploaded(workspace: tuple[Path, Path]) -> None:
     """Only coverage runs: no check that scans files, so the SARIF log has no runs, which GitHub rejects."""
     ws, temp = workspace
-    run = run_action(ws, temp, {"target": "svc", "checks": "coverage", "policy": "lenient.toml", "out": "r",
-                                "upload-sarif": "true"})
+    run = run_action(
+        ws, temp, {"target": "svc", "checks": "coverage", "policy": "lenient.toml", "out": "r", "upload-sarif": "true"}
+    )
     assert (run.failed_step, run.outputs) == (None, {"verdict": "pass", "exit-code": "0"}), run.log
     assert '"runs": []' in (ws / "r" / "gate-report.sarif").read_text()
     assert UPLOAD_SARIF not in run.used
@@ -193,8 +209,9 @@ def test_a_sarif_without_runs_is_not_uploaded(workspace: tuple[Path, Path]) -> N
 def test_a_sarif_with_runs_is_uploaded_with_repository_paths(workspace: tuple[Path, Path]) -> None:
     ws, temp = workspace
     (ws / ".git").mkdir()  # the workspace is the repository root; the target is its svc/ folder
-    (ws / "svc" / "app" / "hashing.py").write_text("import hashlib\n\n\ndef digest(password: str) -> str:\n"
-                                                   "    return hashlib.md5(password.encode()).hexdigest()\n")
+    (ws / "svc" / "app" / "hashing.py").write_text(
+        "import hashlib\n\n\ndef digest(password: str) -> str:\n    return hashlib.md5(password.encode()).hexdigest()\n"
+    )
     run = run_action(ws, temp, {"target": "svc", "checks": "security", "out": "r", "upload-sarif": "true"})
     assert run.outputs == {"verdict": "fail", "exit-code": "1"}, run.log
     assert UPLOAD_SARIF in run.used

@@ -18,8 +18,12 @@ REPO = paths.REPO
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(REPO)],
-                   check=True, timeout=300, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(REPO)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     (built,) = out.glob("gate-*.whl")
     return built
 
@@ -35,18 +39,33 @@ def test_the_wheel_carries_policies_and_rules(wheel: Path) -> None:
 def test_an_installed_gate_finds_its_bundled_policy(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               check=True, capture_output=True, text=True, timeout=60).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+    )
     zipfile.ZipFile(wheel).extractall(site)  # installing a pure wheel is unpacking it into site-packages
     # gate's dependencies come from the environment running the tests; gate itself only from the wheel.
     (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     target = tmp_path / "target"
     target.mkdir()
     # Every check the default policy requires is configured, so that validate reports the target valid.
-    (target / "gate.toml").write_text('policy = "default"\n[security]\npaths = ["."]\n[coverage]\n'
-                                      'report = "coverage.xml"\n[service]\nurl = "http://127.0.0.1:8000"\n')
+    (target / "gate.toml").write_text(
+        'policy = "default"\n[security]\npaths = ["."]\n[coverage]\n'
+        'report = "coverage.xml"\n[service]\nurl = "http://127.0.0.1:8000"\n'
+    )
     (target / "coverage.xml").write_text("<coverage/>\n")
-    done = subprocess.run([str(venv / "bin" / "python"), "-m", "gate", "validate", str(target)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False)
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "gate", "validate", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert f"{site}/gate/_policies/default.toml" in done.stdout

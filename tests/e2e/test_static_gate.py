@@ -18,11 +18,13 @@ STATIC = "security,coverage,migrations"
 def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
     def copy(name: str) -> Path:
         return Path(shutil.copytree(FIXTURES / name, tmp_path / name))
+
     return copy
 
 
-def test_a_clean_service_passes_every_static_check(copy_fixture: Callable[[str], Path],
-                                                   run_gate: Callable[..., Any]) -> None:
+def test_a_clean_service_passes_every_static_check(
+    copy_fixture: Callable[[str], Path], run_gate: Callable[..., Any]
+) -> None:
     target = copy_fixture("project_clean")
     result, report = run_gate(target, "--only", STATIC)
     assert result.exit_code == 0, result.output
@@ -34,8 +36,9 @@ def test_a_clean_service_passes_every_static_check(copy_fixture: Callable[[str],
     assert not list(target.glob(".coverage*")), "coverage data was left in the target"
 
 
-def test_a_planted_service_fails_exactly_the_checks_it_should(copy_fixture: Callable[[str], Path],
-                                                             run_gate: Callable[..., Any]) -> None:
+def test_a_planted_service_fails_exactly_the_checks_it_should(
+    copy_fixture: Callable[[str], Path], run_gate: Callable[..., Any]
+) -> None:
     target = copy_fixture("project_planted")
     result, report = run_gate(target, "--only", STATIC)
     assert result.exit_code == 1, result.output

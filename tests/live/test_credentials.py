@@ -60,9 +60,12 @@ def test_schemes_say_where_each_credential_goes() -> None:
 
 
 def test_swagger2_security_definitions() -> None:
-    spec = {"swagger": "2.0", "securityDefinitions": {"basic": {"type": "basic"},
-                                                      "key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
-            "security": [{"key": []}], "paths": {"/a": {"get": {"responses": {}}}}}
+    spec = {
+        "swagger": "2.0",
+        "securityDefinitions": {"basic": {"type": "basic"}, "key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+        "security": [{"key": []}],
+        "paths": {"/a": {"get": {"responses": {}}}},
+    }
     assert schemes(spec)["basic"].type == "http-basic"
     assert describe_security(spec, "GET /a") == "key (API key in header X-Key)"
 
@@ -87,9 +90,11 @@ def test_each_operation_gets_what_its_security_asks_for() -> None:
 
 
 def test_alternatives_and_optional_auth() -> None:
-    ops = {"/a": {"get": {"security": [{"apiKeyHeader": []}, {"bearerAuth": []}], "responses": {}}},
-           "/b": {"get": {"security": [{"apiKeyHeader": []}, {}], "responses": {}}},
-           "/c": {"get": {"security": [{"bearerAuth": [], "apiKeyQuery": []}], "responses": {}}}}
+    ops = {
+        "/a": {"get": {"security": [{"apiKeyHeader": []}, {"bearerAuth": []}], "responses": {}}},
+        "/b": {"get": {"security": [{"apiKeyHeader": []}, {}], "responses": {}}},
+        "/c": {"get": {"security": [{"bearerAuth": [], "apiKeyQuery": []}], "responses": {}}},
+    }
     spec = {**SPEC, "paths": ops}
     first = placement(spec, "GET", "/a", HELD)
     assert first is not None and first.schemes == ("bearerAuth",)
@@ -109,8 +114,11 @@ def test_describe_security_for_refusal_reports() -> None:
 
 
 def test_credentials_that_do_not_fit_the_spec() -> None:
-    configured = {"bearer": SchemeCredentials(token="t"), "basicAuth": SchemeCredentials(token="t"),
-                  "bearerAuth": SchemeCredentials(user="u", password="p")}
+    configured = {
+        "bearer": SchemeCredentials(token="t"),
+        "basicAuth": SchemeCredentials(token="t"),
+        "bearerAuth": SchemeCredentials(user="u", password="p"),
+    }
     problems = binding_problems(configured, SPEC)
     assert problems == [
         "[service.credentials.bearer]: the spec declares no security scheme 'bearer' "
@@ -128,7 +136,9 @@ def test_exactly_one_kind_of_credential(given: dict[str, Any]) -> None:
 
 
 def test_bad_credentials_in_gate_toml_name_file_and_key(make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": """
+    target = make_target(
+        {
+            "gate.toml": """
         [service]
         command = "python server.py --port {port}"
 
@@ -145,7 +155,9 @@ def test_bad_credentials_in_gate_toml_name_file_and_key(make_target: MakeTarget)
         [fuzz]
         exclude = ["DELETE", "GET /ok"]
         max_token_renewals = -1
-    """})
+    """
+        }
+    )
     with pytest.raises(UsageError) as info:
         load_config(target)
     where = f"{target / 'gate.toml'}: "
@@ -169,14 +181,31 @@ def test_exclusions_by_glob_on_spec_or_served_path() -> None:
 
 
 def test_logouts_are_excluded_by_default_with_a_reason() -> None:
-    spec = {"openapi": "3.0.3", "paths": {p: {m: {"responses": {}} for m in ms} for p, ms in {
-        "/api/tokens": ["post", "delete"], "/auth/logout/": ["post"], "/auth/logout/all/": ["post"],
-        "/sessions/{id}": ["get", "delete"], "/users/{id}": ["delete"], "/revoke-token": ["post"]}.items()}}
+    spec = {
+        "openapi": "3.0.3",
+        "paths": {
+            p: {m: {"responses": {}} for m in ms}
+            for p, ms in {
+                "/api/tokens": ["post", "delete"],
+                "/auth/logout/": ["post"],
+                "/auth/logout/all/": ["post"],
+                "/sessions/{id}": ["get", "delete"],
+                "/users/{id}": ["delete"],
+                "/revoke-token": ["post"],
+            }.items()
+        },
+    }
     found = {e.label: e.reason for e in excluded(spec, [], exclude_logout=True)}
-    assert sorted(found) == ["DELETE /api/tokens", "DELETE /sessions/{id}", "POST /auth/logout/",
-                             "POST /auth/logout/all/", "POST /revoke-token"]
-    assert found["DELETE /api/tokens"] == ("looks like a logout (DELETE on the token or session resource); "
-                                           "[fuzz] exclude_logout = false fuzzes it")
+    assert sorted(found) == [
+        "DELETE /api/tokens",
+        "DELETE /sessions/{id}",
+        "POST /auth/logout/",
+        "POST /auth/logout/all/",
+        "POST /revoke-token",
+    ]
+    assert found["DELETE /api/tokens"] == (
+        "looks like a logout (DELETE on the token or session resource); [fuzz] exclude_logout = false fuzzes it"
+    )
     assert excluded(spec, [], exclude_logout=False) == []
 
 
@@ -194,8 +223,14 @@ def test_valid_patterns(pattern: str) -> None:
 
 
 def live(credentials: Mapping[str, Credential], auth: Credential | None = None) -> LiveService:
-    return LiveService(base_url="http://127.0.0.1:1", headers={"X-Tenant": "t"}, spec=SPEC,
-                       spec_file=Path("openapi.json"), credentials=credentials, auth=auth)
+    return LiveService(
+        base_url="http://127.0.0.1:1",
+        headers={"X-Tenant": "t"},
+        spec=SPEC,
+        spec_file=Path("openapi.json"),
+        credentials=credentials,
+        auth=auth,
+    )
 
 
 AUTH = Credential("auth", "header", "Authorization", "Bearer {token}", "legacy", "python login.py")
@@ -221,13 +256,25 @@ def test_plan_names_operations_gate_holds_nothing_for() -> None:
     assert plan.operations["POST /tokens"] == ("basicAuth",)
     assert plan.operations["GET /me"] == ()
     assert "GET /me" in plan.uncovered and "POST /tokens" not in plan.uncovered
-    service = dataclasses.replace(live({"basicAuth": HELD["basicAuth"]}),
-                                  command_env={"PATH": "/venv/bin:/usr/bin", "HOME": "/h", "DB": "x"})
-    env = fuzz_auth.hook_env(plan, service, Path("."), Path("s.json"), 3,
-                             {"PATH": "/usr/bin", "HOME": "/h", "GATE_FUZZ_HEADER_0": "v"}, Path("renewed"))
+    service = dataclasses.replace(
+        live({"basicAuth": HELD["basicAuth"]}), command_env={"PATH": "/venv/bin:/usr/bin", "HOME": "/h", "DB": "x"}
+    )
+    env = fuzz_auth.hook_env(
+        plan,
+        service,
+        Path("."),
+        Path("s.json"),
+        3,
+        {"PATH": "/usr/bin", "HOME": "/h", "GATE_FUZZ_HEADER_0": "v"},
+        Path("renewed"),
+    )
     assert env["SCHEMATHESIS_HOOKS"].endswith("auth_hooks.py")
     config = json.loads(env["GATE_FUZZ_AUTH"])
-    assert (config["env_changes"], config["env_removed"]) == ({"PATH": "/venv/bin:/usr/bin", "DB": "x"},
-                                                              ["GATE_FUZZ_HEADER_0"])
-    assert fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3, {},
-                             Path("renewed")) == {}
+    assert (config["env_changes"], config["env_removed"]) == (
+        {"PATH": "/venv/bin:/usr/bin", "DB": "x"},
+        ["GATE_FUZZ_HEADER_0"],
+    )
+    assert (
+        fuzz_auth.hook_env(fuzz_auth.plan(live({}), []), live({}), Path("."), Path("s.json"), 3, {}, Path("renewed"))
+        == {}
+    )

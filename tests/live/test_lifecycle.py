@@ -22,8 +22,9 @@ __all__ = ["marker"]  # the fixture, imported for pytest
 
 def settings(marker: str, mode: str = "clean", **extra: Any) -> ServiceSettings:
     env = {"FIXTURE_MODE": mode, MARKER_VAR: marker, **extra.pop("env", {})}
-    return ServiceSettings.model_validate({"command": f"python {SERVER} --port {{port}}", "env": env,
-                                           "ready_timeout_s": 10, **extra})
+    return ServiceSettings.model_validate(
+        {"command": f"python {SERVER} --port {{port}}", "env": env, "ready_timeout_s": 10, **extra}
+    )
 
 
 class _Healthy(BaseHTTPRequestHandler):
@@ -60,12 +61,16 @@ def test_clean_service_is_ready_prepared_and_stopped(tmp_path: Path, marker: str
     assert "listening on 127.0.0.1" in (tmp_path / "work" / "service.log").read_text()
 
 
-@pytest.mark.parametrize(("mode", "expected", "in_log"), [
-    ("exit_early", "exited with code 3 before it was ready", "cannot connect to the database"),
-    ("never_ready", "not ready within 1 s", "/health"),
-])
-def test_service_that_never_gets_ready_is_an_error_with_its_log(tmp_path: Path, marker: str, mode: str,
-                                                                expected: str, in_log: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "expected", "in_log"),
+    [
+        ("exit_early", "exited with code 3 before it was ready", "cannot connect to the database"),
+        ("never_ready", "not ready within 1 s", "/health"),
+    ],
+)
+def test_service_that_never_gets_ready_is_an_error_with_its_log(
+    tmp_path: Path, marker: str, mode: str, expected: str, in_log: str
+) -> None:
     config = settings(marker, mode, ready_timeout_s=1)
     with open_service(config, tmp_path, tmp_path / "work", dict(os.environ)) as running:
         assert running.live is None
@@ -73,16 +78,18 @@ def test_service_that_never_gets_ready_is_an_error_with_its_log(tmp_path: Path, 
         assert in_log in running.log_tail()
 
 
-def test_port_already_answering_is_an_error(tmp_path: Path, marker: str, foreign_port: int,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_port_already_answering_is_an_error(
+    tmp_path: Path, marker: str, foreign_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(localhttp, "free_port", lambda: foreign_port)
     with open_service(settings(marker), tmp_path, tmp_path / "work", dict(os.environ)) as running:
         assert running.live is None
         assert f"port {foreign_port} is already in use" in str(running.error)
 
 
-def test_foreign_server_grabbing_the_port_is_never_tested(tmp_path: Path, marker: str, foreign_port: int,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_foreign_server_grabbing_the_port_is_never_tested(
+    tmp_path: Path, marker: str, foreign_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The race: the port looked free, then somebody else bound it before our service did. The foreign
     # server answers health at once; ours fails with "address in use". That must be an error.
     monkeypatch.setattr(localhttp, "free_port", lambda: foreign_port)
@@ -103,7 +110,8 @@ def test_port_ownership_is_read_from_proc(tmp_path: Path, marker: str, foreign_p
 
 def test_setup_seed_and_auth_run_in_order_with_the_base_url(tmp_path: Path, marker: str) -> None:
     config = settings(
-        marker, env={"FIXTURE_TOKEN": "tok-0123456789", "DB_PASSWORD": "hunter22"},
+        marker,
+        env={"FIXTURE_TOKEN": "tok-0123456789", "DB_PASSWORD": "hunter22"},
         setup=["echo set up > setup.txt"],
         seed=['test -f setup.txt && echo "$GATE_BASE_URL" > seeded.txt'],
         auth={"command": "echo tok-0123456789"},
@@ -119,15 +127,17 @@ def test_setup_seed_and_auth_run_in_order_with_the_base_url(tmp_path: Path, mark
     assert "tok-0123456789" not in (tmp_path / "work" / "prepare.log").read_text()
 
 
-@pytest.mark.parametrize(("extra", "expected"), [
-    ({"setup": ["echo broken >&2; exit 4"]}, "setup command `echo broken >&2; exit 4` failed"),
-    ({"seed": ["exit 5"]}, "seed command `exit 5` failed"),
-    ({"auth": {"command": "true"}}, "auth command printed no token"),
-    ({"openapi": "/missing.json"}, "cannot fetch the OpenAPI spec"),
-    ({"openapi": "docs/none.yaml"}, "cannot read the OpenAPI spec file"),
-])
-def test_preparation_failures_are_errors(tmp_path: Path, marker: str, extra: dict[str, Any],
-                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"setup": ["echo broken >&2; exit 4"]}, "setup command `echo broken >&2; exit 4` failed"),
+        ({"seed": ["exit 5"]}, "seed command `exit 5` failed"),
+        ({"auth": {"command": "true"}}, "auth command printed no token"),
+        ({"openapi": "/missing.json"}, "cannot fetch the OpenAPI spec"),
+        ({"openapi": "docs/none.yaml"}, "cannot read the OpenAPI spec file"),
+    ],
+)
+def test_preparation_failures_are_errors(tmp_path: Path, marker: str, extra: dict[str, Any], expected: str) -> None:
     with open_service(settings(marker, **extra), tmp_path, tmp_path / "work", dict(os.environ)) as running:
         assert running.live is None
         assert expected in str(running.error)
@@ -139,7 +149,8 @@ def test_spec_from_a_yaml_file_in_the_repository(tmp_path: Path, marker: str) ->
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "api.yaml").write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get:\n"
-        "      responses: {'200': {description: ok}}\n")
+        "      responses: {'200': {description: ok}}\n"
+    )
     config = settings(marker, openapi="docs/api.yaml")
     with open_service(config, tmp_path, tmp_path / "w", dict(os.environ)) as running:
         assert running.live is not None, running.error

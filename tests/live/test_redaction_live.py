@@ -42,21 +42,31 @@ SECRETS = (TOKEN, API_KEY, DB_PASSWORD, DSN_PASSWORD)
 
 def secret_target(root: Path, marker: str, **options: Any) -> Path:
     """A target whose service sees every kind of secret gate knows, and shows them all."""
-    env = {"FIXTURE_ECHO_AUTH": "1", "DB_PASSWORD": DB_PASSWORD, "SESSION_TTL": "20261124",
-           "DATABASE_URL": f"postgres://app:{DSN_PASSWORD}@db/app", "SHOWN_KEY_VALUE": API_KEY,
-           **options.pop("env", {})}
-    service = "\n".join([
-        f'headers = {{ X-Api-Key = "{API_KEY}" }}',
-        f'seed = ["echo seeded the user, its token is {TOKEN}"]',
-        f'auth = {{ command = "echo {TOKEN}" }}',
-        options.pop("service", ""),
-    ])
+    env = {
+        "FIXTURE_ECHO_AUTH": "1",
+        "DB_PASSWORD": DB_PASSWORD,
+        "SESSION_TTL": "20261124",
+        "DATABASE_URL": f"postgres://app:{DSN_PASSWORD}@db/app",
+        "SHOWN_KEY_VALUE": API_KEY,
+        **options.pop("env", {}),
+    }
+    service = "\n".join(
+        [
+            f'headers = {{ X-Api-Key = "{API_KEY}" }}',
+            f'seed = ["echo seeded the user, its token is {TOKEN}"]',
+            f'auth = {{ command = "echo {TOKEN}" }}',
+            options.pop("service", ""),
+        ]
+    )
     target = live_target(root, marker, env=env, service=service, **options)
     config = target / "gate.toml"
     # The service prints its environment's secrets (and the header value it was given) when it starts.
-    config.write_text(config.read_text().replace(
-        'command = "python server.py --port {port}"',
-        'command = "echo env $DB_PASSWORD $DATABASE_URL $SHOWN_KEY_VALUE; exec python server.py --port {port}"'))
+    config.write_text(
+        config.read_text().replace(
+            'command = "python server.py --port {port}"',
+            'command = "echo env $DB_PASSWORD $DATABASE_URL $SHOWN_KEY_VALUE; exec python server.py --port {port}"',
+        )
+    )
     return target
 
 
@@ -65,7 +75,7 @@ def forms(secret: str) -> list[bytes]:
     raw = secret.encode()
     found = {raw, quote(secret, safe="").encode(), quote_plus(secret).encode()}
     for start in range(3):
-        piece = raw[start:start + (len(raw) - start) // 3 * 3]
+        piece = raw[start : start + (len(raw) - start) // 3 * 3]
         found |= {base64.b64encode(piece).rstrip(b"="), base64.urlsafe_b64encode(piece).rstrip(b"=")}
     return sorted(found)
 
@@ -76,8 +86,11 @@ def leaks(root: Path) -> list[str]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         decoded = b"\n".join(_base64_values(data)) if path.suffix in (".json", ".ndjson", ".jsonl") else b""
-        found += [f"{path.relative_to(root)}: {secret}" for secret in SECRETS
-                  if any(form in data or form in decoded for form in forms(secret))]
+        found += [
+            f"{path.relative_to(root)}: {secret}"
+            for secret in SECRETS
+            if any(form in data or form in decoded for form in forms(secret))
+        ]
     return found
 
 
@@ -104,10 +117,15 @@ def parse_artifact(path: Path) -> None:
         ET.fromstring(text)
 
 
-def test_a_full_run_masks_every_secret_and_every_artifact_still_parses(run_gate: RunGate, tmp_path: Path,
-                                                                      marker: str) -> None:
-    target = secret_target(tmp_path / "t", marker, env={"FIXTURE_TOKEN": TOKEN},
-                           fuzz="max_examples = 5\n\n[load]\nduration_s = 4\nwarmup_s = 1\nusers = 2")
+def test_a_full_run_masks_every_secret_and_every_artifact_still_parses(
+    run_gate: RunGate, tmp_path: Path, marker: str
+) -> None:
+    target = secret_target(
+        tmp_path / "t",
+        marker,
+        env={"FIXTURE_TOKEN": TOKEN},
+        fuzz="max_examples = 5\n\n[load]\nduration_s = 4\nwarmup_s = 1\nusers = 2",
+    )
     result, report = run_gate(target, "--only", "fuzz,load")
     assert report is not None, result.output
     out = tmp_path / "out"
@@ -116,8 +134,14 @@ def test_a_full_run_masks_every_secret_and_every_artifact_still_parses(run_gate:
     # The load check's verdict does not matter here (a short run on a busy machine); its log does.
     assert '"event": "request"' in (out / "artifacts" / "load" / "requests.jsonl").read_text()
     structured = [p for p in out.rglob("*") if p.suffix in (".json", ".ndjson", ".jsonl", ".xml")]
-    assert {"schemathesis-events.ndjson", "schemathesis-report.json", "schemathesis-junit.xml",
-            "requests.jsonl", "openapi.json", "gate-report.json"} <= {p.name for p in structured}
+    assert {
+        "schemathesis-events.ndjson",
+        "schemathesis-report.json",
+        "schemathesis-junit.xml",
+        "requests.jsonl",
+        "openapi.json",
+        "gate-report.json",
+    } <= {p.name for p in structured}
     for path in structured:
         parse_artifact(path)
     # "20261124" sits under a secret-looking key but is a number: it is no secret, and the seed of the
@@ -128,17 +152,23 @@ def test_a_full_run_masks_every_secret_and_every_artifact_still_parses(run_gate:
     events = (out / "artifacts" / "fuzz" / "schemathesis-events.ndjson").read_text()
     bodies = [b for b in _base64_values(events.encode()) if b"seen" in b]
     assert bodies and all(b"[REDACTED]" in b for b in bodies)
-    assert "Authorization=[REDACTED] X-Api-Key=[REDACTED]" in (out / "artifacts" / "service" / "service.log").read_text()
+    assert (
+        "Authorization=[REDACTED] X-Api-Key=[REDACTED]" in (out / "artifacts" / "service" / "service.log").read_text()
+    )
     assert leaks(out) == []
 
 
-@pytest.mark.parametrize(("mode", "service", "reason"), [
-    ("never_ready", "", "was not ready within"),
-    ("exit_early", "", "exited with code 3 before it was ready"),
-    ("clean", 'openapi = "/no-such-spec.json"', "cannot fetch the OpenAPI spec"),
-])
-def test_an_early_failure_leaves_no_secret(run_gate: RunGate, tmp_path: Path, marker: str, mode: str,
-                                           service: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "service", "reason"),
+    [
+        ("never_ready", "", "was not ready within"),
+        ("exit_early", "", "exited with code 3 before it was ready"),
+        ("clean", 'openapi = "/no-such-spec.json"', "cannot fetch the OpenAPI spec"),
+    ],
+)
+def test_an_early_failure_leaves_no_secret(
+    run_gate: RunGate, tmp_path: Path, marker: str, mode: str, service: str, reason: str
+) -> None:
     target = secret_target(tmp_path / "t", marker, mode=mode, service=service, ready_timeout_s=2)
     result, report = run_gate(target, "--only", "fuzz")
     assert report is not None, result.output
@@ -152,12 +182,15 @@ def test_an_early_failure_leaves_no_secret(run_gate: RunGate, tmp_path: Path, ma
 
 
 def test_ctrl_c_during_fuzzing_leaves_no_secret(tmp_path: Path, marker: str) -> None:
-    target = secret_target(tmp_path / "t", marker, env={"FIXTURE_DELAY_MS": "20"}, fuzz="max_examples = 500",
-                           ready_timeout_s=30)
+    target = secret_target(
+        tmp_path / "t", marker, env={"FIXTURE_DELAY_MS": "20"}, fuzz="max_examples = 500", ready_timeout_s=30
+    )
     out = tmp_path / "out"
     gate = subprocess.Popen(
         [sys.executable, "-m", "gate", "run", str(target), "--only", "fuzz", "--out", str(out)],
-        env={**os.environ, MARKER_VAR: marker}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, MARKER_VAR: marker},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see test_fuzz's Ctrl-C test
     )
     events = out / "artifacts" / "fuzz" / "schemathesis-events.ndjson"

@@ -55,16 +55,25 @@ def other_origin() -> Iterator[tuple[str, list[dict[str, str]]]]:
 
 def credentials_in(seen: list[dict[str, str]]) -> list[str]:
     """Every header value the other origin received that carries gate's credentials."""
-    return [f"{name}: {value}" for headers in seen for name, value in headers.items()
-            if API_KEY in value or TOKEN in value]
+    return [
+        f"{name}: {value}" for headers in seen for name, value in headers.items() if API_KEY in value or TOKEN in value
+    ]
 
 
-def test_a_spec_redirecting_to_another_origin_is_not_followed(tmp_path: Path, marker: str,
-                                                              other_origin: tuple[str, list[dict[str, str]]]) -> None:
+def test_a_spec_redirecting_to_another_origin_is_not_followed(
+    tmp_path: Path, marker: str, other_origin: tuple[str, list[dict[str, str]]]
+) -> None:
     url, seen = other_origin
-    config = settings(marker, env={"FIXTURE_TOKEN": TOKEN, "FIXTURE_REDIRECT_PATH": "/openapi.json",
-                                   "FIXTURE_REDIRECT_TO": f"{url}/openapi.json"},
-                      headers={"X-Api-Key": API_KEY}, auth={"command": f"echo {TOKEN}"})
+    config = settings(
+        marker,
+        env={
+            "FIXTURE_TOKEN": TOKEN,
+            "FIXTURE_REDIRECT_PATH": "/openapi.json",
+            "FIXTURE_REDIRECT_TO": f"{url}/openapi.json",
+        },
+        headers={"X-Api-Key": API_KEY},
+        auth={"command": f"echo {TOKEN}"},
+    )
     with open_service(config, tmp_path, tmp_path / "work", dict(os.environ)) as running:
         assert running.live is None
         assert f"HTTP 302, a redirect to {url}/openapi.json (another origin" in str(running.error)
@@ -72,27 +81,41 @@ def test_a_spec_redirecting_to_another_origin_is_not_followed(tmp_path: Path, ma
 
 
 def test_a_redirect_on_the_same_origin_is_followed(tmp_path: Path, marker: str) -> None:
-    config = settings(marker, env={"FIXTURE_REDIRECT_PATH": "/old/openapi.json", "FIXTURE_REDIRECT_TO": "/openapi.json"},
-                      openapi="/old/openapi.json")
+    config = settings(
+        marker,
+        env={"FIXTURE_REDIRECT_PATH": "/old/openapi.json", "FIXTURE_REDIRECT_TO": "/openapi.json"},
+        openapi="/old/openapi.json",
+    )
     with open_service(config, tmp_path, tmp_path / "work", dict(os.environ)) as running:
         assert running.error is None, running.error
         assert running.live is not None and "/items" in running.live.spec["paths"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("checks", "load"), [
-    ("fuzz,load", ""),  # schemathesis, and locust's HttpUser (requests) in gate's generated scenario
-    ("load", 'locustfile = "fast_locustfile.py"'),  # locust's FastHttpUser (geventhttpclient)
-])
+@pytest.mark.parametrize(
+    ("checks", "load"),
+    [
+        ("fuzz,load", ""),  # schemathesis, and locust's HttpUser (requests) in gate's generated scenario
+        ("load", 'locustfile = "fast_locustfile.py"'),  # locust's FastHttpUser (geventhttpclient)
+    ],
+)
 def test_schemathesis_and_locust_send_no_credentials_to_another_origin(
-        run_gate: RunGate, tmp_path: Path, marker: str, other_origin: tuple[str, list[dict[str, str]]],
-        checks: str, load: str) -> None:
+    run_gate: RunGate,
+    tmp_path: Path,
+    marker: str,
+    other_origin: tuple[str, list[dict[str, str]]],
+    checks: str,
+    load: str,
+) -> None:
     url, seen = other_origin
-    target = live_target(tmp_path / "t", marker, env={"FIXTURE_REDIRECT_PATH": "/items",
-                                                      "FIXTURE_REDIRECT_TO": f"{url}/items"},
-                         service=f'headers = {{ X-Api-Key = "{API_KEY}" }}\nauth = {{ command = "echo {TOKEN}" }}',
-                         fuzz=f"max_examples = 5\n\n[load]\nduration_s = 4\nwarmup_s = 1\nusers = 2\n{load}",
-                         files={"fast_locustfile.py": (LOCUSTFILES / "fast_locustfile.py").read_text()})
+    target = live_target(
+        tmp_path / "t",
+        marker,
+        env={"FIXTURE_REDIRECT_PATH": "/items", "FIXTURE_REDIRECT_TO": f"{url}/items"},
+        service=f'headers = {{ X-Api-Key = "{API_KEY}" }}\nauth = {{ command = "echo {TOKEN}" }}',
+        fuzz=f"max_examples = 5\n\n[load]\nduration_s = 4\nwarmup_s = 1\nusers = 2\n{load}",
+        files={"fast_locustfile.py": (LOCUSTFILES / "fast_locustfile.py").read_text()},
+    )
     result, report = run_gate(target, "--only", checks)
     assert report is not None, result.output
     assert seen, "no redirect was followed: the test would prove nothing"  # locust follows, without credentials

@@ -17,19 +17,48 @@ from gate.text import map_text
 from tests.support.canonical import BEARER, canonical_report
 
 CREDENTIALS = [
-    "Authorization: Bearer abc.def.ghi", "proxy-authorization=Basic dXNlcjpwYXNz", "Cookie: a=b; c=d",
-    "set-cookie: sid=77aa", "DJANGO_SECRET_KEY = 'abc123'", "token=abcdef&x=1", "?id_token=abc",
-    "X-Auth-Token: qwerty", '{"access_token": "abc"}', "private_key: xyz", "api-key: 123", "passwd=xx",
-    "client_secret='s3'", "password = \"hunter22\"", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc_def-ghi",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n-----END RSA PRIVATE KEY-----", "key AKIAIOSFODNN7EXAMPLE here",
-    "ASIAIOSFODNN7EXAMPLE", "ghp_" + "a" * 36, "gho_" + "b" * 36, "github_pat_" + "c" * 40,
-    "xoxb-1234567890-abcdef", "postgres://app:s3cret@db:5432/x", "password=password", "token = tok.value",
+    "Authorization: Bearer abc.def.ghi",
+    "proxy-authorization=Basic dXNlcjpwYXNz",
+    "Cookie: a=b; c=d",
+    "set-cookie: sid=77aa",
+    "DJANGO_SECRET_KEY = 'abc123'",
+    "token=abcdef&x=1",
+    "?id_token=abc",
+    "X-Auth-Token: qwerty",
+    '{"access_token": "abc"}',
+    "private_key: xyz",
+    "api-key: 123",
+    "passwd=xx",
+    "client_secret='s3'",
+    'password = "hunter22"',
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc_def-ghi",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n-----END RSA PRIVATE KEY-----",
+    "key AKIAIOSFODNN7EXAMPLE here",
+    "ASIAIOSFODNN7EXAMPLE",
+    "ghp_" + "a" * 36,
+    "gho_" + "b" * 36,
+    "github_pat_" + "c" * 40,
+    "xoxb-1234567890-abcdef",
+    "postgres://app:s3cret@db:5432/x",
+    "password=password",
+    "token = tok.value",
 ]
 # Non-ASCII letters that re.IGNORECASE matches to ASCII ones (U+017F long s, U+212A Kelvin sign, U+0131).
-LOOKALIKES = ["pa\u017fsword=hunter22", "api_\u212aey: abc123", "\u0131d_token=abc", "naïve password=\"x\"",
-              "日本 Authorization: Bearer zzz"]
-ORDINARY = ["SQL built from strings.", "app/handlers_0001.py", "Use of assert detected.", "",
-            "    digest = hashlib.md5(password.encode()).hexdigest()", "https://example.com/a?b=1"]
+LOOKALIKES = [
+    "pa\u017fsword=hunter22",
+    "api_\u212aey: abc123",
+    "\u0131d_token=abc",
+    'naïve password="x"',
+    "日本 Authorization: Bearer zzz",
+]
+ORDINARY = [
+    "SQL built from strings.",
+    "app/handlers_0001.py",
+    "Use of assert detected.",
+    "",
+    "    digest = hashlib.md5(password.encode()).hexdigest()",
+    "https://example.com/a?b=1",
+]
 
 
 def _every_pass(text: str) -> str:
@@ -86,9 +115,13 @@ def test_every_reporter_shares_one_redaction_per_report(tmp_path: Path, monkeypa
     assert all(BEARER not in text for text in texts)
     # Another report object (e.g. one loaded by `gate report --from`) gets its own pass, and its text.
     leaked = "Authorization: Bearer other-report-token-77"
-    security = dataclasses.replace(report.checks[0], findings=(
-        Finding("security", "semgrep", "gate.debug-enabled", Severity.LOW, leaked, "app/main.py", 3),
-        *report.checks[0].findings[1:]))
+    security = dataclasses.replace(
+        report.checks[0],
+        findings=(
+            Finding("security", "semgrep", "gate.debug-enabled", Severity.LOW, leaked, "app/main.py", 3),
+            *report.checks[0].findings[1:],
+        ),
+    )
     other = dataclasses.replace(report, checks=(security, *report.checks[1:]))
     texts = _render_all(other, tmp_path / "b")
     assert calls == [report, other]

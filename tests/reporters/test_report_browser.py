@@ -40,9 +40,7 @@ def chromium(tmp_path: Path, *args: str) -> str:
         "--hide-scrollbars",
         *args,
     ]
-    done = subprocess.run(
-        argv, capture_output=True, text=True, timeout=90, check=False, stdin=subprocess.DEVNULL
-    )
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=90, check=False, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -64,9 +62,7 @@ def test_page_renders_and_hostile_text_stays_inert(tmp_path: Path) -> None:
     dom = dump_dom(tmp_path, hostile_page(tmp_path))
     elements = parse(dom)
     names = [tag for tag, _ in elements.tags]
-    assert (
-        elements.text["title"] == f"gate ERROR: {HOSTILE_TARGET}"
-    )  # set from our text, unchanged by any script
+    assert elements.text["title"] == f"gate ERROR: {HOSTILE_TARGET}"  # set from our text, unchanged by any script
     assert names.count("script") == 1 and "img" not in names
     assert not [(tag, a) for tag, attrs in elements.tags for a in attrs if a.startswith("on")]
     (root,) = [attrs for tag, attrs in elements.tags if tag == "html"]

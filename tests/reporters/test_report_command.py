@@ -68,9 +68,7 @@ def test_a_saved_report_is_redacted_on_the_way_in(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_files_exit_2_naming_the_file_and_problem(
-    tmp_path: Path, text: str | None, expected: str
-) -> None:
+def test_bad_files_exit_2_naming_the_file_and_problem(tmp_path: Path, text: str | None, expected: str) -> None:
     source = tmp_path / "missing.json" if text is None else _saved(tmp_path, text)
     result = CliRunner().invoke(cli, ["report", "--from", str(source), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2

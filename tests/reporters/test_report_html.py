@@ -81,9 +81,7 @@ def test_self_contained_no_network(page: str) -> None:
 def test_content_security_policy_allows_only_our_inline_assets(page: str) -> None:
     elements = parse(page)
     (csp,) = [
-        a["content"]
-        for t, a in elements.tags
-        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+        a["content"] for t, a in elements.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
     ]
     assert csp is not None and csp.startswith("default-src 'none';")
     for kind in ("style", "script"):
@@ -96,9 +94,7 @@ def test_top_shows_verdict_and_a_card_per_check(page: str) -> None:
     assert elements.text["title"] == "gate ERROR: /srv/repo/shop"
     cards = [a["data-check"] for t, a in elements.tags if t == "a" and "data-check" in a]
     assert cards == [c.id for c in canonical_report().checks]
-    sections = [
-        a["id"] for t, a in elements.tags if t == "section" and (a.get("id") or "").startswith("check-")
-    ]
+    sections = [a["id"] for t, a in elements.tags if t == "section" and (a.get("id") or "").startswith("check-")]
     assert sections == [f"check-{c.id}" for c in canonical_report().checks]
     assert "✗ p95_ms 212 ms &lt; 200 ms" in page and "✓ error_rate 0.002 &lt;= 0.01" in page
 

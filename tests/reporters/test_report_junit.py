@@ -54,9 +54,7 @@ def test_messages_carry_reasons_findings_and_logs() -> None:
     failure = load.find("testcase[@name='threshold p95_ms < 200']/failure")
     assert failure is not None and failure.get("message") == "p95_ms 212 ms < 200 ms"
     assert load.find("testcase[@name='threshold error_rate <= 0.01']/failure") is None
-    critical = _suite(root, "security").find(
-        "testcase[@file='app/db.py'][@line='42']/failure[@type='critical']"
-    )
+    critical = _suite(root, "security").find("testcase[@file='app/db.py'][@line='42']/failure[@type='critical']")
     assert critical is not None and SCRIPT in (critical.text or "")  # escaped by XML, intact once parsed
     error = _suite(root, "contracts").find("testcase/error")
     assert error is not None
@@ -64,9 +62,7 @@ def test_messages_carry_reasons_findings_and_logs() -> None:
     assert "\x1b" not in junit.render(canonical_report())
     skipped = _suite(root, "mutation").find("testcase/skipped")
     assert skipped is not None and skipped.get("message") == "not configured: add a [mutation] section"
-    curl = _suite(root, "fuzz").find(
-        "testcase[@name='schemathesis not_a_server_error on POST /items']/failure"
-    )
+    curl = _suite(root, "fuzz").find("testcase[@name='schemathesis not_a_server_error on POST /items']/failure")
     assert curl is not None and "curl: curl -X POST" in (curl.text or "")
     # an API operation is not a file: no file attribute for CI to link
     assert [c.get("file") for c in _suite(root, "fuzz").findall("testcase")] == [None, None, None]
@@ -97,5 +93,5 @@ def test_each_finding_fails_by_its_own_blocking_flag() -> None:
     twin = check.findings[0]
     check = dataclasses.replace(check, findings=(twin, twin), blocking=(True, False))
     root = ET.fromstring(junit.render(dataclasses.replace(report, checks=(check,))).encode("utf-8"))
-    cases = root.findall("testsuite/testcase")[1 + len(check.measurements):]
+    cases = root.findall("testsuite/testcase")[1 + len(check.measurements) :]
     assert [case.find("failure") is not None for case in cases] == [True, False]

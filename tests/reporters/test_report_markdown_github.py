@@ -15,10 +15,7 @@ from tests.support.canonical import canonical_report
 
 def test_markdown_escapes_untrusted_text() -> None:
     assert markdown.md("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
-    assert (
-        markdown.md("a | b [link](http://x) `code` *em* _u_")
-        == r"a \| b \[link\](http://x) \`code\` \*em\* \_u\_"
-    )
+    assert markdown.md("a | b [link](http://x) `code` *em* _u_") == r"a \| b \[link\](http://x) \`code\` \*em\* \_u\_"
     assert markdown.md("two\nlines\r\n| new row") == r"two lines \| new row"
     text = markdown.render(canonical_report())
     assert "<script>" not in text and "<img" not in text
@@ -58,9 +55,7 @@ def test_annotations_most_severe_first_and_escaped() -> None:
         "policy (medium or above)"
     )
     kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines]
-    assert (
-        kinds.count("error") == 4 + 3 and kinds.count("warning") == 1 + 2 and kinds.count("notice") == 4 + 1
-    )
+    assert kinds.count("error") == 4 + 3 and kinds.count("warning") == 1 + 2 and kinds.count("notice") == 4 + 1
     critical = next(line for line in lines if "gate.sql-string-concat" in line)
     # The canonical target is the repository's shop/ folder: GitHub resolves `file` from the root.
     assert critical.startswith(
@@ -78,16 +73,18 @@ def test_annotation_paths_are_repository_relative_like_sarifs() -> None:
         (line,) = [line for line in github.annotations(moved) if "gate.sql-string-concat" in line]
         assert f"file={expected}," in line
         sarif = json.loads(sarif_render(moved))
-        uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for run in sarif["runs"]
-                for result in run["results"] for loc in result["locations"]}
+        uris = {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for run in sarif["runs"]
+            for result in run["results"]
+            for loc in result["locations"]
+        }
         assert expected in uris
 
 
 def test_at_most_ten_annotations_per_type() -> None:
     report = canonical_report()
-    many = tuple(
-        Finding("security", "bandit", f"B{i}", Severity.HIGH, f"m{i}", "a.py", i + 1) for i in range(25)
-    )
+    many = tuple(Finding("security", "bandit", f"B{i}", Severity.HIGH, f"m{i}", "a.py", i + 1) for i in range(25))
     security = dataclasses.replace(report.checks[0], findings=many)
     lines = github.annotations(dataclasses.replace(report, checks=(security,)))
     assert len(lines) == 10 and all(line.startswith("::error") for line in lines)

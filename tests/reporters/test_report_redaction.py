@@ -68,19 +68,37 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
     assert redact_text(text) == text
 
 
-@pytest.mark.parametrize(("value", "credible"), [
-    ("3600", False), ("0.25", False), ("1e10", False), ("12345678901234567890", False),  # numbers
-    ("debug", False), ("disabled", False), ("hunter2", False),  # short or one kind of character
-    ("hunter22", True), ("tok-abc123", True), ("Production", True), ("correcthorsebatterystaple", True),
-])
+@pytest.mark.parametrize(
+    ("value", "credible"),
+    [
+        ("3600", False),
+        ("0.25", False),
+        ("1e10", False),
+        ("12345678901234567890", False),  # numbers
+        ("debug", False),
+        ("disabled", False),
+        ("hunter2", False),  # short or one kind of character
+        ("hunter22", True),
+        ("tok-abc123", True),
+        ("Production", True),
+        ("correcthorsebatterystaple", True),
+    ],
+)
 def test_only_credible_values_count_as_secrets(value: str, credible: bool) -> None:
     assert credible_secret(value) is credible
 
 
 def test_a_known_secret_is_masked_in_every_encoding() -> None:
     token = "s3cr3t/Tok+en=42"
-    text = " ".join([token, quote(token, safe=""), quote_plus(token), base64.b64encode(token.encode()).decode(),
-                     base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")])
+    text = " ".join(
+        [
+            token,
+            quote(token, safe=""),
+            quote_plus(token),
+            base64.b64encode(token.encode()).decode(),
+            base64.urlsafe_b64encode(token.encode()).decode().rstrip("="),
+        ]
+    )
     plain, url, url_plus, b64, urlsafe = redact_text(text, [token]).split(" ")
     assert [plain, url, url_plus, urlsafe] == [MASK] * 4
     assert base64.b64decode(b64).decode() == MASK  # base64 is decoded, masked and encoded again

@@ -30,13 +30,16 @@ def _non_finite() -> GateReport:
     """What a custom locustfile can make the load check report: infinities, NaN, the largest float."""
     big = 1.7e308  # finite, but 1.05 times it is not (the chart's axis top)
     report = _with_check(
-        canonical_report(), "load",
+        canonical_report(),
+        "load",
         metrics={"p95_ms": math.inf, "p99_ms": big, "rps": math.nan, "requests": big},
-        measurements=(Measurement("p95_ms", math.inf, "<", 200, False, " ms"),
-                      Measurement("rps", big, ">", 1, True)),
-        details={"percentiles": [[50, big], [95, math.inf], [99, math.nan]],
-                 "timeline": [{"t": 0, "rps": big, "p95_ms": big}, {"t": math.inf, "rps": 1, "p95_ms": 1}],
-                 "endpoints": [{"name": "/x", "method": "GET", "requests": math.inf, "p95_ms": big}]})
+        measurements=(Measurement("p95_ms", math.inf, "<", 200, False, " ms"), Measurement("rps", big, ">", 1, True)),
+        details={
+            "percentiles": [[50, big], [95, math.inf], [99, math.nan]],
+            "timeline": [{"t": 0, "rps": big, "p95_ms": big}, {"t": math.inf, "rps": 1, "p95_ms": 1}],
+            "endpoints": [{"name": "/x", "method": "GET", "requests": math.inf, "p95_ms": big}],
+        },
+    )
     return _with_check(report, "fuzz", metrics={"test_cases": math.inf, "operations": math.nan})
 
 
@@ -57,8 +60,10 @@ def test_a_failing_reporter_costs_only_its_own_file(tmp_path: Path, monkeypatch:
     monkeypatch.setitem(reporters.REPORTERS, "html", ("gate-report.html", broken))  # type: ignore[attr-defined]
     written = write_reports(canonical_report(), tmp_path)
     assert len(written.paths) == len(REPORTERS) - 1
-    assert written.failures == (f"{tmp_path / 'gate-report.html'}: not written, its reporter failed: "
-                                "OverflowError: cannot convert float infinity to integer",)
+    assert written.failures == (
+        f"{tmp_path / 'gate-report.html'}: not written, its reporter failed: "
+        "OverflowError: cannot convert float infinity to integer",
+    )
     assert not (tmp_path / "gate-report.html").exists()  # never a file that belongs to another rendering
 
 
@@ -78,10 +83,12 @@ def test_every_text_is_bounded_in_bytes_and_says_where_it_was_cut() -> None:
 
 
 def _hostile() -> GateReport:
-    finding = Finding("security", "bandit", "B105", Severity.HIGH, f"password in {OSC}file", f"app/{OSC}x.py", 3,
-                      f"pw = '{OSC}'")
-    report = _with_check(canonical_report(), "security", findings=(finding,), blocking=(True,),
-                         reasons=(f"reason {OSC}\x9b2J",))
+    finding = Finding(
+        "security", "bandit", "B105", Severity.HIGH, f"password in {OSC}file", f"app/{OSC}x.py", 3, f"pw = '{OSC}'"
+    )
+    report = _with_check(
+        canonical_report(), "security", findings=(finding,), blocking=(True,), reasons=(f"reason {OSC}\x9b2J",)
+    )
     return _with_check(report, "contracts", details={"log_tail": f"line\r\nmore {OSC}\x00"})
 
 

@@ -45,9 +45,7 @@ def test_valid_against_the_sarif_schema(validator: jsonschema.Draft4Validator, l
     assert not errors, errors[0]
 
 
-def test_the_validator_catches_a_broken_log(
-    validator: jsonschema.Draft4Validator, log: dict[str, Any]
-) -> None:
+def test_the_validator_catches_a_broken_log(validator: jsonschema.Draft4Validator, log: dict[str, Any]) -> None:
     broken = json.loads(json.dumps(log))
     broken["runs"][0]["results"][0]["level"] = "fatal"
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
@@ -57,8 +55,12 @@ def test_the_validator_catches_a_broken_log(
 def test_one_run_per_check_and_tool_with_distinct_categories(log: dict[str, Any]) -> None:
     categories = [r["automationDetails"]["id"] for r in log["runs"]]
     # Skipped checks and checks without a file for their findings (load) have none.
-    assert categories == ["gate/security/bandit/", "gate/security/semgrep/", "gate/migrations/sqlfluff/",
-                          "gate/fuzz/schemathesis/"]
+    assert categories == [
+        "gate/security/bandit/",
+        "gate/security/semgrep/",
+        "gate/migrations/sqlfluff/",
+        "gate/fuzz/schemathesis/",
+    ]
     assert len(set(categories)) == len(categories)
     assert [r["tool"]["driver"]["name"] for r in log["runs"]] == ["bandit", "semgrep", "sqlfluff", "schemathesis"]
     assert _run(log, "gate/security/bandit/")["tool"]["driver"]["version"] == "1.9.4"
@@ -86,9 +88,7 @@ def test_locations_are_relative_with_valid_regions(log: dict[str, Any]) -> None:
             assert region["startLine"] >= 1 and "startColumn" not in region
             assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
     uris = {
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for run in log["runs"]
-        for r in run["results"]
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for run in log["runs"] for r in run["results"]
     }
     # relative to the repository root (the target is its shop/ folder); unicode and spaces percent-encoded
     assert "shop/app/na%C3%AFve%20%E2%9C%93%20%E6%97%A5%E6%9C%AC.py" in uris
@@ -145,15 +145,26 @@ def test_an_errored_scan_keeps_its_findings_but_has_no_empty_run(validator: json
     errored = dataclasses.replace(report.checks[0], status=Status.ERROR, reasons=("bandit crashed",))
     out = json.loads(sarif.render(dataclasses.replace(report, checks=(errored, *report.checks[1:]))))
     assert [r["automationDetails"]["id"] for r in out["runs"]] == [
-        "gate/security/bandit/", "gate/security/semgrep/", "gate/migrations/sqlfluff/", "gate/fuzz/schemathesis/"]
+        "gate/security/bandit/",
+        "gate/security/semgrep/",
+        "gate/migrations/sqlfluff/",
+        "gate/fuzz/schemathesis/",
+    ]
     bandit = out["runs"][0]
     assert bandit["results"]
-    assert bandit["invocations"] == [{"executionSuccessful": False, "toolExecutionNotifications": [
-        {"level": "error", "message": {"text": "bandit crashed"}}]}]
+    assert bandit["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [{"level": "error", "message": {"text": "bandit crashed"}}],
+        }
+    ]
     assert not list(validator.iter_errors(out))
     empty = dataclasses.replace(errored, findings=(), waived=())
     out = json.loads(sarif.render(dataclasses.replace(report, checks=(empty, *report.checks[1:]))))
-    assert [r["automationDetails"]["id"] for r in out["runs"]] == ["gate/migrations/sqlfluff/", "gate/fuzz/schemathesis/"]
+    assert [r["automationDetails"]["id"] for r in out["runs"]] == [
+        "gate/migrations/sqlfluff/",
+        "gate/fuzz/schemathesis/",
+    ]
 
 
 def test_a_clean_scan_still_has_its_runs(validator: jsonschema.Draft4Validator) -> None:
@@ -171,14 +182,18 @@ def test_findings_with_a_path_from_any_check_are_included(validator: jsonschema.
     report = canonical_report()
     fuzz = report.checks[4]
     located = Finding(
-        "fuzz", "schemathesis", "server_error", Severity.HIGH, "500 in handler", "/abs/app.py", 0,
+        "fuzz",
+        "schemathesis",
+        "server_error",
+        Severity.HIGH,
+        "500 in handler",
+        "/abs/app.py",
+        0,
         log_excerpt="Traceback (most recent call last):\nZeroDivisionError: division by zero",
     )
     out = json.loads(
         sarif.render(
-            dataclasses.replace(
-                report, checks=(dataclasses.replace(fuzz, findings=(*fuzz.findings, located)),)
-            )
+            dataclasses.replace(report, checks=(dataclasses.replace(fuzz, findings=(*fuzz.findings, located)),))
         )
     )
     (run,) = out["runs"]
@@ -187,8 +202,9 @@ def test_findings_with_a_path_from_any_check_are_included(validator: jsonschema.
     location = result["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "file:///abs/app.py"}}  # absolute path, line 0: no region
     # The service's log for that request is the message's detail, and a property of its own.
-    assert result["message"]["text"].endswith("served:\nTraceback (most recent call last):\nZeroDivisionError: "
-                                              "division by zero")
+    assert result["message"]["text"].endswith(
+        "served:\nTraceback (most recent call last):\nZeroDivisionError: division by zero"
+    )
     assert result["properties"]["serviceLog"].startswith("Traceback")
     assert not list(validator.iter_errors(out))
 

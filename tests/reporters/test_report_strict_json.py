@@ -23,8 +23,10 @@ REPO = paths.REPO
 
 def _strict_loads(text: str) -> Any:
     """json.loads as strict parsers (JavaScript's JSON.parse, jq, Go) read it: no NaN or Infinity."""
+
     def refuse(name: str) -> None:
         raise ValueError(f"not strict JSON: {name}")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -32,10 +34,14 @@ def _non_finite_report() -> Any:
     report = canonical_report()
     coverage = next(c for c in report.checks if c.id == "coverage")
     changed = dataclasses.replace(
-        coverage, metrics={**coverage.metrics, "p95_ms": math.inf, "ratio": -math.inf, "percent": math.nan},
-        measurements=(Measurement("p95_ms", math.inf, "<", 200, False, " ms"),
-                      Measurement("ratio", math.nan, ">", -math.inf, False)),
-        details={**coverage.details, "endpoints": [{"name": "/slow", "p95_ms": math.inf, "rps": math.nan}]})
+        coverage,
+        metrics={**coverage.metrics, "p95_ms": math.inf, "ratio": -math.inf, "percent": math.nan},
+        measurements=(
+            Measurement("p95_ms", math.inf, "<", 200, False, " ms"),
+            Measurement("ratio", math.nan, ">", -math.inf, False),
+        ),
+        details={**coverage.details, "endpoints": [{"name": "/slow", "p95_ms": math.inf, "rps": math.nan}]},
+    )
     return dataclasses.replace(report, checks=tuple(changed if c.id == "coverage" else c for c in report.checks))
 
 
@@ -46,7 +52,10 @@ def test_non_finite_numbers_are_strict_json_the_schema_allows() -> None:
     jsonschema.Draft202012Validator(schema).validate(data)
     coverage = next(c for c in data["checks"] if c["id"] == "coverage")
     assert (coverage["metrics"]["p95_ms"], coverage["metrics"]["ratio"], coverage["metrics"]["percent"]) == (
-        "Infinity", "-Infinity", "NaN")
+        "Infinity",
+        "-Infinity",
+        "NaN",
+    )
     assert [(m["value"], m["limit"]) for m in coverage["measurements"]] == [("Infinity", 200), ("NaN", "-Infinity")]
     assert coverage["details"]["endpoints"] == [{"name": "/slow", "p95_ms": "Infinity", "rps": "NaN"}]
 

@@ -29,29 +29,47 @@ ADMIN = ("admin", "admin-pw")
 API_KEY = "fixture-service-key"
 
 
-def auth_api_target(root: Path, marker: str, *, bugs: bool = True, service: str = "",
-                    fuzz: str = "max_examples = 3", env: Mapping[str, str] | None = None) -> Path:
+def auth_api_target(
+    root: Path,
+    marker: str,
+    *,
+    bugs: bool = True,
+    service: str = "",
+    fuzz: str = "max_examples = 3",
+    env: Mapping[str, str] | None = None,
+) -> Path:
     """A target folder with the fixture and a gate.toml starting it (bugs on or off); `service` and
     `fuzz` are extra lines for the [service] and [fuzz] tables (credentials, exclusions ...)."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("server.py", "login.py"):
         shutil.copy(AUTH_API / name, root / name)
     service_env = {"FIXTURE_BUGS": "1" if bugs else "0", MARKER_VAR: marker, **(env or {})}
-    lines = ["[service]", 'command = "python server.py --port {port}"', f"env = {toml_table(service_env)}",
-             "ready_timeout_s = 10", service, "", "[fuzz]", fuzz]
+    lines = [
+        "[service]",
+        'command = "python server.py --port {port}"',
+        f"env = {toml_table(service_env)}",
+        "ready_timeout_s = 10",
+        service,
+        "",
+        "[fuzz]",
+        fuzz,
+    ]
     (root / "gate.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
 
 
-def start_auth_api(marker: str, env: Mapping[str, str] | None = None,
-                   log: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
+def start_auth_api(
+    marker: str, env: Mapping[str, str] | None = None, log: Path | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     """Start the fixture outside gate (its log into `log`); wait (bounded) until it answers /health."""
     port = localhttp.free_port()
     with open(log or os.devnull, "wb") as log_file:
         child = subprocess.Popen(
             [sys.executable, str(AUTH_API / "server.py"), "--port", str(port)],
             env={"PATH": "/usr/bin:/bin", MARKER_VAR: marker, **(env or {})},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
         )
     for _ in range(100):
         if localhttp.get(f"http://127.0.0.1:{port}/health", {}, 1.0).status is not None:
@@ -74,8 +92,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def call(port: int, method: str, path: str, headers: Mapping[str, str] | None = None,
-         body: Any = None) -> tuple[int, Any, Mapping[str, str]]:
+def call(
+    port: int, method: str, path: str, headers: Mapping[str, str] | None = None, body: Any = None
+) -> tuple[int, Any, Mapping[str, str]]:
     """One request to the fixture on 127.0.0.1: (status, parsed JSON body or None, headers)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:

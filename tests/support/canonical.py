@@ -74,8 +74,7 @@ def _security() -> CheckResult:
             "bandit",
             "B101",
             Severity.INFO,
-            "Use of assert detected. The enclosed code will be removed when compiling to optimised byte "
-            "code.",
+            "Use of assert detected. The enclosed code will be removed when compiling to optimised byte code.",
             "app/util.py",
             None,
             None,
@@ -249,8 +248,13 @@ def _fuzz() -> CheckResult:
         reasons=("2 findings (1 high, 1 medium) fail the policy (medium or above)",),
         duration_s=30.0,
         metrics={"operations": 4, "test_cases": 100, "failures": 2, "seed": 20261124, "operations_refused": 1},
-        details={"notes": ["DELETE /users/{id}: every request was refused (401/403); the spec documents "
-                           "bearerAuth (http bearer) for it"], "source_file": "openapi.yaml"},
+        details={
+            "notes": [
+                "DELETE /users/{id}: every request was refused (401/403); the spec documents "
+                "bearerAuth (http bearer) for it"
+            ],
+            "source_file": "openapi.yaml",
+        },
         findings=findings,
         tools={"schemathesis": "4.3.1"},
         fail_at=Severity.MEDIUM,
@@ -316,10 +320,7 @@ def _load() -> CheckResult:
 
 
 def _errored() -> CheckResult:
-    log_tail = (
-        f"Traceback (most recent call last):\n  boom {SCRIPT}\n"
-        f"\x1b[31mRuntimeError: {UNICODE}\x1b[0m\n{BEARER}"
-    )
+    log_tail = f"Traceback (most recent call last):\n  boom {SCRIPT}\n\x1b[31mRuntimeError: {UNICODE}\x1b[0m\n{BEARER}"
     return CheckResult(
         id="contracts",
         title="Contract tests",
@@ -352,9 +353,7 @@ def _judged(check: CheckResult) -> CheckResult:
 def canonical_report() -> GateReport:
     """Build the canonical report (a fresh, equal value on every call)."""
     waivers = (
-        WaiverUse(
-            Waiver("security", "B311", "jitter only, not security", "2027-01-31", "app/*.py"), "applied", 1
-        ),
+        WaiverUse(Waiver("security", "B311", "jitter only, not security", "2027-01-31", "app/*.py"), "applied", 1),
         WaiverUse(Waiver("security", "B108", f"tmp dir in tests {SCRIPT}", "2026-01-01"), "expired", 2),
         WaiverUse(Waiver("migrations", "LT*", "legacy files", "2027-06-30", "migrations/0001*"), "stale", 0),
     )
@@ -365,8 +364,10 @@ def canonical_report() -> GateReport:
         policy="default (policies/default.toml)",
         started_at="2026-11-24T09:30:00+00:00",
         duration_s=67.25,
-        checks=tuple(_judged(c) for c in (_security(), _coverage(), _migrations(), _docs(), _fuzz(), _load(),
-                                            _errored(), _skipped())),
+        checks=tuple(
+            _judged(c)
+            for c in (_security(), _coverage(), _migrations(), _docs(), _fuzz(), _load(), _errored(), _skipped())
+        ),
         waivers=waivers,
         gate_version="0.1.0",
     )

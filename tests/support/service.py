@@ -38,16 +38,32 @@ def toml_table(values: Mapping[str, str]) -> str:
     return "{ " + ", ".join(f'{key} = "{value}"' for key, value in values.items()) + " }"
 
 
-def live_target(root: Path, marker: str, *, mode: str = "clean", spec: str = "openapi30",
-                service: str = "", fuzz: str = "max_examples = 3", env: Mapping[str, str] | None = None,
-                ready_timeout_s: float = 10,
-                files: Mapping[str, str] | None = None) -> Path:
+def live_target(
+    root: Path,
+    marker: str,
+    *,
+    mode: str = "clean",
+    spec: str = "openapi30",
+    service: str = "",
+    fuzz: str = "max_examples = 3",
+    env: Mapping[str, str] | None = None,
+    ready_timeout_s: float = 10,
+    files: Mapping[str, str] | None = None,
+) -> Path:
     """A target folder holding the fixture service and a gate.toml that starts it."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(SERVER, root / "server.py")
     service_env = {"FIXTURE_MODE": mode, "FIXTURE_SPEC": spec, MARKER_VAR: marker, **(env or {})}
-    lines = ["[service]", 'command = "python server.py --port {port}"', f"env = {toml_table(service_env)}",
-             f"ready_timeout_s = {ready_timeout_s}", service, "", "[fuzz]", fuzz]
+    lines = [
+        "[service]",
+        'command = "python server.py --port {port}"',
+        f"env = {toml_table(service_env)}",
+        f"ready_timeout_s = {ready_timeout_s}",
+        service,
+        "",
+        "[fuzz]",
+        fuzz,
+    ]
     (root / "gate.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     write_files(root, files or {})
     return root
@@ -59,7 +75,9 @@ def start_fixture(marker: str, env: Mapping[str, str] | None = None) -> tuple[su
     child = subprocess.Popen(
         [sys.executable, str(SERVER), "--port", str(port)],
         env={"PATH": "/usr/bin:/bin", MARKER_VAR: marker, **(env or {})},
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         if localhttp.get(f"http://127.0.0.1:{port}/health", {}, 1.0).status is not None:
@@ -83,5 +101,4 @@ def files_containing(root: Path, text: str) -> list[str]:
     return [str(p) for p in root.rglob("*") if p.is_file() and text.encode() in p.read_bytes()]
 
 
-__all__ = ["files_containing", "live_target", "marker", "processes_with", "start_fixture", "stop",
-           "toml_table"]
+__all__ = ["files_containing", "live_target", "marker", "processes_with", "start_fixture", "stop", "toml_table"]

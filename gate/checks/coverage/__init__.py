@@ -43,8 +43,12 @@ class Settings(SectionModel):
     @model_validator(mode="wrap")
     @classmethod
     def _command_or_report(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
-        return exactly_one(data, handler, ("command", "report"),
-                           "set exactly one of command (run the tests) or report (an existing result)")
+        return exactly_one(
+            data,
+            handler,
+            ("command", "report"),
+            "set exactly one of command (run the tests) or report (an existing result)",
+        )
 
 
 def configured(raw_config: Mapping[str, Any]) -> bool:
@@ -62,8 +66,9 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         data, artifacts = _from_report(ctx, settings.report, settings.timeout_s)
     if data.statements == 0:
         # coverage.py calls 0 of 0 statements 100 %; a gate must not pass what measured nothing.
-        raise CheckError("the coverage data measures no statements (is `--source` pointing at the code?)",
-                         artifacts=artifacts)
+        raise CheckError(
+            "the coverage data measures no statements (is `--source` pointing at the code?)", artifacts=artifacts
+        )
     return Observation(
         metrics={"percent": data.percent, "statements": data.statements, "missing": data.missing},
         tools={"coverage": data.version},
@@ -74,16 +79,24 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
 
 def _no_tests(artifacts: tuple[str, ...]) -> Observation:
     """A suite without tests covers nothing: a measured 0 %, for the policy to judge (not an ERROR)."""
-    finding = Finding(check=ID, tool="pytest", rule="no-tests",
-                      severity=Severity.HIGH, message=f"{NO_TESTS_LINE}: the test command collected no test "
-                      f"(pytest exit {PYTEST_NO_TESTS}), so no code is covered")
-    return Observation(metrics={"percent": 0.0, "statements": 0, "missing": 0}, findings=(finding,),
-                       tools={"coverage": "not run"}, artifacts=artifacts,
-                       details={"files": [], "note": NO_TESTS_LINE})
+    finding = Finding(
+        check=ID,
+        tool="pytest",
+        rule="no-tests",
+        severity=Severity.HIGH,
+        message=f"{NO_TESTS_LINE}: the test command collected no test "
+        f"(pytest exit {PYTEST_NO_TESTS}), so no code is covered",
+    )
+    return Observation(
+        metrics={"percent": 0.0, "statements": 0, "missing": 0},
+        findings=(finding,),
+        tools={"coverage": "not run"},
+        artifacts=artifacts,
+        details={"files": [], "note": NO_TESTS_LINE},
+    )
 
 
-def _from_command(ctx: CheckContext, command: str,
-                  timeout: float) -> tuple[CoverageData | None, tuple[str, ...]]:
+def _from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[CoverageData | None, tuple[str, ...]]:
     """The coverage data the command produced; None when it ran no test at all."""
     # coverage run and pytest-cov both honour COVERAGE_FILE (it overrides the target's data_file
     # setting), so the data lands in our work folder: nothing is left in the target, and a stale
@@ -91,19 +104,24 @@ def _from_command(ctx: CheckContext, command: str,
     data_file = ctx.artifact(DATA_FILE)
     _remove_stale(ctx)
     env = {**ctx.target_env, "COVERAGE_FILE": str(data_file)}
-    done, log = run_target_command(ctx, command, timeout=timeout, log_name=COMMAND_LOG, env=env,
-                                   ok_codes=(0, PYTEST_NO_TESTS))
+    done, log = run_target_command(
+        ctx, command, timeout=timeout, log_name=COMMAND_LOG, env=env, ok_codes=(0, PYTEST_NO_TESTS)
+    )
     artifacts = (ctx.relative(log),)
     if done.returncode == PYTEST_NO_TESTS:
         if NO_TESTS_LINE in done.stdout + done.stderr:
             return None, artifacts
-        raise CheckError(f"{ctx.check_id} command exited with code {PYTEST_NO_TESTS}: {command}", done.tail(),
-                         artifacts)
+        raise CheckError(
+            f"{ctx.check_id} command exited with code {PYTEST_NO_TESTS}: {command}", done.tail(), artifacts
+        )
     parallel = sorted(p for p in ctx.work_dir.glob(DATA_FILE + ".*") if p.is_file())
     if not data_file.is_file() and not parallel:
-        raise CheckError(f"the coverage command produced no coverage data (COVERAGE_FILE={data_file}); "
-                         "run the tests under coverage, e.g. `python -m coverage run -m pytest`",
-                         _log_tail(log), artifacts)
+        raise CheckError(
+            f"the coverage command produced no coverage data (COVERAGE_FILE={data_file}); "
+            "run the tests under coverage, e.g. `python -m coverage run -m pytest`",
+            _log_tail(log),
+            artifacts,
+        )
     reader = _coverage_reader(ctx)
     if parallel:
         # parallel mode (`-p`, `parallel = true`, multiprocessing) writes one file per process
@@ -137,12 +155,20 @@ def _from_report(ctx: CheckContext, report: str, timeout: float) -> tuple[Covera
         artifacts = (ctx.relative(log),)
         data = _json_from_data_file(ctx, _coverage_reader(ctx), env, timeout, log, artifacts)
         return data, (*artifacts, ctx.relative(ctx.artifact(JSON_REPORT)))
-    raise CheckError(f"coverage report {report!r} is not a Cobertura XML report, a coverage.py JSON report "
-                     "or a coverage.py data file (.coverage)")
+    raise CheckError(
+        f"coverage report {report!r} is not a Cobertura XML report, a coverage.py JSON report "
+        "or a coverage.py data file (.coverage)"
+    )
 
 
-def _json_from_data_file(ctx: CheckContext, reader: Sequence[str], env: Mapping[str, str], timeout: float,
-                         log: Path, artifacts: tuple[str, ...]) -> CoverageData:
+def _json_from_data_file(
+    ctx: CheckContext,
+    reader: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float,
+    log: Path,
+    artifacts: tuple[str, ...],
+) -> CoverageData:
     out = ctx.artifact(JSON_REPORT)
     # --fail-under=0: a fail_under in the target's own config would make `coverage json` exit 2;
     # the policy, not the target's config, judges the percentage.
@@ -152,17 +178,31 @@ def _json_from_data_file(ctx: CheckContext, reader: Sequence[str], env: Mapping[
     return parse_json(_read(out), ctx.relative(out))
 
 
-def _convert(ctx: CheckContext, reader: Sequence[str], args: list[str], env: Mapping[str, str], timeout: float,
-             log: Path, artifacts: tuple[str, ...]) -> None:
+def _convert(
+    ctx: CheckContext,
+    reader: Sequence[str],
+    args: list[str],
+    env: Mapping[str, str],
+    timeout: float,
+    log: Path,
+    artifacts: tuple[str, ...],
+) -> None:
     # cwd is the target so its coverage configuration (omit, exclude_lines, paths) applies to the report.
     step = args[0]
-    done = proc.run([*reader, *args], cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1),
-                    label=f"coverage {step}")
+    done = proc.run(
+        [*reader, *args], cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1), label=f"coverage {step}"
+    )
     append_log(log, done)
     if done.returncode != 0 and list(reader[1:]) == ["-m", "coverage"] and _NO_COVERAGE in done.stderr:
         # The target's python has no coverage.py (tests run via tox, uv, ...): gate's own reads the data.
-        done = proc.run([*proc.tool_argv("coverage"), *args], cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1),
-                        label=f"coverage {step}")
+        done = proc.run(
+            [*proc.tool_argv("coverage"), *args],
+            cwd=ctx.target,
+            env=env,
+            timeout=timeout,
+            ok_codes=(0, 1),
+            label=f"coverage {step}",
+        )
         append_log(log, done)
     if done.returncode != 0:
         last = done.tail(1) or "no output"

@@ -26,8 +26,13 @@ class FileCoverage:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape reporters read from details["files"]."""
-        return {"path": self.path, "percent": self.percent, "statements": self.statements,
-                "missing": len(self.missing_lines), "missing_lines": list(self.missing_lines)}
+        return {
+            "path": self.path,
+            "percent": self.percent,
+            "statements": self.statements,
+            "missing": len(self.missing_lines),
+            "missing_lines": list(self.missing_lines),
+        }
 
 
 @dataclass(frozen=True)
@@ -67,17 +72,25 @@ def parse_json(text: str, source: str) -> CoverageData:
         where = f"{source}: files[{path!r}]"
         summary = _get(entry, "summary", dict, where)
         missing = _get(entry, "missing_lines", list, where)
-        files.append(FileCoverage(path=path, percent=float(_get(summary, "percent_covered", float, where)),
-                                  statements=_get(summary, "num_statements", int, where),
-                                  missing_lines=tuple(int(n) for n in missing)))
+        files.append(
+            FileCoverage(
+                path=path,
+                percent=float(_get(summary, "percent_covered", float, where)),
+                statements=_get(summary, "num_statements", int, where),
+                missing_lines=tuple(int(n) for n in missing),
+            )
+        )
     meta = data.get("meta")  # only for the version we record; the numbers never come from it
     version = meta.get("version") if isinstance(meta, dict) else None
     # percent_covered is coverage.py's own unrounded figure (lines, plus branches when measured);
     # percent_covered_display is rounded to its `precision` and must not be judged.
-    return CoverageData(percent=float(_get(totals, "percent_covered", float, f"{source}: totals")),
-                        statements=_get(totals, "num_statements", int, f"{source}: totals"),
-                        missing=_get(totals, "missing_lines", int, f"{source}: totals"),
-                        files=_worst_first(files), version=str(version) if version else "unknown")
+    return CoverageData(
+        percent=float(_get(totals, "percent_covered", float, f"{source}: totals")),
+        statements=_get(totals, "num_statements", int, f"{source}: totals"),
+        missing=_get(totals, "missing_lines", int, f"{source}: totals"),
+        files=_worst_first(files),
+        version=str(version) if version else "unknown",
+    )
 
 
 def parse_cobertura(text: str, source: str) -> CoverageData:
@@ -98,9 +111,13 @@ def parse_cobertura(text: str, source: str) -> CoverageData:
     branches_covered = _count(root, "branches-covered", source) if "branches-covered" in root.attrib else 0
     total = lines_valid + branches_valid
     percent = 100.0 * (lines_covered + branches_covered) / total if total else 100.0
-    return CoverageData(percent=percent, statements=lines_valid, missing=lines_valid - lines_covered,
-                        files=_worst_first(_cobertura_files(root, source)),
-                        version=root.get("version") or "unknown")
+    return CoverageData(
+        percent=percent,
+        statements=lines_valid,
+        missing=lines_valid - lines_covered,
+        files=_worst_first(_cobertura_files(root, source)),
+        version=root.get("version") or "unknown",
+    )
 
 
 def _cobertura_files(root: ET.Element, source: str) -> list[FileCoverage]:

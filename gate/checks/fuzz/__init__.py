@@ -54,10 +54,18 @@ SEVERITIES: Mapping[str, Severity] = {
 }
 # See policies/default.toml [checks.fuzz] for why each is in (or out of) the default list.
 DEFAULT_CHECKS = [
-    "not_a_server_error", "status_code_conformance", "content_type_conformance",
-    "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
-    "positive_data_acceptance", "missing_required_header", "unsupported_method", "ignored_auth",
-    "use_after_free", "ensure_resource_availability",
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "ignored_auth",
+    "use_after_free",
+    "ensure_resource_availability",
 ]
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -127,14 +135,31 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     auth = fuzz_auth.plan(live, exclusions)
     stats_path = ctx.artifact("auth-hooks.json")
     stats_path.unlink(missing_ok=True)
-    header_env = write_config(config_path, fuzz_auth.config_headers(live), fuzz_auth.sanitized_names(auth),
-                              fuzz_scope.schemathesis_toml(live.spec, exclusions))
+    header_env = write_config(
+        config_path,
+        fuzz_auth.config_headers(live),
+        fuzz_auth.sanitized_names(auth),
+        fuzz_scope.schemathesis_toml(live.spec, exclusions),
+    )
     base_url = api_base_url(live.base_url, live.spec)
     argv = [
-        *proc.tool_argv("schemathesis"), "--config-file", str(config_path), "--no-color",
-        "run", str(live.spec_file), "--url", base_url, *_options(settings),
-        "--report", "json,ndjson,junit", "--report-json-path", str(json_path),
-        "--report-ndjson-path", str(ndjson_path), "--report-junit-path", str(junit_path),
+        *proc.tool_argv("schemathesis"),
+        "--config-file",
+        str(config_path),
+        "--no-color",
+        "run",
+        str(live.spec_file),
+        "--url",
+        base_url,
+        *_options(settings),
+        "--report",
+        "json,ndjson,junit",
+        "--report-json-path",
+        str(json_path),
+        "--report-ndjson-path",
+        str(ndjson_path),
+        "--report-junit-path",
+        str(junit_path),
     ]
     # HTTP(S)_PROXY must not send requests for 127.0.0.1 through a proxy.
     env = {k: v for k, v in proc.python_env(header_env).items() if k not in PROXY_VARS}
@@ -146,15 +171,22 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     # too: outside --out, whose artifacts are uploaded, should gate be killed before it deletes them.
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as scratch:
         renewed_path = Path(scratch) / "renewed-secrets"
-        env.update(fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals, env,
-                                      renewed_path))
+        env.update(
+            fuzz_auth.hook_env(auth, live, ctx.target, stats_path, settings.max_token_renewals, env, renewed_path)
+        )
         try:
             # Exit codes: 0 nothing found, 1 failures or errors (the report tells which), 2 bad usage.
             # Every exit code is taken, so that a crash's output is saved before it is judged. 130 is also
             # gate's own time budget (proc.run sends SIGINT); Ctrl-C stops gate itself.
-            done = proc.run(argv, cwd=Path(scratch), env=env, timeout=settings.timeout_s,
-                            ok_codes=range(-255, 256), label="schemathesis",
-                            interrupt_after=settings.budget_s or None)
+            done = proc.run(
+                argv,
+                cwd=Path(scratch),
+                env=env,
+                timeout=settings.timeout_s,
+                ok_codes=range(-255, 256),
+                label="schemathesis",
+                interrupt_after=settings.budget_s or None,
+            )
         finally:
             # Also when schemathesis timed out: the service's log and the partial reports may hold a
             # renewed token, and the masking of every artifact (open_service) comes later.
@@ -168,7 +200,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     _check_not_crashed(done, output.read_text(encoding="utf-8", errors="replace"), ctx.relative(output), artifacts)
     stats = fuzz_auth.read_stats(stats_path, auth, json_path)
     auth_metrics, auth_details, auth_notes = fuzz_auth.observed(
-        exclusions, fuzz_scope.unmatched(live.spec, settings.exclude), auth, stats)
+        exclusions, fuzz_scope.unmatched(live.spec, settings.exclude), auth, stats
+    )
     summary = read_summary(json_path)
     events = read_events(ndjson_path)
     declared = declared_operations(live.spec)
@@ -176,33 +209,51 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     flow = traffic(events.exchanges, reconciled.failures, summary.missing_auth)
     failures = [f for f in reconciled.failures if not is_throttled(f)]
     refused = {op: describe_security(live.spec, op) or "no security scheme" for op in flow.refused}
-    notes = [f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
-             for op, schemes in refused.items()]
+    notes = [
+        f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
+        for op, schemes in refused.items()
+    ]
     if flow.throttled:
-        notes.append(f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
-                     "not counted as failures; set [fuzz] rate_limit to pace them")
+        notes.append(
+            f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
+            "not counted as failures; set [fuzz] rate_limit to pace them"
+        )
     # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
-    findings = group_probes([_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures],
-                            declared)
+    findings = group_probes([_finding(f, log_excerpt(f, events.exchanges, live.log_lines)) for f in failures], declared)
     measured = Observation(
-        metrics={"operations": summary.operations_tested, "test_cases": summary.test_cases,
-                 "failures": len(failures), "seed": summary.seed, "operations_refused": len(refused),
-                 "throttled": flow.throttled, "budget_cut": int(done.interrupted), **auth_metrics},
+        metrics={
+            "operations": summary.operations_tested,
+            "test_cases": summary.test_cases,
+            "failures": len(failures),
+            "seed": summary.seed,
+            "operations_refused": len(refused),
+            "throttled": flow.throttled,
+            "budget_cut": int(done.interrupted),
+            **auth_metrics,
+        },
         findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
         artifacts=artifacts,
-        details={"base_url": base_url, "phases": dict(summary.phases), "stop_reason": summary.stop_reason,
-                 "operations_selected": summary.operations_selected, "checks": list(settings.checks),
-                 "max_examples": settings.max_examples, "refused": refused,
-                 "source_file": _source_file(live, ctx.target),
-                 "notes": [*reconciled.notes, *auth_notes, *notes], **auth_details},
+        details={
+            "base_url": base_url,
+            "phases": dict(summary.phases),
+            "stop_reason": summary.stop_reason,
+            "operations_selected": summary.operations_selected,
+            "checks": list(settings.checks),
+            "max_examples": settings.max_examples,
+            "refused": refused,
+            "source_file": _source_file(live, ctx.target),
+            "notes": [*reconciled.notes, *auth_notes, *notes],
+            **auth_details,
+        },
     )
     try:
         trust_notes = _check_trustworthy(summary, events, failures, flow, live, done, artifacts)
     except CheckError as exc:
         raise CheckError(str(exc), exc.log_tail, exc.artifacts, measured) from None
-    return replace(measured, details={**measured.details,
-                                      "notes": [*reconciled.notes, *auth_notes, *trust_notes, *notes]})
+    return replace(
+        measured, details={**measured.details, "notes": [*reconciled.notes, *auth_notes, *trust_notes, *notes]}
+    )
 
 
 def _source_file(live: LiveService, target: Path) -> str:
@@ -215,13 +266,23 @@ def _source_file(live: LiveService, target: Path) -> str:
 
 def _options(settings: Settings) -> list[str]:
     options = [
-        "--checks", ",".join(settings.checks), "--phases", ",".join(settings.phases),
-        "--seed", str(settings.seed), "--max-examples", str(settings.max_examples),
-        "--workers", str(settings.workers), "--request-timeout", f"{settings.request_timeout_s:g}",
+        "--checks",
+        ",".join(settings.checks),
+        "--phases",
+        ",".join(settings.phases),
+        "--seed",
+        str(settings.seed),
+        "--max-examples",
+        str(settings.max_examples),
+        "--workers",
+        str(settings.workers),
+        "--request-timeout",
+        f"{settings.request_timeout_s:g}",
         # Find every distinct failure of an operation, not only the first one.
         "--continue-on-failure",
         # No example database: a run must not replay what an earlier run found (reproducible).
-        "--generation-database", "none",
+        "--generation-database",
+        "none",
     ]
     if settings.max_time_s is not None:
         options += ["--max-time", str(settings.max_time_s)]
@@ -230,24 +291,36 @@ def _options(settings: Settings) -> list[str]:
     return options
 
 
-def write_config(path: Path, headers: Mapping[str, str], sanitize_also: list[str] | None = None,
-                 extra: str = "") -> dict[str, str]:
+def write_config(
+    path: Path, headers: Mapping[str, str], sanitize_also: list[str] | None = None, extra: str = ""
+) -> dict[str, str]:
     """Write schemathesis.toml; header values stay out of it (read from the environment it returns).
     `sanitize_also`: more names to mask in reports; `extra`: TOML appended (operation tables)."""
     env = {f"GATE_FUZZ_HEADER_{i}": value for i, value in enumerate(headers.values())}
     # "$${" is schemathesis's escape for a literal "${"; json.dumps gives a valid TOML basic string.
-    pairs = ", ".join(f"{json.dumps(name.replace('${', '$${'))} = \"${{GATE_FUZZ_HEADER_{i}}}\""
-                      for i, name in enumerate(headers))
-    sanitize = sorted({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
-                       "api_key", *(name.lower() for name in headers), *(sanitize_also or [])})
+    pairs = ", ".join(
+        f'{json.dumps(name.replace("${", "$${"))} = "${{GATE_FUZZ_HEADER_{i}}}"' for i, name in enumerate(headers)
+    )
+    sanitize = sorted(
+        {
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            "set-cookie",
+            "x-api-key",
+            "api-key",
+            "api_key",
+            *(name.lower() for name in headers),
+            *(sanitize_also or []),
+        }
+    )
     path.write_text(
         "# Written by gate for one run. Header values come from the environment, never from this file.\n"
         f"headers = {{ {pairs} }}\n\n"
         "# No state shared between runs: results depend only on the seed, the spec and the service.\n"
         "[cache]\nenabled = false\n\n"
         "# gate's auth headers are masked in every report schemathesis writes.\n"
-        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n"
-        + (f"\n{extra}" if extra else ""),
+        f"[output.sanitization]\nkeys-to-sanitize = {json.dumps(sanitize)}\n" + (f"\n{extra}" if extra else ""),
         encoding="utf-8",
     )
     return env
@@ -276,18 +349,27 @@ def _check_not_crashed(done: proc.Completed, output: str, output_name: str, arti
     lines = output.splitlines()
     start = min((i for i, line in enumerate(lines) if any(t in line for t in _CRASH_TITLES)), default=0)
     end = next((i for i in range(start, len(lines)) if _FOOTER.search(lines[i])), len(lines))
-    excerpt = [line for line in lines[start:end] if line.strip()][-proc.TAIL_LINES:]
+    excerpt = [line for line in lines[start:end] if line.strip()][-proc.TAIL_LINES :]
     errors = [line.strip() for line in excerpt if _EXCEPTION_LINE.match(line)]
     error = errors[-1] if errors else (excerpt[-1].strip() if excerpt else "no output")
     ended = proc.describe_exit(done.returncode)
     how = f"crashed ({ended})" if crashed else ended
-    raise CheckError(f"schemathesis {how}: {error[:500]}; "
-                     f"its whole output is in {output_name}", "\n".join(excerpt), artifacts)
+    raise CheckError(
+        f"schemathesis {how}: {error[:500]}; its whole output is in {output_name}", "\n".join(excerpt), artifacts
+    )
 
 
-def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Failure], flow: Traffic,
-                       live: LiveService, done: proc.Completed, artifacts: tuple[str, ...]) -> list[str]:
+def _check_trustworthy(
+    summary: RunSummary,
+    events: EventLog,
+    failures: list[Failure],
+    flow: Traffic,
+    live: LiveService,
+    done: proc.Completed,
+    artifacts: tuple[str, ...],
+) -> list[str]:
     """Raise CheckError unless the run tested the API; return notes on what looked odd but lost nothing."""
+
     def fail(message: str) -> None:
         raise CheckError(message, done.tail(), artifacts)
 
@@ -304,14 +386,18 @@ def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Fai
     documented = {op: describe_security(live.spec, op) or "no credentials" for op in flow.tested}
     secured = [op for op, what in documented.items() if "no credentials" not in what] or list(flow.tested)
     if flow.refused and set(secured) <= set(flow.refused):
-        fail("every request was refused as unauthenticated (401/403) for "
-             f"{', '.join(flow.refused)}: configure [service] credentials, auth or headers")
+        fail(
+            "every request was refused as unauthenticated (401/403) for "
+            f"{', '.join(flow.refused)}: configure [service] credentials, auth or headers"
+        )
     notes = []
     if summary.stop_reason == "interrupted" and done.interrupted:
         cut = [name for name, status in summary.phases.items() if status in ("interrupted", "skip")]
-        notes.append(f"the time budget ({done.duration_s:.0f} s, [fuzz] budget_s) cut the run: phases "
-                     f"{', '.join(cut) or 'none'} did not finish; the findings so far are kept, and a cut run "
-                     "depends on the machine's speed")
+        notes.append(
+            f"the time budget ({done.duration_s:.0f} s, [fuzz] budget_s) cut the run: phases "
+            f"{', '.join(cut) or 'none'} did not finish; the findings so far are kept, and a cut run "
+            "depends on the machine's speed"
+        )
     elif not summary.complete or summary.stop_reason not in ("completed", "max_time"):
         fail(f"schemathesis stopped early ({summary.stop_reason})")
     elif summary.exit_code != done.returncode:
@@ -326,10 +412,20 @@ def _check_trustworthy(summary: RunSummary, events: EventLog, failures: list[Fai
 def _finding(failure: Failure, log: str) -> Finding:
     message = f"{failure.title}: {failure.message}" if failure.message else failure.title
     return Finding(
-        check=ID, tool="schemathesis", rule=failure.check,
-        severity=SEVERITIES.get(failure.check, Severity.MEDIUM), message=message, path=failure.operation,
-        extra={"operation": failure.operation, "check": failure.check, "code": failure.code,
-               "status": str(failure.status) if failure.status is not None else "",
-               "curl": failure.curl, "case_id": failure.case_id, "phase": failure.phase},
+        check=ID,
+        tool="schemathesis",
+        rule=failure.check,
+        severity=SEVERITIES.get(failure.check, Severity.MEDIUM),
+        message=message,
+        path=failure.operation,
+        extra={
+            "operation": failure.operation,
+            "check": failure.check,
+            "code": failure.code,
+            "status": str(failure.status) if failure.status is not None else "",
+            "curl": failure.curl,
+            "case_id": failure.case_id,
+            "phase": failure.phase,
+        },
         log_excerpt=log or None,
     )

@@ -61,8 +61,15 @@ def plan(live: LiveService, exclusions: list[Exclusion]) -> AuthPlan:
     return AuthPlan(credentials, chosen, tuple(uncovered))
 
 
-def hook_env(auth: AuthPlan, live: LiveService, cwd: Path, stats_path: Path, max_renewals: int,
-             base_env: Mapping[str, str], renewed_path: Path) -> dict[str, str]:
+def hook_env(
+    auth: AuthPlan,
+    live: LiveService,
+    cwd: Path,
+    stats_path: Path,
+    max_renewals: int,
+    base_env: Mapping[str, str],
+    renewed_path: Path,
+) -> dict[str, str]:
     """Environment for schemathesis (which runs with `base_env`) that loads gate's auth hooks; empty
     when no operation needs them. The hooks append renewed secrets to `renewed_path` (see read_renewed)."""
     if not auth.active:
@@ -72,14 +79,30 @@ def hook_env(auth: AuthPlan, live: LiveService, cwd: Path, stats_path: Path, max
     changes = {k: v for k, v in live.command_env.items() if base_env.get(k) != v}
     removed = sorted(set(base_env) - set(live.command_env))
     config = {
-        "credentials": {cid: {"location": c.location, "param": c.param, "template": c.template, "secret": c.secret,
-                              "command": c.command, "timeout_s": c.timeout_s} for cid, c in auth.credentials.items()},
+        "credentials": {
+            cid: {
+                "location": c.location,
+                "param": c.param,
+                "template": c.template,
+                "secret": c.secret,
+                "command": c.command,
+                "timeout_s": c.timeout_s,
+            }
+            for cid, c in auth.credentials.items()
+        },
         "operations": {label: list(ids) for label, ids in auth.operations.items()},
-        "max_renewals": max_renewals, "env_changes": changes, "env_removed": removed, "cwd": str(cwd),
-        "stats": str(stats_path), "renewed": str(renewed_path),
+        "max_renewals": max_renewals,
+        "env_changes": changes,
+        "env_removed": removed,
+        "cwd": str(cwd),
+        "stats": str(stats_path),
+        "renewed": str(renewed_path),
     }
-    return {"SCHEMATHESIS_HOOKS": str(HOOKS_FILE), "GATE_FUZZ_AUTH": json.dumps(config),
-            "GATE_FUZZ_AUTH_STATS": str(stats_path)}
+    return {
+        "SCHEMATHESIS_HOOKS": str(HOOKS_FILE),
+        "GATE_FUZZ_AUTH": json.dumps(config),
+        "GATE_FUZZ_AUTH_STATS": str(stats_path),
+    }
 
 
 def read_renewed(renewed_path: Path) -> list[str]:
@@ -119,18 +142,24 @@ def read_stats(stats_path: Path, auth: AuthPlan, report_json: Path) -> dict[str,
     try:
         stats = json.loads(stats_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise CheckError("schemathesis did not load gate's auth hooks, so no credentials were sent "
-                         f"({stats_path.name} missing or unreadable)") from None
+        raise CheckError(
+            "schemathesis did not load gate's auth hooks, so no credentials were sent "
+            f"({stats_path.name} missing or unreadable)"
+        ) from None
     try:
         reauth = json.loads(report_json.read_text(encoding="utf-8")).get("auth") or {}
     except (OSError, ValueError):
         reauth = {}  # the report's own problems are the summary reader's to raise
-    return {**stats, "reauth_count": int(reauth.get("reauth_count", 0)),
-            "reauth_broke": bool(reauth.get("reauth_broke", False))}
+    return {
+        **stats,
+        "reauth_count": int(reauth.get("reauth_count", 0)),
+        "reauth_broke": bool(reauth.get("reauth_broke", False)),
+    }
 
 
-def observed(exclusions: list[Exclusion], unmatched: list[str], auth: AuthPlan,
-             stats: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, Any], list[str]]:
+def observed(
+    exclusions: list[Exclusion], unmatched: list[str], auth: AuthPlan, stats: Mapping[str, Any]
+) -> tuple[dict[str, float], dict[str, Any], list[str]]:
     """Metrics, details and notes for the Observation: what was excluded and why, how often a token
     was renewed."""
     metrics: dict[str, float] = {"operations_excluded": len(exclusions)}
@@ -148,12 +177,23 @@ def observed(exclusions: list[Exclusion], unmatched: list[str], auth: AuthPlan,
     if auth.active:
         metrics["token_renewals"] = int(stats.get("renewals", 0))
         # refusals: requests refused with 401 and replayed with renewed (or newer) credentials.
-        details["renewal"] = {k: stats.get(k) for k in ("refusals", "renewals", "renewal_failures",
-                                                          "renewal_limit_reached", "renewal_errors", "reauth_count",
-                                                          "reauth_broke")}
+        details["renewal"] = {
+            k: stats.get(k)
+            for k in (
+                "refusals",
+                "renewals",
+                "renewal_failures",
+                "renewal_limit_reached",
+                "renewal_errors",
+                "reauth_count",
+                "reauth_broke",
+            )
+        }
         if stats.get("renewals") or stats.get("renewal_failures"):
-            notes.append(f"the token was renewed {stats.get('renewals')} times after the service refused it "
-                         f"({stats.get('renewal_failures')} renewals failed)")
+            notes.append(
+                f"the token was renewed {stats.get('renewals')} times after the service refused it "
+                f"({stats.get('renewal_failures')} renewals failed)"
+            )
         if stats.get("renewal_limit_reached"):
             notes.append("[fuzz] max_token_renewals was reached: later refusals were not renewed")
     return metrics, details, notes

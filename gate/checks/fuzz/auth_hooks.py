@@ -42,8 +42,11 @@ class _Renewer:
         # The commands run as gate ran them before the fuzzing: schemathesis's environment without
         # gate's own variables for it (secrets among them), with the target's changes.
         removed = set(config["env_removed"])
-        self.env = {k: v for k, v in os.environ.items()
-                    if k not in removed and not k.startswith("GATE_FUZZ_") and k != "SCHEMATHESIS_HOOKS"}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in removed and not k.startswith("GATE_FUZZ_") and k != "SCHEMATHESIS_HOOKS"
+        }
         self.env.update(config["env_changes"])
         self.cwd = Path(config["cwd"])
         self.stats_path = Path(config["stats"])
@@ -86,8 +89,13 @@ class _Renewer:
         for cid in renewable:
             credential = self.credentials[cid]
             try:
-                done = proc.run(proc.shell_argv(credential["command"]), cwd=self.cwd, env=self.env,
-                                timeout=float(credential["timeout_s"]), label=f"renewing {cid}")
+                done = proc.run(
+                    proc.shell_argv(credential["command"]),
+                    cwd=self.cwd,
+                    env=self.env,
+                    timeout=float(credential["timeout_s"]),
+                    label=f"renewing {cid}",
+                )
                 secret = done.stdout.strip()
                 if not secret or "\n" in secret:
                     raise ToolError("printed no single-line token on standard output")
@@ -114,9 +122,14 @@ class _Renewer:
 
     def write_stats(self) -> None:
         tmp = self.stats_path.with_suffix(".tmp")
-        stats = {"hooks_loaded": True, "refusals": self.refusals, "renewals": self.renewals,
-                 "renewal_failures": self.failures, "renewal_limit_reached": self.limit_reached,
-                 "renewal_errors": self.errors}
+        stats = {
+            "hooks_loaded": True,
+            "refusals": self.refusals,
+            "renewals": self.renewals,
+            "renewal_failures": self.failures,
+            "renewal_limit_reached": self.limit_reached,
+            "renewal_errors": self.errors,
+        }
         tmp.write_text(json.dumps(stats), encoding="utf-8")
         tmp.replace(self.stats_path)
 

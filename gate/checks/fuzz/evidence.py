@@ -24,11 +24,17 @@ MAX_WINDOW_S = 30.0  # a window never opens longer before the request than this
 GRACE_S = 0.05  # how late gate may read a line that belongs to this answer
 
 
-def log_excerpt(failure: Failure, exchanges: Sequence[Exchange],
-                log_lines: Callable[[float, float], list[str]] | None) -> str:
+def log_excerpt(
+    failure: Failure, exchanges: Sequence[Exchange], log_lines: Callable[[float, float], list[str]] | None
+) -> str:
     """The log lines written while a server error's request was served ("" when there are none)."""
-    if (log_lines is None or failure.status is None or failure.status < SERVER_ERROR
-            or failure.started is None or failure.finished is None):
+    if (
+        log_lines is None
+        or failure.status is None
+        or failure.status < SERVER_ERROR
+        or failure.started is None
+        or failure.finished is None
+    ):
         return ""
     ends = sorted(e.finished for e in exchanges)
     before = bisect.bisect_left(ends, failure.finished)  # answers recorded before this one

@@ -36,9 +36,24 @@ def _merged(path: str, status: str, members: list[Finding]) -> Finding:
     worst = max(members, key=lambda f: (f.severity, f.rule))
     operation = f"{'|'.join(methods)} {path}"
     answer = f"answered {status}" if status else "answered"
-    message = (f"Undeclared methods {', '.join(methods)} on {path} {answer} ({len(members)} findings: "
-               f"{', '.join(checks)}); first: {worst.message}")
-    extra = {**worst.extra, "operation": operation, "methods": ", ".join(methods), "checks": ", ".join(checks),
-             "grouped": str(len(members))}
-    return Finding(check=worst.check, tool=worst.tool, rule=worst.rule, severity=worst.severity, message=message,
-                   path=operation, extra=extra, log_excerpt=worst.log_excerpt)
+    message = (
+        f"Undeclared methods {', '.join(methods)} on {path} {answer} ({len(members)} findings: "
+        f"{', '.join(checks)}); first: {worst.message}"
+    )
+    extra = {
+        **worst.extra,
+        "operation": operation,
+        "methods": ", ".join(methods),
+        "checks": ", ".join(checks),
+        "grouped": str(len(members)),
+    }
+    return Finding(
+        check=worst.check,
+        tool=worst.tool,
+        rule=worst.rule,
+        severity=worst.severity,
+        message=message,
+        path=operation,
+        extra=extra,
+        log_excerpt=worst.log_excerpt,
+    )

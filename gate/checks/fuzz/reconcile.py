@@ -34,8 +34,13 @@ def declared_operations(spec: Mapping[str, Any]) -> frozenset[str]:
     paths = spec.get("paths")
     if not isinstance(paths, Mapping):
         return frozenset()
-    return frozenset(f"{method.upper()} {path}" for path, item in paths.items() if isinstance(item, Mapping)
-                     for method in item if method in HTTP_METHODS)
+    return frozenset(
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        if isinstance(item, Mapping)
+        for method in item
+        if method in HTTP_METHODS
+    )
 
 
 def reconcile(summary: RunSummary, failures: Iterable[Failure], declared: frozenset[str]) -> Reconciled:
@@ -52,15 +57,29 @@ def reconcile(summary: RunSummary, failures: Iterable[Failure], declared: frozen
         if matches:
             continue
         title = summary.titles.get(code, code)
-        kept.append(Failure(operation=operation, check=names.get(code, code), code=code, title=title,
-                            message="listed in schemathesis's summary; its event stream holds no detail",
-                            status=None, curl="", case_id="", declared=operation))
-        notes.append(f"schemathesis's summary lists {code} ({title}) on {operation}, its events do not: "
-                     "kept as a finding without a reproducing request")
+        kept.append(
+            Failure(
+                operation=operation,
+                check=names.get(code, code),
+                code=code,
+                title=title,
+                message="listed in schemathesis's summary; its event stream holds no detail",
+                status=None,
+                curl="",
+                case_id="",
+                declared=operation,
+            )
+        )
+        notes.append(
+            f"schemathesis's summary lists {code} ({title}) on {operation}, its events do not: "
+            "kept as a finding without a reproducing request"
+        )
     for failure in found:
         if id(failure) in unmatched_events:
-            notes.append(f"schemathesis's events hold {failure.code} ({failure.title}) on {failure.operation}, "
-                         "its summary does not: kept as a finding")
+            notes.append(
+                f"schemathesis's events hold {failure.code} ({failure.title}) on {failure.operation}, "
+                "its summary does not: kept as a finding"
+            )
     return Reconciled(kept, notes)
 
 
@@ -74,5 +93,10 @@ def _same_operation(listed: str, failure: Failure, declared: frozenset[str]) -> 
     # on the same path is the same failure.
     method, _, path = listed.partition(" ")
     probe_method, _, probe_path = failure.operation.partition(" ")
-    return (path == probe_path and listed not in declared and failure.operation not in declared
-            and method != "" and probe_method != "")
+    return (
+        path == probe_path
+        and listed not in declared
+        and failure.operation not in declared
+        and method != ""
+        and probe_method != ""
+    )

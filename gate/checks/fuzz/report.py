@@ -189,9 +189,13 @@ def _exchanges(recorder: Mapping[str, Any]) -> Iterator[Exchange]:
         declared = str(recorder["label"])
         if declared == STATEFUL_LABEL and "method" in case:
             declared = f"{case['method']} {case['path']}"
-        yield Exchange(declared=declared, method=str(interaction["request"]["method"]),
-                       status=int(response["status_code"]) if response else None,
-                       started=started or 0.0, finished=finished or 0.0)
+        yield Exchange(
+            declared=declared,
+            method=str(interaction["request"]["method"]),
+            status=int(response["status_code"]) if response else None,
+            started=started or 0.0,
+            finished=finished or 0.0,
+        )
 
 
 def _timing(interaction: Mapping[str, Any] | None) -> tuple[float | None, float | None]:

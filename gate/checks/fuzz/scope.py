@@ -68,7 +68,8 @@ def unmatched(spec: Mapping[str, Any], patterns: Sequence[str]) -> list[str]:
 def _matches(pattern: str, method: str, path: str, prefix: str) -> bool:
     want_method, _, want_path = pattern.strip().partition(" ")
     return fnmatchcase(method, want_method.upper()) and (
-        fnmatchcase(path, want_path) or fnmatchcase(prefix + path, want_path))
+        fnmatchcase(path, want_path) or fnmatchcase(prefix + path, want_path)
+    )
 
 
 def _logout(method: str, path: str) -> str | None:
@@ -91,6 +92,8 @@ def schemathesis_toml(spec: Mapping[str, Any], exclusions: Sequence[Exclusion]) 
         lines.append(f"[[operations]]\ninclude-name = {json.dumps(label)}\nenabled = false\n")
     for method, path, _ in operations(spec):
         if path in paths and f"{method} {path}" not in labels:
-            lines.append(f"[[operations]]\ninclude-name = {json.dumps(f'{method} {path}')}\n"
-                         "phases.coverage.unexpected-methods = []\n")
+            lines.append(
+                f"[[operations]]\ninclude-name = {json.dumps(f'{method} {path}')}\n"
+                "phases.coverage.unexpected-methods = []\n"
+            )
     return "\n".join(lines)

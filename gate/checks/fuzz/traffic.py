@@ -48,9 +48,13 @@ def traffic(exchanges: Iterable[Exchange], failures: Iterable[Failure], missing_
     refused = {op for op in tested if set(answers[op]) <= set(REFUSALS)}
     # schemathesis also lists an operation whose answers are nearly all 401/403 (validation may come first).
     refused |= {op for op in missing_auth if op in tested}
-    return Traffic(tested=tuple(sorted(tested)), refused=tuple(sorted(refused)),
-                   throttled=sum(throttled.values()), throttled_operations=tuple(sorted(throttled)),
-                   only_throttled=tuple(sorted(set(throttled) - tested)))
+    return Traffic(
+        tested=tuple(sorted(tested)),
+        refused=tuple(sorted(refused)),
+        throttled=sum(throttled.values()),
+        throttled_operations=tuple(sorted(throttled)),
+        only_throttled=tuple(sorted(set(throttled) - tested)),
+    )
 
 
 def is_throttled(failure: Failure) -> bool:

@@ -70,8 +70,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     request_log = ctx.artifact("requests.jsonl")
     locust_log = ctx.artifact("locust.log")
     request_log.unlink(missing_ok=True)  # a log left by an earlier run must never be read as this one's
-    env = _locust_env({**env_extra, **secret_env, "GATE_LOAD_LOG": str(request_log),
-                       "GATE_LOAD_HEADERS": json.dumps(dict(service.headers))})
+    env = _locust_env(
+        {
+            **env_extra,
+            **secret_env,
+            "GATE_LOAD_LOG": str(request_log),
+            "GATE_LOAD_HEADERS": json.dumps(dict(service.headers)),
+        }
+    )
     argv = _argv(f"{plugin},{locustfile}", service.base_url, settings, ctx.work_dir / "locust")
     artifacts += [ctx.relative(locust_log), ctx.relative(request_log)]
     if settings.workers == "external":
@@ -82,9 +88,15 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         artifacts.append(ctx.relative(command_file))
     wait_s = settings.workers_wait_s if settings.workers == "external" else 0.0
     try:
-        done = proc.run(argv, cwd=ctx.work_dir, env=env, label="locust",
-                        timeout=min(settings.timeout_s, settings.duration_s + settings.request_timeout_s
-                                    + STARTUP_ALLOWANCE_S + wait_s))
+        done = proc.run(
+            argv,
+            cwd=ctx.work_dir,
+            env=env,
+            label="locust",
+            timeout=min(
+                settings.timeout_s, settings.duration_s + settings.request_timeout_s + STARTUP_ALLOWANCE_S + wait_s
+            ),
+        )
     except ToolError as exc:
         locust_log.write_text(redact_text(exc.log_tail, service.secrets), encoding="utf-8")
         raise CheckError(str(exc), exc.log_tail, _existing(ctx, artifacts)) from None
@@ -96,37 +108,73 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         metrics, measured = load_stats.summarize(log, settings.warmup_s)
         saturated = load_stats.saturation(log, settings.warmup_s)
         if saturated is not None:
-            raise CheckError(f"load generator saturated; measurement not valid: {saturated}. Lower users or rps, "
-                             "raise think_time_s, or spread the load with [load] processes")
+            raise CheckError(
+                f"load generator saturated; measurement not valid: {saturated}. Lower users or rps, "
+                "raise think_time_s, or spread the load with [load] processes"
+            )
     except CheckError as exc:
         raise CheckError(str(exc), exc.log_tail or done.tail(), _existing(ctx, artifacts)) from None
-    details.update(measured, warmup_s=settings.warmup_s, users=settings.users, duration_s=settings.duration_s,
-                   model=f"open: {settings.rps:g} requests/s target" if settings.rps else
-                   f"closed: {settings.users} users, {settings.think_time_s:g} s think time",
-                   locust_processes=len({c.pid for c in log.cpu}))
+    details.update(
+        measured,
+        warmup_s=settings.warmup_s,
+        users=settings.users,
+        duration_s=settings.duration_s,
+        model=f"open: {settings.rps:g} requests/s target"
+        if settings.rps
+        else f"closed: {settings.users} users, {settings.think_time_s:g} s think time",
+        locust_processes=len({c.pid for c in log.cpu}),
+    )
     if settings.rps:
         details["target_rps"] = settings.rps
-    return Observation(metrics=metrics, findings=findings, tools={"locust": _version(done.stderr + done.stdout)},
-                       artifacts=tuple(artifacts), details=details, parts=load_stats.parts(log, settings.warmup_s))
+    return Observation(
+        metrics=metrics,
+        findings=findings,
+        tools={"locust": _version(done.stderr + done.stdout)},
+        artifacts=tuple(artifacts),
+        details=details,
+        parts=load_stats.parts(log, settings.warmup_s),
+    )
 
 
 def _argv(locustfiles: str, base_url: str, settings: Settings, csv_prefix: Path) -> list[str]:
     argv = [
-        *proc.tool_argv("locust"), "-f", locustfiles, "--headless", "--only-summary",
-        "--host", base_url, "--users", str(settings.users),
-        "--spawn-rate", f"{settings.spawn_rate:g}", "--run-time", f"{settings.duration_s}s",
+        *proc.tool_argv("locust"),
+        "-f",
+        locustfiles,
+        "--headless",
+        "--only-summary",
+        "--host",
+        base_url,
+        "--users",
+        str(settings.users),
+        "--spawn-rate",
+        f"{settings.spawn_rate:g}",
+        "--run-time",
+        f"{settings.duration_s}s",
         # Users finish the request they are in when time is up: no request is lost unmeasured.
-        "--stop-timeout", str(math.ceil(settings.request_timeout_s) + 1),
+        "--stop-timeout",
+        str(math.ceil(settings.request_timeout_s) + 1),
         # Failed requests are measured (error_rate), not a locust crash: exit 0 for them.
-        "--exit-code-on-error", "0", "--csv", str(csv_prefix),
+        "--exit-code-on-error",
+        "0",
+        "--csv",
+        str(csv_prefix),
     ]
     if settings.processes is not None:
         # locust forks its workers (-1: one per CPU); the master merges their reports.
         argv += ["--processes", "-1" if settings.processes == "auto" else str(settings.processes)]
     elif settings.workers == "external":
-        argv += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(settings.master_port),
-                 "--expect-workers", str(settings.expect_workers),
-                 "--expect-workers-max-wait", f"{settings.workers_wait_s:g}"]
+        argv += [
+            "--master",
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(settings.master_port),
+            "--expect-workers",
+            str(settings.expect_workers),
+            "--expect-workers-max-wait",
+            f"{settings.workers_wait_s:g}",
+        ]
     return argv
 
 
@@ -136,9 +184,11 @@ def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], 
     [service.credentials], GATE_LOAD_CALL_HEADERS) yourself."""
     variables = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
     plugin = ctx.work_dir / PLUGIN
-    return (f"{variables + ' ' if variables else ''}{shlex.quote(str(proc.tool_argv('locust')[0]))} "
-            f"-f {shlex.quote(f'{plugin},{locustfile}')} --worker --master-host 127.0.0.1 "
-            f"--master-port {settings.master_port}")
+    return (
+        f"{variables + ' ' if variables else ''}{shlex.quote(str(proc.tool_argv('locust')[0]))} "
+        f"-f {shlex.quote(f'{plugin},{locustfile}')} --worker --master-host 127.0.0.1 "
+        f"--master-port {settings.master_port}"
+    )
 
 
 def _service(ctx: CheckContext) -> LiveService:

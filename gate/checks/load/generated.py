@@ -58,10 +58,17 @@ def plan(spec: Any, settings: Settings, header_names: list[str]) -> tuple[list[C
         except load_scenario.CannotFill as exc:
             skipped.append(load_scenario.Skipped(operation.label, str(exc)))
             continue
-        calls.append(replace(call, weight=load_select.weight(operation.label, settings.weights),
-                             service_headers=load_credentials.header_names(spec, operation, header_names)))
-    return calls, {"excluded_operations": [asdict(e) for e in excluded],
-                   "skipped_operations": [asdict(s) for s in skipped]}
+        calls.append(
+            replace(
+                call,
+                weight=load_select.weight(operation.label, settings.weights),
+                service_headers=load_credentials.header_names(spec, operation, header_names),
+            )
+        )
+    return calls, {
+        "excluded_operations": [asdict(e) for e in excluded],
+        "skipped_operations": [asdict(s) for s in skipped],
+    }
 
 
 def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Scenario:
@@ -72,29 +79,32 @@ def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Sce
     def headers_of(call: Call) -> dict[str, str]:
         return {n: service.headers[n] for n in call.service_headers} | call_headers.get(call.label, {}) | call.headers
 
-    probed = load_probe.probe(service.base_url, calls, headers_of, settings.request_timeout_s,
-                              settings.probe_budget_s)
+    probed = load_probe.probe(service.base_url, calls, headers_of, settings.request_timeout_s, settings.probe_budget_s)
     not_tested = [asdict(o) for o in probed.left_out]
-    details: dict[str, Any] = {**left, "not_load_tested": not_tested,
-                               "load_tested": [c.label for c in probed.calls]}
+    details: dict[str, Any] = {**left, "not_load_tested": not_tested, "load_tested": [c.label for c in probed.calls]}
     if not probed.calls:
         reasons = [f"{row['operation']}: {row['reason']}" for group in (*left.values(), not_tested) for row in group]
-        raise CheckError("no operation could be load-tested: "
-                         + ("; ".join(reasons) or "the spec has no GET operation")
-                         + ". Add examples to the spec, adjust [load] include/exclude, or set [load] locustfile.")
+        raise CheckError(
+            "no operation could be load-tested: "
+            + ("; ".join(reasons) or "the spec has no GET operation")
+            + ". Add examples to the spec, adjust [load] include/exclude, or set [load] locustfile."
+        )
     scenario_file = ctx.artifact("scenario.json")
     scenario = {
         "calls": [asdict(c) for c in probed.calls],
-        "users": settings.users, "rps": settings.rps,
+        "users": settings.users,
+        "rps": settings.rps,
         # Pauses spread around the mean so users do not fire in lockstep.
-        "wait_min_s": settings.think_time_s * 0.5, "wait_max_s": settings.think_time_s * 1.5,
+        "wait_min_s": settings.think_time_s * 0.5,
+        "wait_max_s": settings.think_time_s * 1.5,
         "request_timeout_s": settings.request_timeout_s,
     }
     scenario_file.write_text(json.dumps(scenario, indent=2), encoding="utf-8")
     locustfile = ctx.artifact("locustfile.py")
     shutil.copyfile(LOCUSTFILE, locustfile)
-    return Scenario(locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed),
-                    call_headers)
+    return Scenario(
+        locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed), call_headers
+    )
 
 
 def _with_scheme_credentials(service: LiveService, calls: list[Call]) -> tuple[list[Call], dict[str, dict[str, str]]]:
@@ -124,12 +134,28 @@ def _with_scheme_credentials(service: LiveService, calls: list[Call]) -> tuple[l
 
 def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) -> tuple[Finding, ...]:
     """Info findings, so every report says what the figures do not cover (the policy does not count them)."""
-    findings = [Finding("load", "gate", "load.excluded-unsafe", Severity.INFO,
-                        f"{row['operation']} was not load-tested: it {row['reason']}",
-                        extra={"operation": row["operation"]})
-                for row in left["excluded_operations"] if row["reason"].startswith("looks unsafe")]
-    findings += [Finding("load", "gate", "load.not-load-tested", Severity.INFO,
-                         f"{o.operation} was not load-tested: {o.reason}" + (f": {o.body}" if o.body else ""),
-                         extra={"operation": o.operation, "status": str(o.status or "")})
-                 for o in probed.left_out if o.status is None or o.status < 500]
+    findings = [
+        Finding(
+            "load",
+            "gate",
+            "load.excluded-unsafe",
+            Severity.INFO,
+            f"{row['operation']} was not load-tested: it {row['reason']}",
+            extra={"operation": row["operation"]},
+        )
+        for row in left["excluded_operations"]
+        if row["reason"].startswith("looks unsafe")
+    ]
+    findings += [
+        Finding(
+            "load",
+            "gate",
+            "load.not-load-tested",
+            Severity.INFO,
+            f"{o.operation} was not load-tested: {o.reason}" + (f": {o.body}" if o.body else ""),
+            extra={"operation": o.operation, "status": str(o.status or "")},
+        )
+        for o in probed.left_out
+        if o.status is None or o.status < 500
+    ]
     return tuple(findings)

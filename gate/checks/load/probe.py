@@ -53,8 +53,13 @@ def url_of(base_url: str, call: Call) -> str:
     return base_url + call.path + (f"?{query}" if query else "")
 
 
-def probe(base_url: str, calls: Sequence[Call], headers_of: Callable[[Call], Mapping[str, str]],
-          timeout_s: float, budget_s: float) -> Probed:
+def probe(
+    base_url: str,
+    calls: Sequence[Call],
+    headers_of: Callable[[Call], Mapping[str, str]],
+    timeout_s: float,
+    budget_s: float,
+) -> Probed:
     """Call each operation once (lists first, so their answers can fill the others' paths)."""
     deadline = time.monotonic() + budget_s
     ordered = sorted(calls, key=lambda c: "{" in c.name)
@@ -62,8 +67,9 @@ def probe(base_url: str, calls: Sequence[Call], headers_of: Callable[[Call], Map
     result = Probed([], [], [])
     for call in ordered:
         if time.monotonic() > deadline:
-            result.left_out.append(LeftOut(call.label, f"not probed: the {budget_s:g} s probe budget ran out",
-                                           None, ""))
+            result.left_out.append(
+                LeftOut(call.label, f"not probed: the {budget_s:g} s probe budget ran out", None, "")
+            )
             continue
         answer = localhttp.get(url_of(base_url, call), headers_of(call), timeout_s)
         if answer.status == 404 and "{" in call.name:
@@ -87,8 +93,11 @@ def _left_out(call: Call, answer: localhttp.Answer) -> LeftOut:
     body = _excerpt(answer.body)
     if answer.status is None:
         return LeftOut(call.label, f"the probe got no answer: {answer.problem}", None, "")
-    why = {401: "the service refused gate's credentials", 403: "the service forbade it with gate's credentials",
-           404: "no such resource: the spec's example names nothing the service has"}.get(answer.status)
+    why = {
+        401: "the service refused gate's credentials",
+        403: "the service forbade it with gate's credentials",
+        404: "no such resource: the spec's example names nothing the service has",
+    }.get(answer.status)
     if why is None:
         why = "the service failed on a single request" if answer.status >= 500 else "the service refused it"
     return LeftOut(call.label, f"probe {call.path}: HTTP {answer.status}, {why}", answer.status, body)
@@ -96,9 +105,12 @@ def _left_out(call: Call, answer: localhttp.Answer) -> LeftOut:
 
 def _server_error(call: Call, answer: localhttp.Answer, body: str) -> Finding:
     return Finding(
-        check="load", tool="gate", rule="load.probe-server-error", severity=Severity.HIGH,
+        check="load",
+        tool="gate",
+        rule="load.probe-server-error",
+        severity=Severity.HIGH,
         message=f"{call.label} answered HTTP {answer.status} to a single request before the load test "
-                f"({call.path}): {body or 'empty body'}",
+        f"({call.path}): {body or 'empty body'}",
         extra={"operation": call.label, "status": str(answer.status)},
     )
 

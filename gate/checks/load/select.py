@@ -80,8 +80,7 @@ def select(operation: openapi.Operation, include: Sequence[str], exclude: Sequen
         return None  # named by the user: called even when its name looks unsafe
     word = unsafe_word(operation)
     if word is not None:
-        return Excluded(label, f"looks unsafe to call under load ({word}); "
-                               f"add it to [load] include if it only reads")
+        return Excluded(label, f"looks unsafe to call under load ({word}); add it to [load] include if it only reads")
     return None
 
 

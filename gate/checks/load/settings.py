@@ -61,7 +61,7 @@ class Settings(SectionModel):
     @classmethod
     def _processes(cls, value: int | str | None) -> int | str | None:
         if isinstance(value, int) and not 1 <= value <= 64:
-            raise ValueError("processes must be a number from 1 to 64, or \"auto\" (one per CPU)")
+            raise ValueError('processes must be a number from 1 to 64, or "auto" (one per CPU)')
         return value
 
     @model_validator(mode="after")
@@ -73,14 +73,17 @@ class Settings(SectionModel):
         if self.locustfile is not None and ("," in self.locustfile or not self.locustfile.endswith(".py")):
             raise ValueError("locustfile must be one .py file (without commas in its path)")
         if self.locustfile is not None and (self.include or self.exclude or self.weights or self.rps):
-            raise ValueError("include, exclude, weights and rps shape gate's generated scenario; "
-                             "a target locustfile decides these itself")
+            raise ValueError(
+                "include, exclude, weights and rps shape gate's generated scenario; "
+                "a target locustfile decides these itself"
+            )
         if self.processes is not None and self.workers is not None:
-            raise ValueError("set processes (workers on this machine) or workers = \"external\", not both")
+            raise ValueError('set processes (workers on this machine) or workers = "external", not both')
         return self
 
 
 def _check_glob(glob: str) -> None:
     if not _OPERATION_GLOB.match(glob):
-        raise ValueError(f"{glob!r} is not an operation glob; expected \"METHOD /path\" such as "
-                         "\"GET /admin/*\" or \"* /books/{id}\"")
+        raise ValueError(
+            f'{glob!r} is not an operation glob; expected "METHOD /path" such as "GET /admin/*" or "* /books/{{id}}"'
+        )

@@ -127,17 +127,18 @@ def read_log(path: Path) -> RequestLog:
                 cpu_warning = bool(row.get("cpu_warning", False))
                 locust_requests = None if row.get("locust_requests") is None else int(row["locust_requests"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise CheckError(f"{path.name} line {number} is not a request record: {exc}",
-                             line[:500]) from None
+            raise CheckError(f"{path.name} line {number} is not a request record: {exc}", line[:500]) from None
     if started is None or stopped is None:
         raise CheckError(f"{path.name} has no test start and stop: locust did not run the test to its end")
     _require_complete(path, requests, declared, locust_requests)
-    return RequestLog(started, stopped, tuple(requests), exceptions, tuple(cpu), cpu_warning, locust_requests,
-                      tuple(sorted(declared)))
+    return RequestLog(
+        started, stopped, tuple(requests), exceptions, tuple(cpu), cpu_warning, locust_requests, tuple(sorted(declared))
+    )
 
 
-def _require_complete(path: Path, requests: list[Request], declared: dict[str, int],
-                      locust_requests: int | None) -> None:
+def _require_complete(
+    path: Path, requests: list[Request], declared: dict[str, int], locust_requests: int | None
+) -> None:
     # Records that never reached the log would silently thin out the figures.
     if declared:
         received: dict[str, int] = defaultdict(int)
@@ -146,18 +147,25 @@ def _require_complete(path: Path, requests: list[Request], declared: dict[str, i
         problems = [f"worker {w}: {received[w]} of {n}" for w, n in sorted(declared.items()) if received[w] != n]
         problems += [f"worker {w}: {received[w]} records, no total" for w in sorted(set(received) - set(declared))]
         if problems:
-            raise CheckError(f"{path.name} lacks records from locust workers ({'; '.join(problems)}): "
-                             "the figures would be incomplete")
+            raise CheckError(
+                f"{path.name} lacks records from locust workers ({'; '.join(problems)}): "
+                "the figures would be incomplete"
+            )
     elif locust_requests is not None and locust_requests != len(requests):
-        raise CheckError(f"{path.name} holds {len(requests)} requests but locust counted {locust_requests}: "
-                         "some records were lost")
+        raise CheckError(
+            f"{path.name} holds {len(requests)} requests but locust counted {locust_requests}: some records were lost"
+        )
 
 
 def _request(row: dict[str, Any]) -> Request:
     status = row["status"]
     return Request(
-        start=float(row["start"]), method=str(row["method"]), name=str(row["name"]), ms=float(row["ms"]),
-        status=None if status is None else int(status), ok=bool(row["ok"]),
+        start=float(row["start"]),
+        method=str(row["method"]),
+        name=str(row["name"]),
+        ms=float(row["ms"]),
+        status=None if status is None else int(status),
+        ok=bool(row["ok"]),
         error=None if row["error"] is None else str(row["error"]),
         worker=None if row.get("worker") is None else str(row["worker"]),
     )
@@ -166,16 +174,22 @@ def _request(row: dict[str, Any]) -> Request:
 def require_usable(log: RequestLog) -> None:
     """Raise CheckError when the run says nothing about the service: no request, or none reached it."""
     if not log.requests:
-        raise CheckError("locust made no request at all: the locustfile has no task that calls the service",
-                         _exceptions_text(log))
+        raise CheckError(
+            "locust made no request at all: the locustfile has no task that calls the service", _exceptions_text(log)
+        )
     if all(r.status == 0 for r in log.requests):
-        raise CheckError(f"none of locust's {len(log.requests)} requests reached the service: "
-                         f"{log.requests[0].error}", _exceptions_text(log))
+        raise CheckError(
+            f"none of locust's {len(log.requests)} requests reached the service: {log.requests[0].error}",
+            _exceptions_text(log),
+        )
     if log.exceptions:
         # locust exits 0 when tasks raise; a task that always raises leaves its endpoint untested.
         count = sum(int(e.get("count") or 1) for e in log.exceptions)
-        raise CheckError(f"the locustfile raised {count} exception(s) during the run, so some of its requests "
-                         f"were never made: {log.exceptions[0].get('msg')}", _exceptions_text(log))
+        raise CheckError(
+            f"the locustfile raised {count} exception(s) during the run, so some of its requests "
+            f"were never made: {log.exceptions[0].get('msg')}",
+            _exceptions_text(log),
+        )
 
 
 def _exceptions_text(log: RequestLog) -> str:
@@ -194,8 +208,14 @@ def figures(group: Sequence[Request]) -> dict[str, float]:
     """The latency and error figures of some requests (all of them, or one operation's)."""
     times = sorted(r.ms for r in group)
     failures = sum(1 for r in group if not r.ok)
-    return {"error_rate": failures / len(group), "p50_ms": percentile(times, 50), "p90_ms": percentile(times, 90),
-            "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99), "max_ms": times[-1]}
+    return {
+        "error_rate": failures / len(group),
+        "p50_ms": percentile(times, 50),
+        "p90_ms": percentile(times, 90),
+        "p95_ms": percentile(times, 95),
+        "p99_ms": percentile(times, 99),
+        "max_ms": times[-1],
+    }
 
 
 def parts(log: RequestLog, warmup_s: float) -> dict[str, dict[str, float]]:
@@ -242,12 +262,18 @@ def summarize(log: RequestLog, warmup_s: float) -> tuple[dict[str, float], dict[
     """Metrics for the policy and details for the reports, from the measured requests."""
     counted, window = measured(log, warmup_s)
     if not counted:
-        raise CheckError(f"no request was sent after the {warmup_s:g} s warm-up "
-                         f"({len(log.requests)} during it): the run is too short to measure anything")
+        raise CheckError(
+            f"no request was sent after the {warmup_s:g} s warm-up "
+            f"({len(log.requests)} during it): the run is too short to measure anything"
+        )
     times = sorted(r.ms for r in counted)
     failures = sum(1 for r in counted if not r.ok)
-    metrics = {"requests": float(len(counted)), "failures": float(failures), "rps": len(counted) / window,
-               **figures(counted)}
+    metrics = {
+        "requests": float(len(counted)),
+        "failures": float(failures),
+        "rps": len(counted) / window,
+        **figures(counted),
+    }
     details = {
         "endpoints": _endpoints(counted, window),
         "percentiles": [[p, round(percentile(times, p), 3)] for p in CHART_PERCENTS],
@@ -267,12 +293,18 @@ def _endpoints(counted: Iterable[Request], window: float) -> list[dict[str, Any]
     rows = []
     for (name, method), group in sorted(groups.items()):
         times = sorted(r.ms for r in group)
-        rows.append({
-            "name": name, "method": method, "requests": len(group),
-            "failures": sum(1 for r in group if not r.ok),
-            "p50_ms": round(percentile(times, 50), 3), "p95_ms": round(percentile(times, 95), 3),
-            "p99_ms": round(percentile(times, 99), 3), "rps": round(len(group) / window, 3),
-        })
+        rows.append(
+            {
+                "name": name,
+                "method": method,
+                "requests": len(group),
+                "failures": sum(1 for r in group if not r.ok),
+                "p50_ms": round(percentile(times, 50), 3),
+                "p95_ms": round(percentile(times, 95), 3),
+                "p99_ms": round(percentile(times, 99), 3),
+                "rps": round(len(group) / window, 3),
+            }
+        )
     return rows
 
 

@@ -66,22 +66,27 @@ class Settings(SectionModel):
     @classmethod
     def _paths_or_command(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
         # Reported together with any field's problem: every problem at once.
-        return exactly_one(data, handler, ("paths", "command"),
-                           "set exactly one of paths (SQL files) or command (prints the SQL on stdout)")
+        return exactly_one(
+            data,
+            handler,
+            ("paths", "command"),
+            "set exactly one of paths (SQL files) or command (prints the SQL on stdout)",
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.command is None and self.command_kind != "sql":
             raise ValueError("command_kind needs command (it says what the command prints)")
         if self.revisions_dir is not None and self.command_kind != "alembic":
-            raise ValueError("revisions_dir is only for command_kind = \"alembic\"")
+            raise ValueError('revisions_dir is only for command_kind = "alembic"')
         if self.command_kind == "django" and "sqlmigrate" not in (self.command or "").split():
-            raise ValueError("command_kind = \"django\" needs the sqlmigrate command, e.g. "
-                             "\"python manage.py sqlmigrate\" (gate adds each app and migration)")
+            raise ValueError(
+                'command_kind = "django" needs the sqlmigrate command, e.g. '
+                '"python manage.py sqlmigrate" (gate adds each app and migration)'
+            )
         squawk_rules = [r for r in self.exclude_rules if _SQUAWK_RULE.match(r)]
         if squawk_rules and self.dialect != "postgres":
-            raise ValueError(f"exclude_rules {squawk_rules} are squawk rules; squawk runs only for dialect "
-                             "\"postgres\"")
+            raise ValueError(f'exclude_rules {squawk_rules} are squawk rules; squawk runs only for dialect "postgres"')
         return self
 
 
@@ -101,8 +106,9 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         artifacts += logs
     sqlfluff_rules = [r for r in settings.exclude_rules if not _SQUAWK_RULE.match(r)]
     squawk_rules = [r for r in settings.exclude_rules if _SQUAWK_RULE.match(r)]
-    result = migrations_sqlfluff.lint(ctx, {u.path: u.shown for u in units}, settings.dialect,
-                                      sqlfluff_rules, settings.timeout_s)
+    result = migrations_sqlfluff.lint(
+        ctx, {u.path: u.shown for u in units}, settings.dialect, sqlfluff_rules, settings.timeout_s
+    )
     findings = [_generated_style(f, units) for f in result.findings]
     tools = {"sqlfluff": migrations_sqlfluff.sqlfluff_version()}
     artifacts += [ctx.relative(result.config), ctx.relative(result.report)]
@@ -120,10 +126,13 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         findings=tuple(findings),
         tools=tools,
         artifacts=tuple(artifacts),
-        details={"files": files, "dialect": settings.dialect,
-                 "excluded_rules": list(settings.exclude_rules),  # shown, so no rule is switched off unseen
-                 "syntax_only": list(dict.fromkeys(u.origin or u.shown for u in units if not u.judge_safety)),
-                 **details},
+        details={
+            "files": files,
+            "dialect": settings.dialect,
+            "excluded_rules": list(settings.exclude_rules),  # shown, so no rule is switched off unseen
+            "syntax_only": list(dict.fromkeys(u.origin or u.shown for u in units if not u.judge_safety)),
+            **details,
+        },
     )
 
 

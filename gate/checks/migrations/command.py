@@ -29,8 +29,7 @@ def sql_from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[P
     sql = ctx.artifact(SQL_ARTIFACT)
     sql.write_text(done.stdout, encoding="utf-8")
     if not done.stdout.strip():
-        raise CheckError(f"migrations command printed no SQL on stdout: {command}", done.tail(),
-                         (ctx.relative(log),))
+        raise CheckError(f"migrations command printed no SQL on stdout: {command}", done.tail(), (ctx.relative(log),))
     return sql, log
 
 
@@ -39,15 +38,21 @@ def alembic_units(ctx: CheckContext, sql: Path, revisions_dir: str | None) -> tu
     lines = sql.read_text(encoding="utf-8").splitlines()
     markers = [(n, m.group(1), _revision_of(m)) for n, line in enumerate(lines) if (m := _MARKER.match(line))]
     if not markers:
-        raise CheckError("migrations: command_kind is alembic but the SQL has no `-- Running upgrade` "
-                         "markers (is the command `alembic upgrade head --sql`?)", "", (ctx.relative(sql),))
+        raise CheckError(
+            "migrations: command_kind is alembic but the SQL has no `-- Running upgrade` "
+            "markers (is the command `alembic upgrade head --sql`?)",
+            "",
+            (ctx.relative(sql),),
+        )
     files = revision_files(ctx.target, revisions_dir)
     shown = ctx.relative(sql)
     # Each revision is judged as if it runs alone on a database where the earlier ones are applied
     # (as in production): a table created by an older revision is an existing table.
     bounds: list[tuple[int, int, str, str | None]] = [(0, markers[0][0], "upgrade", None)]
-    bounds += [(n + 1, markers[i + 1][0] if i + 1 < len(markers) else len(lines), step, rev)
-               for i, (n, step, rev) in enumerate(markers)]
+    bounds += [
+        (n + 1, markers[i + 1][0] if i + 1 < len(markers) else len(lines), step, rev)
+        for i, (n, step, rev) in enumerate(markers)
+    ]
     units: list[SqlUnit] = []
     missing: list[str] = []
     open_tx = transactions_open(lines)
@@ -62,8 +67,18 @@ def alembic_units(ctx: CheckContext, sql: Path, revisions_dir: str | None) -> tu
             chunk = ctx.artifact(f"alembic-{index:03d}-{rev or 'preamble'}-{part}.sql")
             chunk.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
             # A downgrade, like a .down.sql file, is parsed but not judged: dropping is its purpose.
-            units.append(SqlUnit(chunk, ctx.relative(chunk), in_tx, judge_safety=step == "upgrade",
-                                 origin=origin, origin_line=origin_line, source=shown, first_line=first + 1))
+            units.append(
+                SqlUnit(
+                    chunk,
+                    ctx.relative(chunk),
+                    in_tx,
+                    judge_safety=step == "upgrade",
+                    origin=origin,
+                    origin_line=origin_line,
+                    source=shown,
+                    first_line=first + 1,
+                )
+            )
     return units, missing
 
 
@@ -94,8 +109,7 @@ def django_units(ctx: CheckContext, command: str, timeout: float) -> tuple[list[
     """Run `<command> <app> <migration>` (sqlmigrate) for each migration file; one unit per migration."""
     migrations = [p for p in python_files(ctx.target, "migrations/*.py") if _DJANGO_MIGRATION.match(p.name)]
     if not migrations:
-        raise CheckError(f"migrations: command_kind is django but no <app>/migrations/NNNN_*.py found in "
-                         f"{ctx.target}")
+        raise CheckError(f"migrations: command_kind is django but no <app>/migrations/NNNN_*.py found in {ctx.target}")
     combined = ctx.artifact(LOG_ARTIFACT)
     combined.write_text("", encoding="utf-8")
     units: list[SqlUnit] = []
@@ -105,10 +119,15 @@ def django_units(ctx: CheckContext, command: str, timeout: float) -> tuple[list[
         app, name = path.parent.parent.name, path.stem
         left = deadline - time.monotonic()
         if left <= 0:
-            raise CheckError(f"migrations: sqlmigrate for {len(migrations)} migrations took over {timeout:g} s "
-                             f"(timeout_s); stopped before {app} {name}", "", (ctx.relative(combined),))
-        done, log = run_target_command(ctx, f"{command} {shlex.quote(app)} {shlex.quote(name)}",
-                                       timeout=left, log_name="sqlmigrate.log")
+            raise CheckError(
+                f"migrations: sqlmigrate for {len(migrations)} migrations took over {timeout:g} s "
+                f"(timeout_s); stopped before {app} {name}",
+                "",
+                (ctx.relative(combined),),
+            )
+        done, log = run_target_command(
+            ctx, f"{command} {shlex.quote(app)} {shlex.quote(name)}", timeout=left, log_name="sqlmigrate.log"
+        )
         with combined.open("a", encoding="utf-8") as handle:
             handle.write(log.read_text(encoding="utf-8") + "\n")
         lines = done.stdout.splitlines()
@@ -118,8 +137,7 @@ def django_units(ctx: CheckContext, command: str, timeout: float) -> tuple[list[
         for part, (first, last, in_tx) in enumerate(transaction_segments(lines, 0, len(lines), False)):
             sql = ctx.artifact(f"django-{app}-{name}-{part}.sql")
             sql.write_text("".join(f"{line}\n" for line in lines[first:last]), encoding="utf-8")
-            units.append(SqlUnit(sql, ctx.relative(sql), in_tx, origin=origin,
-                                 origin_line=origin_line))
+            units.append(SqlUnit(sql, ctx.relative(sql), in_tx, origin=origin, origin_line=origin_line))
     log_copy = ctx.artifact("sqlmigrate.log")
     log_copy.unlink(missing_ok=True)
     return units, combined

@@ -70,8 +70,14 @@ def file_units(target: Path, paths: Sequence[str], in_transaction: bool) -> list
     """The migration files under `paths`; a file that opens its own transaction is read as written."""
     units = []
     for path, shown in sql_files(target, paths).items():
-        units.append(SqlUnit(path, shown, runs_in_transaction(_lines(path), in_transaction),
-                             judge_safety=not _DOWN_FILE.search(path.name)))
+        units.append(
+            SqlUnit(
+                path,
+                shown,
+                runs_in_transaction(_lines(path), in_transaction),
+                judge_safety=not _DOWN_FILE.search(path.name),
+            )
+        )
     return units
 
 

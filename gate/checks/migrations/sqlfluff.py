@@ -93,26 +93,49 @@ def sqlfluff_version() -> str:
     return metadata.version("sqlfluff")
 
 
-def lint(ctx: CheckContext, files: Mapping[Path, str], dialect: str, exclude_rules: Sequence[str],
-         timeout: float) -> LintResult:
+def lint(
+    ctx: CheckContext, files: Mapping[Path, str], dialect: str, exclude_rules: Sequence[str], timeout: float
+) -> LintResult:
     """Lint `files` (absolute path -> path as shown); raise CheckError unless every file was read."""
     config = ctx.artifact("sqlfluff.cfg")
     config.write_text(SQLFLUFF_CONFIG, encoding="utf-8")
     report = ctx.artifact("sqlfluff.json")
     report.unlink(missing_ok=True)
-    argv = [*proc.tool_argv("sqlfluff"), "lint", "--dialect", dialect, "--format", "json",
-            "--write-output", str(report), "--ignore-local-config", "--config", str(config),
-            # Raw SQL is what the database runs: no Jinja interpretation of `{{` in a string literal.
-            "--templater", "raw",
-            # Suppressions belong in gate.toml (waivers with an expiry), not in `-- noqa` comments,
-            # which could even hide a parse error (`-- noqa: PRS`).
-            "--disable-noqa", "--disregard-sqlfluffignores",
-            "--nocolor", "--disable-progress-bar", "--processes", "1"]
+    argv = [
+        *proc.tool_argv("sqlfluff"),
+        "lint",
+        "--dialect",
+        dialect,
+        "--format",
+        "json",
+        "--write-output",
+        str(report),
+        "--ignore-local-config",
+        "--config",
+        str(config),
+        # Raw SQL is what the database runs: no Jinja interpretation of `{{` in a string literal.
+        "--templater",
+        "raw",
+        # Suppressions belong in gate.toml (waivers with an expiry), not in `-- noqa` comments,
+        # which could even hide a parse error (`-- noqa: PRS`).
+        "--disable-noqa",
+        "--disregard-sqlfluffignores",
+        "--nocolor",
+        "--disable-progress-bar",
+        "--processes",
+        "1",
+    ]
     if exclude_rules:
         argv += ["--exclude-rules", ",".join(exclude_rules)]
     # Exit codes: 0 clean, 1 violations found, 2 usage or internal error (unknown dialect, ...).
-    done = proc.run([*argv, "--", *map(str, files)], cwd=ctx.target, env=proc.python_env(),
-                    timeout=timeout, ok_codes=(0, 1), label=TOOL)
+    done = proc.run(
+        [*argv, "--", *map(str, files)],
+        cwd=ctx.target,
+        env=proc.python_env(),
+        timeout=timeout,
+        ok_codes=(0, 1),
+        label=TOOL,
+    )
     artifacts = (ctx.relative(config), ctx.relative(report))
     text = report.read_text(encoding="utf-8") if report.is_file() else ""
     try:
@@ -139,8 +162,11 @@ def read_report(text: str, cwd: Path, files: Mapping[Path, str]) -> list[Finding
     seen: set[Path] = set()
     findings: list[Finding] = []
     for entry in data:
-        if not isinstance(entry, dict) or not isinstance(entry.get("filepath"), str) \
-                or not isinstance(entry.get("violations"), list):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("filepath"), str)
+            or not isinstance(entry.get("violations"), list)
+        ):
             raise CheckError("sqlfluff's JSON report has an entry without filepath and violations")
         path = (cwd / entry["filepath"]).resolve()  # absolute as gate passes them; relative to cwd else
         if path not in by_path:
@@ -156,14 +182,25 @@ def read_report(text: str, cwd: Path, files: Mapping[Path, str]) -> list[Finding
 
 
 def _finding(violation: Any, shown: str, lines: list[str]) -> Finding:
-    if not isinstance(violation, dict) or not isinstance(violation.get("code"), str) \
-            or not isinstance(violation.get("description"), str):
+    if (
+        not isinstance(violation, dict)
+        or not isinstance(violation.get("code"), str)
+        or not isinstance(violation.get("description"), str)
+    ):
         raise CheckError(f"sqlfluff's JSON report has a violation without code and description in {shown}")
     line = violation.get("start_line_no")
     line = line if isinstance(line, int) and line > 0 else None
     snippet = lines[line - 1].rstrip()[:SNIPPET_CHARS] if line is not None and line <= len(lines) else None
     name = violation.get("name")
     code = violation["code"]
-    return Finding(check=CHECK_ID, tool=TOOL, rule=code, severity=severity_of(code),
-                   message=violation["description"], path=shown, line=line, snippet=snippet or None,
-                   extra={"name": name} if isinstance(name, str) and name else {})
+    return Finding(
+        check=CHECK_ID,
+        tool=TOOL,
+        rule=code,
+        severity=severity_of(code),
+        message=violation["description"],
+        path=shown,
+        line=line,
+        snippet=snippet or None,
+        extra={"name": name} if isinstance(name, str) and name else {},
+    )

@@ -22,30 +22,57 @@ SYNTAX_ERROR = "syntax-error"  # squawk's own parser gave up: its safety rules d
 
 # Hazards: the statement takes a lock that blocks reads or writes of an existing table for as long as
 # it scans or rewrites it, breaks clients still running the old code, or fails or loses data.
-_HIGH = frozenset({
-    "adding-required-field", "adding-not-nullable-field", "changing-column-type",
-    "adding-foreign-key-constraint", "constraint-missing-not-valid", "disallowed-unique-constraint",
-    "require-concurrent-index-creation", "require-concurrent-index-deletion",
-    "adding-serial-primary-key-field", "adding-field-with-default",
-    "renaming-column", "renaming-table", "ban-drop-column", "ban-drop-table", "ban-drop-database",
-    "ban-truncate-cascade", "ban-concurrent-index-creation-in-transaction", "transaction-nesting",
-    "ban-uncommitted-transaction", "ban-alter-domain-with-add-constraint",
-    "ban-create-domain-with-constraint", SYNTAX_ERROR,
-})
+_HIGH = frozenset(
+    {
+        "adding-required-field",
+        "adding-not-nullable-field",
+        "changing-column-type",
+        "adding-foreign-key-constraint",
+        "constraint-missing-not-valid",
+        "disallowed-unique-constraint",
+        "require-concurrent-index-creation",
+        "require-concurrent-index-deletion",
+        "adding-serial-primary-key-field",
+        "adding-field-with-default",
+        "renaming-column",
+        "renaming-table",
+        "ban-drop-column",
+        "ban-drop-table",
+        "ban-drop-database",
+        "ban-truncate-cascade",
+        "ban-concurrent-index-creation-in-transaction",
+        "transaction-nesting",
+        "ban-uncommitted-transaction",
+        "ban-alter-domain-with-add-constraint",
+        "ban-create-domain-with-constraint",
+        SYNTAX_ERROR,
+    }
+)
 # Schema-design advice and runner settings: reported, never blocking under the bundled policy.
 #  - prefer-*, ban-char-field: type choices at creation time, no lock or data hazard.
 #  - prefer-robust-stmts: IF [NOT] EXISTS for re-running a half-applied file; moot in a transaction.
 #  - require-*-timeout: lock_timeout/statement_timeout are usually set once for the migration
 #    runner's connection or role, not in every file.
 #  - unused-ignore: about squawk's own comments, which gate neutralises anyway.
-_INFO = frozenset({
-    "prefer-bigint-over-int", "prefer-bigint-over-smallint", "prefer-identity", "prefer-text-field",
-    "prefer-timestamp-tz", "ban-char-field", "prefer-robust-stmts", "require-timeout-settings",
-    "require-lock-timeout", "require-statement-timeout", "unused-ignore",
-})
+_INFO = frozenset(
+    {
+        "prefer-bigint-over-int",
+        "prefer-bigint-over-smallint",
+        "prefer-identity",
+        "prefer-text-field",
+        "prefer-timestamp-tz",
+        "ban-char-field",
+        "prefer-robust-stmts",
+        "require-timeout-settings",
+        "require-lock-timeout",
+        "require-statement-timeout",
+        "unused-ignore",
+    }
+)
 # A generic rule that a more specific one repeats for the same statement: one finding per hazard.
-_REPEATED_BY = {"constraint-missing-not-valid": frozenset({"adding-foreign-key-constraint",
-                                                           "disallowed-unique-constraint"})}
+_REPEATED_BY = {
+    "constraint-missing-not-valid": frozenset({"adding-foreign-key-constraint", "disallowed-unique-constraint"})
+}
 # squawk honours `-- squawk-ignore rule` comments; suppressions belong in gate.toml (waivers with an
 # expiry), so gate lints a copy in which the word no longer matches (same length: columns stay).
 _IGNORE_COMMENT = re.compile(r"squawk-ignore", re.IGNORECASE)
@@ -76,8 +103,13 @@ def squawk_version() -> str:
     return metadata.version("squawk-cli")
 
 
-def lint(ctx: CheckContext, inputs: Sequence[SquawkInput], exclude_rules: Sequence[str],
-         pg_version: str | None, timeout: float) -> tuple[list[Finding], list[Path]]:
+def lint(
+    ctx: CheckContext,
+    inputs: Sequence[SquawkInput],
+    exclude_rules: Sequence[str],
+    pg_version: str | None,
+    timeout: float,
+) -> tuple[list[Finding], list[Path]]:
     """squawk's findings over `inputs` (one run per transaction mode) and the JSON files it printed."""
     config = ctx.artifact("squawk.toml")
     config.write_text(SQUAWK_CONFIG, encoding="utf-8")
@@ -96,8 +128,14 @@ def lint(ctx: CheckContext, inputs: Sequence[SquawkInput], exclude_rules: Sequen
         if pg_version is not None:
             argv.append(f"--pg-version={pg_version}")
         # Exit codes: 0 clean, 1 findings (or files it could not read: then stdout is no JSON), 2 usage.
-        done = proc.run([*argv, *map(str, files)], cwd=ctx.work_dir, env=proc.python_env(),
-                        timeout=timeout, ok_codes=(0, 1), label=TOOL)
+        done = proc.run(
+            [*argv, *map(str, files)],
+            cwd=ctx.work_dir,
+            env=proc.python_env(),
+            timeout=timeout,
+            ok_codes=(0, 1),
+            label=TOOL,
+        )
         report = ctx.artifact(name)
         report.write_text(done.stdout, encoding="utf-8")
         reports.append(report)
@@ -131,8 +169,9 @@ def read_report(text: str, cwd: Path, files: Mapping[Path, tuple[str, Path]]) ->
     lines: dict[Path, list[str]] = {}
     findings: list[Finding] = []
     for entry in data:
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "rule_name",
-                                                                                           "message")):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("file", "rule_name", "message")
+        ):
             raise CheckError("squawk's JSON has a finding without file, rule_name and message")
         path = (cwd / entry["file"]).resolve()
         if path not in files:
@@ -155,8 +194,16 @@ def _finding(entry: Mapping[str, Any], shown: str, lines: list[str]) -> Finding:
         message = f"{message.rstrip('.')}. {help_text}"
     if rule == SYNTAX_ERROR:  # squawk then runs none of its rules on the file
         message = f"squawk could not parse this, so none of its safety rules judged this file: {message}"
-    return Finding(check=CHECK_ID, tool=TOOL, rule=rule, severity=severity_of(rule), message=message,
-                   path=shown, line=line, snippet=snippet or None)
+    return Finding(
+        check=CHECK_ID,
+        tool=TOOL,
+        rule=rule,
+        severity=severity_of(rule),
+        message=message,
+        path=shown,
+        line=line,
+        snippet=snippet or None,
+    )
 
 
 def _one_per_hazard(findings: list[Finding]) -> list[Finding]:

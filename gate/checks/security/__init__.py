@@ -70,8 +70,10 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     selection = select_files(ctx.target, settings.paths, excludes, ctx.out_dir)
     if not selection.files:
         hint = "; set include_tests = true to scan test code" if selection.excluded else ""
-        raise CheckError(f"nothing to scan: no Python files in security.paths {settings.paths} "
-                         f"({len(selection.excluded)} left out by the excludes{hint})")
+        raise CheckError(
+            f"nothing to scan: no Python files in security.paths {settings.paths} "
+            f"({len(selection.excluded)} left out by the excludes{hint})"
+        )
     reports = {"bandit": ctx.artifact("bandit.json"), "semgrep": ctx.artifact("semgrep.json")}
     for stale in reports.values():
         stale.unlink(missing_ok=True)  # a report left by an earlier run must never be read as this one's
@@ -81,12 +83,15 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         # semgrep takes seconds to start; the two tools run side by side, each in its own process.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="security") as pool:
             scans = {"bandit": security_bandit.run, "semgrep": security_semgrep.run}
-            jobs = {name: pool.submit(scan, ctx.target, todo, reports[name], settings.timeout_s,
-                                      settings.inline_ignores) for name, scan in scans.items()}
+            jobs = {
+                name: pool.submit(scan, ctx.target, todo, reports[name], settings.timeout_s, settings.inline_ignores)
+                for name, scan in scans.items()
+            }
             return {name: _result(job, ctx, tuple(reports.values())) for name, job in jobs.items()}
 
-    done = security_incremental.scan(ctx.target, files, settings.inline_ignores, settings.cache,
-                                     reports["bandit"], run_tools)
+    done = security_incremental.scan(
+        ctx.target, files, settings.inline_ignores, settings.cache, reports["bandit"], run_tools
+    )
     runs = done.runs
     # Nothing to rescan: the tools did not run and wrote no report.
     artifacts = tuple(ctx.relative(p) for p in reports.values() if p.is_file())

@@ -37,8 +37,9 @@ def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ig
     if not inline_ignores:
         argv.append("--ignore-nosec")  # gate's waivers (reason + expiry, in the report) are the way
     version = _version()
-    done = proc.run([*argv, "--", *files], cwd=target, timeout=timeout, env=proc.python_env(),
-                    ok_codes=OK_CODES, label="bandit")
+    done = proc.run(
+        [*argv, "--", *files], cwd=target, timeout=timeout, env=proc.python_env(), ok_codes=OK_CODES, label="bandit"
+    )
     data = read_json(out, "bandit", done.tail())
     hits, details = parse(data, files, done.tail())
     return ToolRun(tool="bandit", version=version, hits=hits, details=details)
@@ -62,14 +63,18 @@ def parse(data: Mapping[str, Any], files: Sequence[str], tail: str = "") -> tupl
         metrics = data["metrics"]
         if errors:
             listed = "; ".join(f"{_path(e['filename'])}: {e['reason']}" for e in errors)
-            raise CheckError(f"bandit could not scan {len(errors)} file(s): {listed} (fix the file, or leave "
-                             "it out with [security] exclude if it is not Python)", tail)
+            raise CheckError(
+                f"bandit could not scan {len(errors)} file(s): {listed} (fix the file, or leave "
+                "it out with [security] exclude if it is not Python)",
+                tail,
+            )
         require_scanned("bandit", files, {_path(name) for name in metrics if name != "_totals"}, tail)
         hits = [_hit(result) for result in results]
         nosec = int(metrics["_totals"]["nosec"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CheckError(f"bandit's JSON report is not in the expected format ({type(exc).__name__}: {exc})",
-                         tail) from None
+        raise CheckError(
+            f"bandit's JSON report is not in the expected format ({type(exc).__name__}: {exc})", tail
+        ) from None
     return hits, {"bandit_nosec": nosec}
 
 
@@ -83,9 +88,14 @@ def _hit(result: Mapping[str, Any]) -> Hit:
     if result.get("more_info"):
         extra["more_info"] = str(result["more_info"])
     finding = Finding(
-        check="security", tool="bandit", rule=str(result["test_id"]),
+        check="security",
+        tool="bandit",
+        rule=str(result["test_id"]),
         severity=severity(str(result["issue_severity"]), str(result["issue_confidence"])),
-        message=str(result["issue_text"]), path=_path(str(result["filename"])), line=line, extra=extra,
+        message=str(result["issue_text"]),
+        path=_path(str(result["filename"])),
+        line=line,
+        extra=extra,
     )
     return Hit(finding=finding, first_line=min(lines), last_line=max(lines))
 

@@ -62,11 +62,20 @@ def scan_key(inline_ignores: bool) -> str | None:
     if not any(p.suffix == ".yaml" for p in rules):
         return None  # the scan raises the missing-rule-pack error
     digest = hashlib.sha256()
-    digest.update(json.dumps({
-        "format": FORMAT, "python": sys.version, "versions": versions, "inline_ignores": inline_ignores,
-        # gate passes no bandit config and semgrep no config but the pack; the argv says which tools run
-        "bandit": proc.tool_argv(security_bandit.BANDIT), "semgrep": proc.tool_argv(security_semgrep.SEMGREP),
-    }, sort_keys=True).encode())
+    digest.update(
+        json.dumps(
+            {
+                "format": FORMAT,
+                "python": sys.version,
+                "versions": versions,
+                "inline_ignores": inline_ignores,
+                # gate passes no bandit config and semgrep no config but the pack; the argv says which tools run
+                "bandit": proc.tool_argv(security_bandit.BANDIT),
+                "semgrep": proc.tool_argv(security_semgrep.SEMGREP),
+            },
+            sort_keys=True,
+        ).encode()
+    )
     # gate's parsers decide what a hit holds; a changed parser must not read old entries.
     for module in (security_bandit, security_semgrep, security_hits):
         digest.update(Path(str(module.__file__)).read_bytes())
@@ -122,8 +131,15 @@ class Store:
     def save(self, path: str, digest: str, bandit: Sequence[Hit], semgrep: Sequence[Hit], nosec: int) -> None:
         """Write one entry atomically (temp file + rename); OSError if the folder is not writable."""
         name, entry = self._entry(path, digest)
-        text = json.dumps({"entry": name, "path": path, "nosec": nosec,
-                           "bandit": [_plain(h) for h in bandit], "semgrep": [_plain(h) for h in semgrep]})
+        text = json.dumps(
+            {
+                "entry": name,
+                "path": path,
+                "nosec": nosec,
+                "bandit": [_plain(h) for h in bandit],
+                "semgrep": [_plain(h) for h in semgrep],
+            }
+        )
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
         try:
@@ -165,17 +181,37 @@ class Store:
 
 def _plain(hit: Hit) -> dict[str, Any]:
     f = hit.finding
-    return {"tool": f.tool, "rule": f.rule, "severity": int(f.severity), "message": f.message, "path": f.path,
-            "line": f.line, "extra": dict(f.extra), "first_line": hit.first_line, "last_line": hit.last_line,
-            "same_as_bandit": list(hit.same_as_bandit)}
+    return {
+        "tool": f.tool,
+        "rule": f.rule,
+        "severity": int(f.severity),
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "extra": dict(f.extra),
+        "first_line": hit.first_line,
+        "last_line": hit.last_line,
+        "same_as_bandit": list(hit.same_as_bandit),
+    }
 
 
 def _hit(data: Mapping[str, Any]) -> Hit:
     extra = data["extra"]
     if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
         raise TypeError("extra is not a dict of strings")
-    finding = Finding(check="security", tool=str(data["tool"]), rule=str(data["rule"]),
-                      severity=Severity(int(data["severity"])), message=str(data["message"]),
-                      path=str(data["path"]), line=int(data["line"]), extra=extra)
-    return Hit(finding=finding, first_line=int(data["first_line"]), last_line=int(data["last_line"]),
-               same_as_bandit=tuple(str(t) for t in data["same_as_bandit"]))
+    finding = Finding(
+        check="security",
+        tool=str(data["tool"]),
+        rule=str(data["rule"]),
+        severity=Severity(int(data["severity"])),
+        message=str(data["message"]),
+        path=str(data["path"]),
+        line=int(data["line"]),
+        extra=extra,
+    )
+    return Hit(
+        finding=finding,
+        first_line=int(data["first_line"]),
+        last_line=int(data["last_line"]),
+        same_as_bandit=tuple(str(t) for t in data["same_as_bandit"]),
+    )

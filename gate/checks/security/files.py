@@ -20,8 +20,14 @@ from gate.sections import inside
 # Any file or folder so named, at any depth: Django's apps/*/tests.py and apps/*/tests/ included.
 TEST_GLOBS = ("tests", "test", "tests.py", "test_*.py", "*_test.py", "*_tests.py", "conftest.py")
 # Never scanned below a configured path: not the service's own code.
-ALWAYS_SKIPPED = (".* (hidden folders)", "__pycache__", "node_modules", "site-packages",
-                  "virtualenvs (folders with pyvenv.cfg)", "gate's out folder (--out)")
+ALWAYS_SKIPPED = (
+    ".* (hidden folders)",
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    "virtualenvs (folders with pyvenv.cfg)",
+    "gate's out folder (--out)",
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +49,11 @@ def select_files(target: Path, paths: Sequence[str], excludes: Sequence[str], ou
     for configured in paths:
         start = _inside(root, configured)
         candidates = [start] if start.is_file() else _walk(start, out)
-        found.update(p.relative_to(root).as_posix() for p in candidates
-                     if p.suffix == ".py" and not (out is not None and inside(out, p)))
+        found.update(
+            p.relative_to(root).as_posix()
+            for p in candidates
+            if p.suffix == ".py" and not (out is not None and inside(out, p))
+        )
     excluded = sorted(f for f in found if _excluded(f, matchers))
     kept = sorted(found.difference(excluded))
     return Selection(files=tuple(kept), excluded=tuple(excluded))
@@ -70,8 +79,11 @@ def _walk(start: Path, out: Path | None) -> list[Path]:
 
 def _always_skipped(folder: Path) -> bool:
     name = folder.name
-    return (name.startswith(".") or name in ("__pycache__", "node_modules", "site-packages")
-            or (folder / "pyvenv.cfg").is_file())
+    return (
+        name.startswith(".")
+        or name in ("__pycache__", "node_modules", "site-packages")
+        or (folder / "pyvenv.cfg").is_file()
+    )
 
 
 def _excluded(relative: str, matchers: Sequence[tuple[bool, re.Pattern[str]]]) -> bool:

@@ -30,8 +30,9 @@ class Scan:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-def scan(target: Path, files: Sequence[str], inline_ignores: bool, enabled: bool, bandit_report: Path,
-         run_tools: RunTools) -> Scan:
+def scan(
+    target: Path, files: Sequence[str], inline_ignores: bool, enabled: bool, bandit_report: Path, run_tools: RunTools
+) -> Scan:
     """bandit and semgrep over `files`: from the cache where the file is unchanged, else scanned now."""
     root = cache_root() if enabled else None
     key = scan_key(inline_ignores) if root is not None else None
@@ -54,8 +55,7 @@ def scan(target: Path, files: Sequence[str], inline_ignores: bool, enabled: bool
             store.prune()
         except OSError as exc:  # a read-only cache costs speed only: the results are complete
             details["cache_error"] = f"cannot write the cache: {exc}"
-    return Scan(runs=_combined(files, cached, fresh), scanned=tuple(todo), from_cache=len(cached),
-                details=details)
+    return Scan(runs=_combined(files, cached, fresh), scanned=tuple(todo), from_cache=len(cached), details=details)
 
 
 def _by_file(hits: Sequence[Hit]) -> dict[str, list[Hit]]:
@@ -65,8 +65,14 @@ def _by_file(hits: Sequence[Hit]) -> dict[str, list[Hit]]:
     return grouped
 
 
-def _save(store: Store, target: Path, todo: Sequence[str], digests: Mapping[str, str | None],
-          fresh: Mapping[str, ToolRun], bandit_report: Path) -> None:
+def _save(
+    store: Store,
+    target: Path,
+    todo: Sequence[str],
+    digests: Mapping[str, str | None],
+    fresh: Mapping[str, ToolRun],
+    bandit_report: Path,
+) -> None:
     metrics = read_json(bandit_report, "bandit", "")["metrics"]
     nosec = {posixpath.normpath(name): int(m["nosec"]) for name, m in metrics.items() if name != "_totals"}
     partial = [str(note) for note in fresh["semgrep"].details.get("semgrep_partially_parsed", ())]
@@ -82,8 +88,7 @@ def _save(store: Store, target: Path, todo: Sequence[str], digests: Mapping[str,
         store.save(name, digest, bandit.get(name, []), semgrep.get(name, []), nosec[name])
 
 
-def _combined(files: Sequence[str], cached: Mapping[str, Entry],
-              fresh: Mapping[str, ToolRun]) -> dict[str, ToolRun]:
+def _combined(files: Sequence[str], cached: Mapping[str, Entry], fresh: Mapping[str, ToolRun]) -> dict[str, ToolRun]:
     """Each tool's hits in file-list order, cached and fresh alike, with its version and details."""
     runs: dict[str, ToolRun] = {}
     for tool in ("bandit", "semgrep"):
@@ -99,6 +104,7 @@ def _combined(files: Sequence[str], cached: Mapping[str, Entry],
         if tool == "bandit":
             details["bandit_nosec"] = int(details.get("bandit_nosec", 0)) + sum(c.nosec for c in cached.values())
         # With nothing scanned now, the installed version is the one the cache key was made with.
-        runs[tool] = ToolRun(tool=tool, version=now.version if now is not None else version(tool), hits=hits,
-                             details=details)
+        runs[tool] = ToolRun(
+            tool=tool, version=now.version if now is not None else version(tool), hits=hits, details=details
+        )
     return runs

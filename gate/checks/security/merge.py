@@ -39,16 +39,20 @@ def merge(bandit: Sequence[Hit], semgrep: Sequence[Hit]) -> tuple[list[Finding],
     merged: set[int] = set()
     findings: list[Finding] = []
     for hit in _once(semgrep):
-        candidates = {i for line in range(hit.first_line, hit.last_line + 1)
-                      for i in by_line.get((hit.finding.path, line), ())}
+        candidates = {
+            i for line in range(hit.first_line, hit.last_line + 1) for i in by_line.get((hit.finding.path, line), ())
+        }
         partners = sorted(i for i in candidates if bandit[i].finding.rule in hit.same_as_bandit)
         merged.update(partners)
         finding = hit.finding
         if partners:
             also = sorted({bandit[i].finding.rule for i in partners})
             graded = sorted({f"{bandit[i].finding.rule} {bandit[i].finding.severity.label}" for i in partners})
-            extra = {**finding.extra, "also_reported_by": "bandit " + ", ".join(also),
-                     "bandit_severity": ", ".join(graded)}
+            extra = {
+                **finding.extra,
+                "also_reported_by": "bandit " + ", ".join(also),
+                "bandit_severity": ", ".join(graded),
+            }
             finding = dataclasses.replace(finding, extra=extra)
         findings.append(finding)
     findings.extend(hit.finding for i, hit in enumerate(bandit) if i not in merged)
@@ -89,10 +93,11 @@ def mask_literals(text: str) -> str:
     Dict keys stay readable ({"PASSWORD": "***"}), and so do empty strings and subscripts
     (`provider_data['client_secret']`, `os.environ["DB_PASSWORD"]`): they name a secret, they are not one.
     """
+
     def mask(match: re.Match[str]) -> str:
         quote = match.group("q")
         is_key = _KEY_FOLLOWS.match(text, match.end()) is not None
-        is_subscript = text[:match.start()].endswith("[") and text.startswith("]", match.end())
+        is_subscript = text[: match.start()].endswith("[") and text.startswith("]", match.end())
         if is_key or is_subscript or len(match.group(0)) == 2:
             return match.group(0)
         return f"{quote}***{quote}"

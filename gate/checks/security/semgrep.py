@@ -22,8 +22,13 @@ OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 
 # Used only for a rule without metadata `gate-severity` (every rule in gate's pack has one).
 _SEMGREP_LEVELS = {
-    "CRITICAL": Severity.CRITICAL, "ERROR": Severity.HIGH, "HIGH": Severity.HIGH,
-    "WARNING": Severity.MEDIUM, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW, "INFO": Severity.INFO,
+    "CRITICAL": Severity.CRITICAL,
+    "ERROR": Severity.HIGH,
+    "HIGH": Severity.HIGH,
+    "WARNING": Severity.MEDIUM,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+    "INFO": Severity.INFO,
 }
 # semgrep prefixes a rule's id with the folders of a local config file ("policies.semgrep.gate.x")
 # unless --no-rewrite-rule-ids; our ids are "gate." plus a name without dots.
@@ -37,13 +42,15 @@ def offline_env(work_dir: Path) -> dict[str, str]:
     # SEMGREP_BASELINE_COMMIT would hide findings older than a commit, SEMGREP_RULES and
     # SEMGREP_APP_TOKEN would add registry rules: none of that may change what the gate sees.
     env = {k: v for k, v in proc.python_env().items() if not k.startswith("SEMGREP_")}
-    env.update({
-        "SEMGREP_ENABLE_VERSION_CHECK": "0",
-        "SEMGREP_SEND_METRICS": "off",
-        # Keep semgrep's settings and log out of $HOME (read-only in some CI runners).
-        "SEMGREP_SETTINGS_FILE": str(work_dir / "semgrep-settings.yml"),
-        "SEMGREP_LOG_FILE": str(work_dir / "semgrep.log"),
-    })
+    env.update(
+        {
+            "SEMGREP_ENABLE_VERSION_CHECK": "0",
+            "SEMGREP_SEND_METRICS": "off",
+            # Keep semgrep's settings and log out of $HOME (read-only in some CI runners).
+            "SEMGREP_SETTINGS_FILE": str(work_dir / "semgrep-settings.yml"),
+            "SEMGREP_LOG_FILE": str(work_dir / "semgrep.log"),
+        }
+    )
     return env
 
 
@@ -52,15 +59,31 @@ def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ig
     pack = semgrep_rule_pack()
     if not any(pack.glob("*.yaml")):
         raise CheckError(f"gate's semgrep rule pack is missing: no *.yaml in {pack}")
-    argv = [*proc.tool_argv(SEMGREP), "scan", "--config", str(pack), *OFFLINE_FLAGS, "--oss-only",
-            "--no-rewrite-rule-ids", "--json", "--output", str(out), "--quiet"]
+    argv = [
+        *proc.tool_argv(SEMGREP),
+        "scan",
+        "--config",
+        str(pack),
+        *OFFLINE_FLAGS,
+        "--oss-only",
+        "--no-rewrite-rule-ids",
+        "--json",
+        "--output",
+        str(out),
+        "--quiet",
+    ]
     if not inline_ignores:
         argv.append("--disable-nosem")  # gate's waivers (reason + expiry, in the report) are the way
-    done = proc.run([*argv, "--", *files], cwd=target, timeout=timeout, env=offline_env(out.parent),
-                    ok_codes=REPORTED_CODES, label="semgrep")
+    done = proc.run(
+        [*argv, "--", *files],
+        cwd=target,
+        timeout=timeout,
+        env=offline_env(out.parent),
+        ok_codes=REPORTED_CODES,
+        label="semgrep",
+    )
     if done.returncode != 0 and not out.is_file():
-        raise CheckError(f"semgrep {proc.describe_exit(done.returncode)} without writing its report",
-                         done.tail())
+        raise CheckError(f"semgrep {proc.describe_exit(done.returncode)} without writing its report", done.tail())
     data = read_json(out, "semgrep", done.tail())
     hits, details = parse(data, files, done.tail())  # names semgrep's own errors, if it reported any
     if done.returncode != 0:
@@ -75,13 +98,18 @@ def parse(data: Mapping[str, Any], files: Sequence[str], tail: str = "") -> tupl
         partial = [_partial_note(e) for e in errors if _kind(e) == _PARTIAL]
         fatal = [_describe(e) for e in errors if _kind(e) != _PARTIAL]
         if fatal:
-            raise CheckError(f"semgrep reported {len(fatal)} error(s): " + "; ".join(fatal[:5])
-                             + " (a file it cannot analyse can be left out with [security] exclude)", tail)
+            raise CheckError(
+                f"semgrep reported {len(fatal)} error(s): "
+                + "; ".join(fatal[:5])
+                + " (a file it cannot analyse can be left out with [security] exclude)",
+                tail,
+            )
         require_scanned("semgrep", files, {os.path.normpath(p) for p in data["paths"]["scanned"]}, tail)
         hits = [_hit(result) for result in data["results"]]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CheckError(f"semgrep's JSON report is not in the expected format ({type(exc).__name__}: {exc})",
-                         tail) from None
+        raise CheckError(
+            f"semgrep's JSON report is not in the expected format ({type(exc).__name__}: {exc})", tail
+        ) from None
     return hits, {"semgrep_partially_parsed": partial} if partial else {}
 
 
@@ -94,9 +122,14 @@ def _hit(result: Mapping[str, Any]) -> Hit:
         facts["cwe"] = str(metadata["cwe"]).split(":")[0]
     first, last = int(result["start"]["line"]), int(result["end"]["line"])
     finding = Finding(
-        check="security", tool="semgrep", rule=rule, severity=_severity(rule, extra["severity"], metadata),
-        message=" ".join(str(extra["message"]).split()), path=os.path.normpath(str(result["path"])),
-        line=first, extra=facts,
+        check="security",
+        tool="semgrep",
+        rule=rule,
+        severity=_severity(rule, extra["severity"], metadata),
+        message=" ".join(str(extra["message"]).split()),
+        path=os.path.normpath(str(result["path"])),
+        line=first,
+        extra=facts,
     )
     same = tuple(str(test) for test in metadata.get("bandit") or ())
     return Hit(finding=finding, first_line=first, last_line=last, same_as_bandit=same)

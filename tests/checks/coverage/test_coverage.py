@@ -44,11 +44,13 @@ def run_coverage(run_gate: RunGate, target: Path) -> tuple[Result, dict[str, Any
 def cobertura(covered: int, total: int) -> str:
     """A consistent Cobertura report of one file with `covered` of `total` lines hit."""
     lines = "".join(f'<line number="{n}" hits="{1 if n <= covered else 0}"/>' for n in range(1, total + 1))
-    return (f'<?xml version="1.0" ?><coverage version="7.17.4" lines-valid="{total}" '
-            f'lines-covered="{covered}" line-rate="{round(covered / total, 4)}" branches-valid="0" '
-            f'branches-covered="0" branch-rate="0"><packages><package name="app"><classes>'
-            f'<class name="big.py" filename="app/big.py"><lines>{lines}</lines></class>'
-            f"</classes></package></packages></coverage>")
+    return (
+        f'<?xml version="1.0" ?><coverage version="7.17.4" lines-valid="{total}" '
+        f'lines-covered="{covered}" line-rate="{round(covered / total, 4)}" branches-valid="0" '
+        f'branches-covered="0" branch-rate="0"><packages><package name="app"><classes>'
+        f'<class name="big.py" filename="app/big.py"><lines>{lines}</lines></class>'
+        f"</classes></package></packages></coverage>"
+    )
 
 
 def test_exactly_80_percent_fails_and_leaves_no_data_in_the_target(run_gate: RunGate, tmp_path: Path) -> None:
@@ -59,10 +61,10 @@ def test_exactly_80_percent_fails_and_leaves_no_data_in_the_target(run_gate: Run
     assert check["metrics"] == {"percent": 80.0, "statements": 5, "missing": 1}
     assert check["reasons"] == ["percent 80 % > 80 %: not met"]
     assert check["details"]["files"] == [
-        {"path": "app/__init__.py", "percent": 80.0, "statements": 5, "missing": 1, "missing_lines": [9]}]
+        {"path": "app/__init__.py", "percent": 80.0, "statements": 5, "missing": 1, "missing_lines": [9]}
+    ]
     assert check["tools"]["coverage"].count(".") >= 1
-    assert sorted(check["artifacts"]) == ["artifacts/coverage/coverage-command.log",
-                                          "artifacts/coverage/coverage.json"]
+    assert sorted(check["artifacts"]) == ["artifacts/coverage/coverage-command.log", "artifacts/coverage/coverage.json"]
     assert (tmp_path / "out" / "artifacts" / "coverage" / ".coverage").is_file()  # the data went here
     assert coverage_files(target) == []
 
@@ -78,16 +80,24 @@ def test_65_percent_fails_naming_the_percentage(run_gate: RunGate, tmp_path: Pat
     assert coverage_files(target) == []
 
 
-@pytest.mark.parametrize("covered, total, exit_code", [
-    (8000, 10000, 1),   # 80.00 %: not strictly above
-    (8001, 10000, 0),   # 80.01 %
-    (20001, 25001, 0),  # 80.0008 %, although line-rate rounds it to "0.8"
-    (7999, 10000, 1),
-])
+@pytest.mark.parametrize(
+    "covered, total, exit_code",
+    [
+        (8000, 10000, 1),  # 80.00 %: not strictly above
+        (8001, 10000, 0),  # 80.01 %
+        (20001, 25001, 0),  # 80.0008 %, although line-rate rounds it to "0.8"
+        (7999, 10000, 1),
+    ],
+)
 def test_threshold_is_strictly_above_80_on_the_unrounded_percentage(
-        run_gate: RunGate, make_target: MakeTarget, covered: int, total: int, exit_code: int) -> None:
-    target = make_target({"gate.toml": '[coverage]\nreport = "reports/coverage.xml"\n',
-                          "reports/coverage.xml": cobertura(covered, total)})
+    run_gate: RunGate, make_target: MakeTarget, covered: int, total: int, exit_code: int
+) -> None:
+    target = make_target(
+        {
+            "gate.toml": '[coverage]\nreport = "reports/coverage.xml"\n',
+            "reports/coverage.xml": cobertura(covered, total),
+        }
+    )
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == exit_code, result.output
     assert check["metrics"]["percent"] == pytest.approx(100.0 * covered / total, abs=1e-12)
@@ -109,8 +119,13 @@ def test_recorded_report_is_read(run_gate: RunGate, make_target: MakeTarget, nam
 def test_data_file_report_is_converted_without_touching_it(run_gate: RunGate, tmp_path: Path) -> None:
     target = copy_fixture("coverage_65", tmp_path)
     env = {**os.environ, "COVERAGE_FILE": str(target / "results.data")}
-    subprocess.run([sys.executable, "-m", "coverage", "run", "--source=app", "-m", "pytest", "-q"],
-                   cwd=target, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "coverage", "run", "--source=app", "-m", "pytest", "-q"],
+        cwd=target,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     before = (target / "results.data").read_bytes()
     set_config(target, '[coverage]\nreport = "results.data"\n')
     result, check = run_coverage(run_gate, target)
@@ -126,8 +141,9 @@ def test_targets_own_coverage_config_cannot_move_or_judge_the_data(run_gate: Run
     # COVERAGE_FILE outranks data_file; parallel mode's per-process files are combined; the target's
     # fail_under does not make `coverage json` fail (the policy judges the percentage).
     target = copy_fixture("coverage_80", tmp_path)
-    (target / ".coveragerc").write_text("[run]\ndata_file = .coverage.custom\nparallel = true\n"
-                                        "[report]\nfail_under = 99\n")
+    (target / ".coveragerc").write_text(
+        "[run]\ndata_file = .coverage.custom\nparallel = true\n[report]\nfail_under = 99\n"
+    )
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 1, result.output
     assert check["metrics"]["percent"] == 80.0
@@ -143,8 +159,10 @@ def test_gates_coverage_reads_the_data_when_the_target_has_none(run_gate: RunGat
     fake_python.parent.mkdir(parents=True)
     fake_python.write_text("#!/bin/sh\necho 'No module named coverage' >&2\nexit 1\n")
     fake_python.chmod(0o755)
-    set_config(target, f'venv = "fakevenv"\n[coverage]\ncommand = "{sys.executable} -m coverage run '
-                       '--source=app -m pytest -q"\n')
+    set_config(
+        target,
+        f'venv = "fakevenv"\n[coverage]\ncommand = "{sys.executable} -m coverage run --source=app -m pytest -q"\n',
+    )
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 1, result.output
     assert check["metrics"]["percent"] == 80.0
@@ -155,7 +173,8 @@ def test_gates_coverage_reads_the_data_when_the_target_has_none(run_gate: RunGat
 def test_failing_test_suite_is_an_error_with_its_output(run_gate: RunGate, tmp_path: Path) -> None:
     target = copy_fixture("coverage_80", tmp_path)
     (target / "tests" / "check_app.py").write_text(
-        "from app import add\n\n\ndef test_add():\n    assert add(2, 3) == 6, 'deliberately wrong'\n")
+        "from app import add\n\n\ndef test_add():\n    assert add(2, 3) == 6, 'deliberately wrong'\n"
+    )
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert check["status"] == "error"
@@ -232,8 +251,9 @@ def test_a_command_killed_by_a_signal_is_named_by_the_signal(run_gate: RunGate, 
 
 
 def test_report_in_an_unknown_format_is_an_error(run_gate: RunGate, make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": '[coverage]\nreport = "coverage.txt"\n',
-                          "coverage.txt": "TOTAL   20   7   65%\n"})
+    target = make_target(
+        {"gate.toml": '[coverage]\nreport = "coverage.txt"\n', "coverage.txt": "TOTAL   20   7   65%\n"}
+    )
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert "is not a Cobertura XML report" in check["reasons"][0]
@@ -241,9 +261,13 @@ def test_report_in_an_unknown_format_is_an_error(run_gate: RunGate, make_target:
 
 def test_report_with_no_statements_is_an_error(run_gate: RunGate, make_target: MakeTarget) -> None:
     # coverage.py calls 0 of 0 statements 100 %; the gate must not pass it.
-    target = make_target({"gate.toml": '[coverage]\nreport = "coverage.json"\n',
-                          "coverage.json": '{"totals": {"percent_covered": 100.0, "num_statements": 0, '
-                                           '"missing_lines": 0}, "files": {}}'})
+    target = make_target(
+        {
+            "gate.toml": '[coverage]\nreport = "coverage.json"\n',
+            "coverage.json": '{"totals": {"percent_covered": 100.0, "num_statements": 0, '
+            '"missing_lines": 0}, "files": {}}',
+        }
+    )
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert "measures no statements" in check["reasons"][0]

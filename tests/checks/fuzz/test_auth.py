@@ -49,21 +49,32 @@ def fuzz_run(run_gate: RunGate, target: Path, tmp_path: Path) -> tuple[int, dict
 
 
 def planted_crashes(fuzz: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f["extra"]["operation"]: f for f in fuzz["findings"]
-            if f["rule"] == "not_a_server_error" and f["extra"]["status"] == "500"}
+    return {
+        f["extra"]["operation"]: f
+        for f in fuzz["findings"]
+        if f["rule"] == "not_a_server_error" and f["extra"]["status"] == "500"
+    }
 
 
 # The token tests run on the clean service (FIXTURE_BUGS=0), so PASS proves every request the fuzzer
 # sent was accepted or refused as documented; the planted bugs are the last test's business.
-def test_token_survives_by_exclusion(run_gate: RunGate, tmp_path: Path, marker: str,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_survives_by_exclusion(
+    run_gate: RunGate, tmp_path: Path, marker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FIXTURE_PASSWORD", "admin-pw")
-    target = auth_api_target(tmp_path / "t", marker, bugs=False, service=PER_SCHEME, env=ADMIN_ENV,
-                             fuzz='max_examples = 3\nexclude = ["DELETE /api/tokens"]\nexclude_logout = false')
+    target = auth_api_target(
+        tmp_path / "t",
+        marker,
+        bugs=False,
+        service=PER_SCHEME,
+        env=ADMIN_ENV,
+        fuzz='max_examples = 3\nexclude = ["DELETE /api/tokens"]\nexclude_logout = false',
+    )
     code, fuzz, log = fuzz_run(run_gate, target, tmp_path)
     assert (code, fuzz["status"]) == (0, "pass"), fuzz
     assert fuzz["details"]["excluded"] == [
-        {"operation": "DELETE /tokens", "reason": "matches [fuzz] exclude 'DELETE /api/tokens'"}]
+        {"operation": "DELETE /tokens", "reason": "matches [fuzz] exclude 'DELETE /api/tokens'"}
+    ]
     assert (fuzz["metrics"]["operations"], fuzz["metrics"]["operations_excluded"]) == (10, 1)
     assert "DELETE /tokens was not fuzzed: matches [fuzz] exclude 'DELETE /api/tokens'" in fuzz["details"]["notes"]
     assert fuzz["metrics"]["token_renewals"] == 0
@@ -80,11 +91,19 @@ def test_token_survives_by_exclusion(run_gate: RunGate, tmp_path: Path, marker: 
 
 def test_token_survives_by_renewal(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     # Logout is fuzzed; the bearer operations get [service].auth's header, whose command gate re-runs.
-    service = ('auth = { command = "python login.py" }\n\n[service.credentials.basicAuth]\n'
-               'user = "admin"\npassword = "admin-pw"\n\n[service.credentials.apiKeyHeader]\n'
-               'key = "fixture-service-key"\n\n[service.credentials.apiKeyQuery]\nkey = "fixture-service-key"\n')
-    target = auth_api_target(tmp_path / "t", marker, bugs=False, service=service, env=ADMIN_ENV,
-                             fuzz="max_examples = 3\nexclude_logout = false\nmax_token_renewals = 200")
+    service = (
+        'auth = { command = "python login.py" }\n\n[service.credentials.basicAuth]\n'
+        'user = "admin"\npassword = "admin-pw"\n\n[service.credentials.apiKeyHeader]\n'
+        'key = "fixture-service-key"\n\n[service.credentials.apiKeyQuery]\nkey = "fixture-service-key"\n'
+    )
+    target = auth_api_target(
+        tmp_path / "t",
+        marker,
+        bugs=False,
+        service=service,
+        env=ADMIN_ENV,
+        fuzz="max_examples = 3\nexclude_logout = false\nmax_token_renewals = 200",
+    )
     code, fuzz, log = fuzz_run(run_gate, target, tmp_path)
     assert (code, fuzz["status"]) == (0, "pass"), fuzz
     assert (fuzz["details"]["excluded"], fuzz["metrics"]["operations"]) == ([], 11)
@@ -100,8 +119,9 @@ def test_token_survives_by_renewal(run_gate: RunGate, tmp_path: Path, marker: st
     assert renewals <= logouts and renewal["renewal_failures"] == 0, renewal
 
 
-def test_planted_bugs_fail_and_admin_only_refusal_is_no_error(run_gate: RunGate, tmp_path: Path, marker: str,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_planted_bugs_fail_and_admin_only_refusal_is_no_error(
+    run_gate: RunGate, tmp_path: Path, marker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # alice is no administrator: DELETE /users/{user_id} refuses her by design (403).
     monkeypatch.setenv("FIXTURE_PASSWORD", "alice-pw")
     target = auth_api_target(tmp_path / "t", marker, service=PER_SCHEME.replace('"admin"', '"alice"'))
@@ -119,9 +139,11 @@ def test_planted_bugs_fail_and_admin_only_refusal_is_no_error(run_gate: RunGate,
 
 
 def test_service_refusing_every_credential_is_an_error(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
-    service = ('[service.credentials.basicAuth]\nuser = "admin"\npassword = "admin-pw"\n\n'
-               '[service.credentials.bearerAuth]\ntoken = "some.token"\n\n'
-               '[service.credentials.apiKeyHeader]\nkey = "k"\n\n[service.credentials.apiKeyQuery]\nkey = "k"\n')
+    service = (
+        '[service.credentials.basicAuth]\nuser = "admin"\npassword = "admin-pw"\n\n'
+        '[service.credentials.bearerAuth]\ntoken = "some.token"\n\n'
+        '[service.credentials.apiKeyHeader]\nkey = "k"\n\n[service.credentials.apiKeyQuery]\nkey = "k"\n'
+    )
     target = auth_api_target(tmp_path / "t", marker, service=service, env={"FIXTURE_REFUSE_ALL": "1"})
     code, fuzz, _ = fuzz_run(run_gate, target, tmp_path)
     assert (code, fuzz["status"]) == (3, "error"), fuzz
@@ -132,5 +154,7 @@ def test_credentials_for_a_scheme_the_spec_lacks(run_gate: RunGate, tmp_path: Pa
     target = auth_api_target(tmp_path / "t", marker, service='[service.credentials.jwt]\ntoken = "t"\n')
     code, fuzz, _ = fuzz_run(run_gate, target, tmp_path)
     assert (code, fuzz["status"]) == (3, "error"), fuzz
-    assert ("[service.credentials.jwt]: the spec declares no security scheme 'jwt' "
-            "(it declares: apiKeyHeader, apiKeyQuery, basicAuth, bearerAuth)") in fuzz["reasons"][0]
+    assert (
+        "[service.credentials.jwt]: the spec declares no security scheme 'jwt' "
+        "(it declares: apiKeyHeader, apiKeyQuery, basicAuth, bearerAuth)"
+    ) in fuzz["reasons"][0]

@@ -28,8 +28,9 @@ Service = tuple[int, bool, subprocess.Popen[bytes], Path]
 
 
 @pytest.fixture(params=["bugs", "clean"])
-def service(request: pytest.FixtureRequest, marker: str,
-            tmp_path: Path) -> Iterator[tuple[int, bool, subprocess.Popen[bytes], Path]]:
+def service(
+    request: pytest.FixtureRequest, marker: str, tmp_path: Path
+) -> Iterator[tuple[int, bool, subprocess.Popen[bytes], Path]]:
     """The fixture on a free port, with its planted bugs on or off; a high login limit; its log file."""
     bugs = request.param == "bugs"
     log = tmp_path / "service.log"
@@ -106,8 +107,14 @@ def test_login_script_prints_a_token(marker: str) -> None:
     child, port = start_auth_api(marker)
     try:
         env = {"PATH": os.environ["PATH"], "GATE_BASE_URL": f"http://127.0.0.1:{port}"}
-        done = subprocess.run([sys.executable, str(AUTH_API / "login.py")], env=env, capture_output=True,
-                              text=True, timeout=30, check=True)
+        done = subprocess.run(
+            [sys.executable, str(AUTH_API / "login.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
         token = done.stdout.strip()
         assert call(port, "GET", "/api/me", bearer(token))[0] == 200
     finally:

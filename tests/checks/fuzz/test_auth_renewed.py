@@ -26,16 +26,18 @@ from tests.support.service import marker
 __all__ = ["marker"]  # the fixture, imported for pytest
 
 RunGate = Callable[..., tuple[Result, dict[str, Any] | None]]
-SERVICE = ('auth = { command = "python login.py" }\n\n[service.credentials.basicAuth]\n'
-           'user = "admin"\npassword = "admin-pw"\n\n[service.credentials.apiKeyHeader]\n'
-           'key = "fixture-service-key"\n\n[service.credentials.apiKeyQuery]\nkey = "fixture-service-key"\n')
+SERVICE = (
+    'auth = { command = "python login.py" }\n\n[service.credentials.basicAuth]\n'
+    'user = "admin"\npassword = "admin-pw"\n\n[service.credentials.apiKeyHeader]\n'
+    'key = "fixture-service-key"\n\n[service.credentials.apiKeyQuery]\nkey = "fixture-service-key"\n'
+)
 
 
 def _forms(secret: str) -> set[bytes]:
     raw = secret.encode()
     found = {raw}
     for start in range(3):
-        piece = raw[start:start + (len(raw) - start) // 3 * 3]
+        piece = raw[start : start + (len(raw) - start) // 3 * 3]
         found |= {base64.b64encode(piece).rstrip(b"="), base64.urlsafe_b64encode(piece).rstrip(b"=")}
     return found
 
@@ -53,10 +55,20 @@ def _decoded(data: bytes) -> bytes:
 
 def test_renewed_tokens_are_masked_under_out(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     token_log = tmp_path / "tokens.txt"  # outside --out
-    env = {"FIXTURE_USER": "admin", "FIXTURE_PASSWORD": "admin-pw", "FIXTURE_ECHO_AUTH": "1",
-           "FIXTURE_TOKEN_LOG": str(token_log)}
-    target = auth_api_target(tmp_path / "t", marker, bugs=False, service=SERVICE, env=env,
-                             fuzz="max_examples = 3\nexclude_logout = false\nmax_token_renewals = 200")
+    env = {
+        "FIXTURE_USER": "admin",
+        "FIXTURE_PASSWORD": "admin-pw",
+        "FIXTURE_ECHO_AUTH": "1",
+        "FIXTURE_TOKEN_LOG": str(token_log),
+    }
+    target = auth_api_target(
+        tmp_path / "t",
+        marker,
+        bugs=False,
+        service=SERVICE,
+        env=env,
+        fuzz="max_examples = 3\nexclude_logout = false\nmax_token_renewals = 200",
+    )
     result, report = run_gate(target, "--only", "fuzz")
     assert report is not None, result.output
     fuzz = check_of(report, "fuzz")
@@ -69,17 +81,29 @@ def test_renewed_tokens_are_masked_under_out(run_gate: RunGate, tmp_path: Path, 
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         data = path.read_bytes()
         decoded = _decoded(data) if path.suffix in (".json", ".ndjson") else b""
-        leaks += [f"{path.relative_to(out)}: token {n}" for n, token in enumerate(tokens)
-                  if any(form in data or form in decoded for form in _forms(token))]
+        leaks += [
+            f"{path.relative_to(out)}: token {n}"
+            for n, token in enumerate(tokens)
+            if any(form in data or form in decoded for form in _forms(token))
+        ]
     assert not leaks
     assert not list(out.rglob("renewed-secrets*")), "the renewed secrets file was left under --out"
 
 
 def test_the_renewed_secrets_file_is_private_and_read_once(tmp_path: Path) -> None:
     renewed = tmp_path / "renewed-secrets"
-    renewer = _Renewer({"credentials": {}, "operations": {}, "max_renewals": 1, "env_removed": [],
-                        "env_changes": {}, "cwd": str(tmp_path), "stats": str(tmp_path / "stats.json"),
-                        "renewed": str(renewed)})
+    renewer = _Renewer(
+        {
+            "credentials": {},
+            "operations": {},
+            "max_renewals": 1,
+            "env_removed": [],
+            "env_changes": {},
+            "cwd": str(tmp_path),
+            "stats": str(tmp_path / "stats.json"),
+            "renewed": str(renewed),
+        }
+    )
     renewer._record("tok-1.sig", "Bearer tok-1.sig")
     renewer._record("tok-2.sig")
     assert renewed.stat().st_mode & 0o777 == 0o600

@@ -51,8 +51,7 @@ def test_clean_service_passes(run_gate: RunGate, tmp_path: Path, marker: str, sp
         assert (out / artifact).is_file()
 
 
-def test_flawed_service_fails_with_reproducible_findings(run_gate: RunGate, tmp_path: Path,
-                                                         marker: str) -> None:
+def test_flawed_service_fails_with_reproducible_findings(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     code, fuzz = fuzz_of(run_gate, live_target(tmp_path / "t", marker, mode="flawed"))
     assert (code, fuzz["status"]) == (1, "fail"), fuzz
     by_rule = {(f["rule"], f["extra"]["status"]): f for f in fuzz["findings"]}
@@ -72,18 +71,27 @@ def test_flawed_service_fails_with_reproducible_findings(run_gate: RunGate, tmp_
 def test_same_seed_same_findings(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     target = live_target(tmp_path / "t", marker, mode="flawed")
     runs = [fuzz_of(run_gate, target)[1] for _ in range(2)]
-    keys = [sorted((f["rule"], f["message"], f["extra"]["curl"].split("127.0.0.1:")[1].split("/", 1)[1])
-                   for f in run["findings"]) for run in runs]
+    keys = [
+        sorted(
+            (f["rule"], f["message"], f["extra"]["curl"].split("127.0.0.1:")[1].split("/", 1)[1])
+            for f in run["findings"]
+        )
+        for run in runs
+    ]
     assert keys[0] == keys[1]
     assert runs[0]["metrics"]["test_cases"] == runs[1]["metrics"]["test_cases"]
 
 
-@pytest.mark.parametrize(("mode", "reason", "in_log"), [
-    ("never_ready", "not ready within 2 s", "GET /health"),
-    ("exit_early", "exited with code 3 before it was ready", "cannot connect to the database, exiting"),
-])
-def test_service_not_ready_is_an_error_with_its_log(run_gate: RunGate, tmp_path: Path, marker: str,
-                                                    mode: str, reason: str, in_log: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "reason", "in_log"),
+    [
+        ("never_ready", "not ready within 2 s", "GET /health"),
+        ("exit_early", "exited with code 3 before it was ready", "cannot connect to the database, exiting"),
+    ],
+)
+def test_service_not_ready_is_an_error_with_its_log(
+    run_gate: RunGate, tmp_path: Path, marker: str, mode: str, reason: str, in_log: str
+) -> None:
     target = live_target(tmp_path / "t", marker, mode=mode, ready_timeout_s=2)
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (3, "error")
@@ -111,8 +119,9 @@ core.Engine.execute = _crash
 """
 
 
-def test_a_schemathesis_crash_names_its_error_not_its_footer(run_gate: RunGate, tmp_path: Path, marker: str,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_schemathesis_crash_names_its_error_not_its_footer(
+    run_gate: RunGate, tmp_path: Path, marker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """schemathesis's own internal error (injected through its hooks module) ends its console with a
     "please report" footer; the reason must name the exception above it."""
     hooks = tmp_path / "hooks"
@@ -132,12 +141,16 @@ def test_a_schemathesis_crash_names_its_error_not_its_footer(run_gate: RunGate, 
     assert "Please consider reporting" in output  # the whole console is kept
 
 
-@pytest.mark.parametrize(("spec", "service", "reason"), [
-    ("invalid", "", "'paths' is missing or not a mapping"),
-    ("openapi30", 'openapi = "/no-such-spec.json"', "cannot fetch the OpenAPI spec"),
-])
-def test_unusable_spec_is_an_error(run_gate: RunGate, tmp_path: Path, marker: str, spec: str, service: str,
-                                   reason: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "service", "reason"),
+    [
+        ("invalid", "", "'paths' is missing or not a mapping"),
+        ("openapi30", 'openapi = "/no-such-spec.json"', "cannot fetch the OpenAPI spec"),
+    ],
+)
+def test_unusable_spec_is_an_error(
+    run_gate: RunGate, tmp_path: Path, marker: str, spec: str, service: str, reason: str
+) -> None:
     code, fuzz = fuzz_of(run_gate, live_target(tmp_path / "t", marker, spec=spec, service=service))
     assert (code, fuzz["status"]) == (3, "error")
     assert reason in fuzz["reasons"][0]
@@ -145,8 +158,9 @@ def test_unusable_spec_is_an_error(run_gate: RunGate, tmp_path: Path, marker: st
 
 def test_auth_token_is_used_and_never_written(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     token = "tok-" + marker  # unique, so a search for it cannot match anything else
-    target = live_target(tmp_path / "t", marker, env={"FIXTURE_TOKEN": token},
-                         service=f'auth = {{ command = "echo {token}" }}')
+    target = live_target(
+        tmp_path / "t", marker, env={"FIXTURE_TOKEN": token}, service=f'auth = {{ command = "echo {token}" }}'
+    )
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (0, "pass"), fuzz
     out = tmp_path / "out"
@@ -156,12 +170,16 @@ def test_auth_token_is_used_and_never_written(run_gate: RunGate, tmp_path: Path,
 
 def test_a_secret_the_service_prints_is_masked_in_its_log(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     token = "tok-" + marker
-    target = live_target(tmp_path / "t", marker, env={"FIXTURE_TOKEN": token},
-                         service=f'auth = {{ command = "echo {token}" }}')
+    target = live_target(
+        tmp_path / "t", marker, env={"FIXTURE_TOKEN": token}, service=f'auth = {{ command = "echo {token}" }}'
+    )
     config = target / "gate.toml"
-    config.write_text(config.read_text().replace(
-        'command = "python server.py --port {port}"',
-        'command = "echo started with $FIXTURE_TOKEN; exec python server.py --port {port}"'))
+    config.write_text(
+        config.read_text().replace(
+            'command = "python server.py --port {port}"',
+            'command = "echo started with $FIXTURE_TOKEN; exec python server.py --port {port}"',
+        )
+    )
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (0, "pass"), fuzz
     log = (tmp_path / "out" / "artifacts" / "service" / "service.log").read_text()
@@ -171,18 +189,28 @@ def test_a_secret_the_service_prints_is_masked_in_its_log(run_gate: RunGate, tmp
 
 def test_wrong_credentials_are_an_error_not_a_pass(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     # Every request gets 401, which the spec documents: without this rule fuzzing would "pass".
-    target = live_target(tmp_path / "t", marker, env={"FIXTURE_TOKEN": "right-token"},
-                         service='headers = { Authorization = "Bearer wrong-token" }')
+    target = live_target(
+        tmp_path / "t",
+        marker,
+        env={"FIXTURE_TOKEN": "right-token"},
+        service='headers = { Authorization = "Bearer wrong-token" }',
+    )
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (3, "error")
     assert "unauthenticated" in fuzz["reasons"][0]
 
 
 def test_setup_and_seed_commands_run(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
-    target = live_target(tmp_path / "t", marker, service="\n".join([
-        'setup = ["echo ready > setup-done.txt"]',
-        'seed = ["test -f setup-done.txt", "printf %s \\"$GATE_BASE_URL\\" > seed.txt"]',
-    ]))
+    target = live_target(
+        tmp_path / "t",
+        marker,
+        service="\n".join(
+            [
+                'setup = ["echo ready > setup-done.txt"]',
+                'seed = ["test -f setup-done.txt", "printf %s \\"$GATE_BASE_URL\\" > seed.txt"]',
+            ]
+        ),
+    )
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (0, "pass"), fuzz
     assert (target / "seed.txt").read_text() == fuzz["details"]["base_url"]
@@ -193,8 +221,7 @@ def test_url_mode_against_an_already_running_service(run_gate: RunGate, tmp_path
     try:
         target = tmp_path / "t"
         target.mkdir()
-        (target / "gate.toml").write_text(
-            f'[service]\nurl = "http://127.0.0.1:{port}"\n\n[fuzz]\nmax_examples = 3\n')
+        (target / "gate.toml").write_text(f'[service]\nurl = "http://127.0.0.1:{port}"\n\n[fuzz]\nmax_examples = 3\n')
         code, fuzz = fuzz_of(run_gate, target)
         assert (code, fuzz["status"]) == (0, "pass"), fuzz
         assert fuzz["details"]["base_url"] == f"http://127.0.0.1:{port}"
@@ -213,11 +240,14 @@ def test_unknown_check_name_is_a_config_error(run_gate: RunGate, tmp_path: Path,
 @pytest.mark.parametrize("mode", ["clean", "never_ready"])
 def test_ctrl_c_leaves_no_process_behind(tmp_path: Path, marker: str, mode: str) -> None:
     # Slow requests and many examples: fuzzing is still running when SIGINT arrives.
-    target = live_target(tmp_path / "t", marker, mode=mode, env={"FIXTURE_DELAY_MS": "50"},
-                         ready_timeout_s=60, fuzz="max_examples = 500")
+    target = live_target(
+        tmp_path / "t", marker, mode=mode, env={"FIXTURE_DELAY_MS": "50"}, ready_timeout_s=60, fuzz="max_examples = 500"
+    )
     gate = subprocess.Popen(
         [sys.executable, "-m", "gate", "run", str(target), "--only", "fuzz", "--out", str(tmp_path / "out")],
-        env={**os.environ, MARKER_VAR: marker}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, MARKER_VAR: marker},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         # SIGINT may be ignored in a CI shell's background job; Python only raises KeyboardInterrupt
         # when the signal's disposition is the default one at start.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -234,7 +264,6 @@ def test_ctrl_c_leaves_no_process_behind(tmp_path: Path, marker: str, mode: str)
     # The `marker` fixture asserts, after the test, that no process carrying the marker is left.
 
 
-
 def _running(marker: str, word: str) -> bool:
     """Whether a process carrying the marker has `word` in its command line."""
     for pid in processes_with(marker):
@@ -247,8 +276,9 @@ def _running(marker: str, word: str) -> bool:
 
 
 def test_fuzzing_beyond_its_timeout_is_an_error(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
-    target = live_target(tmp_path / "t", marker, env={"FIXTURE_DELAY_MS": "200"},
-                         fuzz="max_examples = 50\ntimeout_s = 2")
+    target = live_target(
+        tmp_path / "t", marker, env={"FIXTURE_DELAY_MS": "200"}, fuzz="max_examples = 50\ntimeout_s = 2"
+    )
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (3, "error")
     assert "schemathesis timed out after 2 s" in fuzz["reasons"][0]

@@ -32,19 +32,26 @@ def flawed_spec_with_a_broken_operation(marker: str) -> str:
     finally:
         stop(child)
     spec = json.loads(answer.body)
-    spec["paths"]["/lookup"] = {"get": {
-        "operationId": "lookup",
-        "parameters": [{"name": "q", "in": "query", "required": True,
-                        "schema": {"$ref": "#/components/schemas/Missing"}}],
-        "responses": {"200": {"description": "Found."}},
-    }}
+    spec["paths"]["/lookup"] = {
+        "get": {
+            "operationId": "lookup",
+            "parameters": [
+                {"name": "q", "in": "query", "required": True, "schema": {"$ref": "#/components/schemas/Missing"}}
+            ],
+            "responses": {"200": {"description": "Found."}},
+        }
+    }
     return json.dumps(spec, indent=2)
 
 
-def test_schema_errors_end_in_error_that_keeps_the_server_error(run_gate: RunGate, tmp_path: Path,
-                                                                 marker: str) -> None:
-    target = live_target(tmp_path / "t", marker, mode="flawed", service='openapi = "openapi.json"',
-                         files={"openapi.json": flawed_spec_with_a_broken_operation(marker)})
+def test_schema_errors_end_in_error_that_keeps_the_server_error(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+    target = live_target(
+        tmp_path / "t",
+        marker,
+        mode="flawed",
+        service='openapi = "openapi.json"',
+        files={"openapi.json": flawed_spec_with_a_broken_operation(marker)},
+    )
     result, report = run_gate(target, "--only", "fuzz")
     assert report is not None, result.output
     fuzz = check_of(report, "fuzz")
@@ -76,8 +83,9 @@ def test_schema_errors_end_in_error_that_keeps_the_server_error(run_gate: RunGat
     assert "Traceback" in result["message"]["text"]
 
 
-def test_undeclared_method_findings_are_grouped_per_path_and_status(run_gate: RunGate, tmp_path: Path,
-                                                                    marker: str) -> None:
+def test_undeclared_method_findings_are_grouped_per_path_and_status(
+    run_gate: RunGate, tmp_path: Path, marker: str
+) -> None:
     target = live_target(tmp_path / "t", marker, env={"FIXTURE_UNDECLARED": "501"})
     result, report = run_gate(target, "--only", "fuzz")
     assert report is not None, result.output
@@ -102,8 +110,9 @@ def test_recorded_501_probes_become_one_finding_per_path() -> None:
     """Recorded reports (tests/data/schemathesis/method_501.*): TRACE and QUERY on three paths, two checks each."""
     data = paths.DATA / "schemathesis"
     declared = declared_operations(json.loads((data / "auth_api_openapi.json").read_text()))
-    failures = reconcile(read_summary(data / "method_501.json"), read_events(data / "method_501.ndjson").failures,
-                         declared).failures
+    failures = reconcile(
+        read_summary(data / "method_501.json"), read_events(data / "method_501.ndjson").failures, declared
+    ).failures
     findings = group_probes([_finding(f, "") for f in failures], declared)
     assert len(failures) == 12
     assert len(findings) == 3

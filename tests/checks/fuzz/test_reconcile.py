@@ -26,7 +26,9 @@ def test_stateful_failures_agree_with_the_summary() -> None:
     result = reconcile(summary, read_events(DATA / "stateful.ndjson").failures, DECLARED)
     assert result.notes == []
     assert {(f.code, f.operation) for f in result.failures} == {
-        ("ST101", "GET /notes/{note_id}"), ("ST103", "GET /notes/{note_id}")}
+        ("ST101", "GET /notes/{note_id}"),
+        ("ST103", "GET /notes/{note_id}"),
+    }
 
 
 def test_probes_answered_501_agree_with_the_summary() -> None:
@@ -43,7 +45,9 @@ def test_probes_answered_404_agree_with_the_summary() -> None:
     declared = frozenset({"GET /items", "POST /items", "GET /items/{item_id}"})
     result = reconcile(summary, failures, declared)
     assert result.notes == []
-    assert {f.operation for f in result.failures} == {f"{m} /items" for m in ("DELETE", "PATCH", "PUT", "QUERY", "TRACE")}
+    assert {f.operation for f in result.failures} == {
+        f"{m} /items" for m in ("DELETE", "PATCH", "PUT", "QUERY", "TRACE")
+    }
 
 
 def test_a_failure_only_one_report_holds_is_kept_with_a_note() -> None:
@@ -51,12 +55,13 @@ def test_a_failure_only_one_report_holds_is_kept_with_a_note() -> None:
     failures = read_events(DATA / "stateful.ndjson").failures
     only_events = reconcile(replace(summary, failures=frozenset({("ST101", "Stateful tests")})), failures, DECLARED)
     assert len(only_events.failures) == 2
-    assert only_events.notes == ["schemathesis's events hold ST103 (Undocumented status code) on "
-                                 "GET /notes/{note_id}, its summary does not: kept as a finding"]
+    assert only_events.notes == [
+        "schemathesis's events hold ST103 (Undocumented status code) on "
+        "GET /notes/{note_id}, its summary does not: kept as a finding"
+    ]
     only_summary = reconcile(summary, [f for f in failures if f.code == "ST101"], DECLARED)
     kept = {(f.code, f.operation, f.check) for f in only_summary.failures}
-    assert kept == {("ST101", "GET /notes/{note_id}", "not_a_server_error"),
-                    ("ST103", "Stateful tests", "ST103")}
+    assert kept == {("ST101", "GET /notes/{note_id}", "not_a_server_error"), ("ST103", "Stateful tests", "ST103")}
     assert "summary lists ST103 (Undocumented status code) on Stateful tests" in only_summary.notes[0]
 
 
@@ -93,7 +98,8 @@ def test_a_disagreement_is_a_note_unless_there_is_nothing_to_keep() -> None:
     assert _trust("stateful", events, 1) == []  # consistent
     assert _trust("stateful", events, 0) == [
         "schemathesis exited with 0 but its report says 1",
-        "schemathesis exited with 0 (nothing found) but its reports hold failures: kept as findings"]
+        "schemathesis exited with 0 (nothing found) but its reports hold failures: kept as findings",
+    ]
     nothing = replace(events, failures=[])
     summary = read_summary(DATA / "stateful.json")
     assert summary.failures  # the summary still holds them: kept by reconcile(), so no error here

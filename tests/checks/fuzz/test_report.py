@@ -57,12 +57,16 @@ def test_a_crashed_run_reports_errors_not_failures() -> None:
 
 
 def test_curl_line_repeats_method_headers_body_and_url() -> None:
-    request = {"method": "POST", "uri": "http://127.0.0.1:1/items?x=a b",
-               "headers": {"Content-Type": ["application/json"], "Authorization": ["[Filtered]"]},
-               "body": {"$base64": "eyJuYW1lIjogIml0J3MifQ=="}}
+    request = {
+        "method": "POST",
+        "uri": "http://127.0.0.1:1/items?x=a b",
+        "headers": {"Content-Type": ["application/json"], "Authorization": ["[Filtered]"]},
+        "body": {"$base64": "eyJuYW1lIjogIml0J3MifQ=="},
+    }
     assert curl_command(request) == (
         "curl -X POST -H 'Content-Type: application/json' -H 'Authorization: [Filtered]' "
-        """--data-binary '{"name": "it'"'"'s"}' 'http://127.0.0.1:1/items?x=a b'""")
+        """--data-binary '{"name": "it'"'"'s"}' 'http://127.0.0.1:1/items?x=a b'"""
+    )
 
 
 def test_missing_reports_are_errors(tmp_path: Path) -> None:
@@ -95,7 +99,9 @@ def test_a_stateful_failure_names_its_real_operation_in_the_events() -> None:
     assert summary.failures == {("ST101", "Stateful tests"), ("ST103", "Stateful tests")}
     failures = read_events(DATA / "stateful.ndjson").failures
     assert {(f.code, f.operation, f.phase, f.status) for f in failures} == {
-        ("ST101", "GET /notes/{note_id}", "stateful", 500), ("ST103", "GET /notes/{note_id}", "stateful", 500)}
+        ("ST101", "GET /notes/{note_id}", "stateful", 500),
+        ("ST103", "GET /notes/{note_id}", "stateful", 500),
+    }
 
 
 def test_an_undeclared_method_probe_is_named_by_the_method_it_sent() -> None:

@@ -60,12 +60,13 @@ def test_a_service_answering_in_300_ms_fails_on_p95(run_gate: RunGate, tmp_path:
     assert p95_reason.endswith(" ms < 200 ms: not met")
     # Both operations are slow, and each is named.
     assert {r.split(")")[0] for r in load["reasons"] if r.startswith("p95_ms (")} == {
-        "p95_ms (GET /items", "p95_ms (GET /items/{item_id}"}
+        "p95_ms (GET /items",
+        "p95_ms (GET /items/{item_id}",
+    }
     assert load["metrics"]["error_rate"] == 0
 
 
-def test_a_run_that_measured_nothing_is_an_error_not_a_pass(run_gate: RunGate, tmp_path: Path,
-                                                          marker: str) -> None:
+def test_a_run_that_measured_nothing_is_an_error_not_a_pass(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     idle = SHORT_LOAD.replace("[load]\n", '[load]\nlocustfile = "idle.py"\n')
     target = load_target(tmp_path / "t", marker, 0, idle)
     (target / "idle.py").write_text((LOCUSTFILES / "idle_locustfile.py").read_text())
@@ -75,13 +76,17 @@ def test_a_run_that_measured_nothing_is_an_error_not_a_pass(run_gate: RunGate, t
 
 
 @pytest.mark.parametrize("spec", ["openapi30", "openapi31", "swagger20"])
-def test_the_fixture_service_s_documentation_is_complete(run_gate: RunGate, tmp_path: Path, marker: str,
-                                                        spec: str) -> None:
+def test_the_fixture_service_s_documentation_is_complete(
+    run_gate: RunGate, tmp_path: Path, marker: str, spec: str
+) -> None:
     code, docs = run_check(run_gate, live_target(tmp_path / "t", marker, spec=spec), "docs")
     assert (code, docs["status"]) == (0, "pass"), docs
     assert docs["metrics"] == {"documented_percent": 100.0, "operations": 3.0, "undocumented": 0.0}
     assert [row["operation"] for row in docs["details"]["operations"]] == [
-        "GET /items", "POST /items", "GET /items/{item_id}"]
+        "GET /items",
+        "POST /items",
+        "GET /items/{item_id}",
+    ]
     assert docs["reasons"] == ["documented_percent 100 % >= 100 %: met"]
 
 
@@ -89,7 +94,9 @@ def test_ctrl_c_during_the_load_test_leaves_no_process_behind(tmp_path: Path, ma
     target = load_target(tmp_path / "t", marker, 50, SHORT_LOAD.replace("duration_s = 5", "duration_s = 60"))
     gate = subprocess.Popen(
         [sys.executable, "-m", "gate", "run", str(target), "--only", "load", "--out", str(tmp_path / "out")],
-        env={**os.environ, MARKER_VAR: marker}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, MARKER_VAR: marker},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         # Python raises KeyboardInterrupt only when SIGINT's disposition is the default one at start.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )

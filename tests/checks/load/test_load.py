@@ -55,7 +55,8 @@ def context(tmp_path: Path, service: LiveService) -> CheckContext:
 
 
 def test_the_generated_scenario_calls_every_get_operation_with_gate_s_headers(
-        tmp_path: Path, fixture_service: Callable[..., LiveService]) -> None:
+    tmp_path: Path, fixture_service: Callable[..., LiveService]
+) -> None:
     # The service answers 401 without the token: zero failures prove every request carried it.
     service = fixture_service(tmp_path, FIXTURE_TOKEN=TOKEN)
     ctx = context(tmp_path, service)
@@ -76,8 +77,9 @@ def test_the_generated_scenario_calls_every_get_operation_with_gate_s_headers(
 
 
 @pytest.mark.parametrize("locustfile", ["named_locustfile.py", "fast_locustfile.py"])
-def test_a_target_locustfile_is_used_when_configured(tmp_path: Path, locustfile: str,
-                                                    fixture_service: Callable[..., LiveService]) -> None:
+def test_a_target_locustfile_is_used_when_configured(
+    tmp_path: Path, locustfile: str, fixture_service: Callable[..., LiveService]
+) -> None:
     service = fixture_service(tmp_path, FIXTURE_TOKEN=TOKEN)
     ctx = context(tmp_path, service)
     (ctx.target / "load").mkdir(parents=True)
@@ -90,8 +92,7 @@ def test_a_target_locustfile_is_used_when_configured(tmp_path: Path, locustfile:
     assert not (ctx.target / "load" / "__pycache__").exists()
 
 
-def test_a_run_without_requests_is_an_error(tmp_path: Path,
-                                            fixture_service: Callable[..., LiveService]) -> None:
+def test_a_run_without_requests_is_an_error(tmp_path: Path, fixture_service: Callable[..., LiveService]) -> None:
     ctx = context(tmp_path, fixture_service(tmp_path))
     ctx.target.mkdir()
     shutil.copy(LOCUSTFILES / "idle_locustfile.py", ctx.target / "idle.py")
@@ -100,7 +101,8 @@ def test_a_run_without_requests_is_an_error(tmp_path: Path,
 
 
 def test_a_locustfile_locust_cannot_run_is_an_error_with_its_log(
-        tmp_path: Path, fixture_service: Callable[..., LiveService]) -> None:
+    tmp_path: Path, fixture_service: Callable[..., LiveService]
+) -> None:
     ctx = context(tmp_path, fixture_service(tmp_path))
     ctx.target.mkdir()
     shutil.copy(LOCUSTFILES / "no_users_locustfile.py", ctx.target / "empty.py")
@@ -110,13 +112,15 @@ def test_a_locustfile_locust_cannot_run_is_an_error_with_its_log(
     assert "artifacts/load/locust.log" in caught.value.artifacts
 
 
-def test_a_service_locust_cannot_reach_is_an_error(tmp_path: Path,
-                                                   fixture_service: Callable[..., LiveService]) -> None:
+def test_a_service_locust_cannot_reach_is_an_error(tmp_path: Path, fixture_service: Callable[..., LiveService]) -> None:
     live = fixture_service(tmp_path)
     gone = LiveService(f"http://127.0.0.1:{localhttp.free_port()}", {}, live.spec, live.spec_file)
     # The generated scenario's probes find out before locust starts, naming each operation.
-    with pytest.raises(CheckError, match=r"no operation could be load-tested: GET /items: the probe got no "
-                                         r"answer: .*Connection refused; GET /items/\{item_id\}"):
+    with pytest.raises(
+        CheckError,
+        match=r"no operation could be load-tested: GET /items: the probe got no "
+        r"answer: .*Connection refused; GET /items/\{item_id\}",
+    ):
         load.run(context(tmp_path, gone), SHORT)
     # A target's own locustfile is not probed: locust's requests tell.
     ctx = context(tmp_path, gone)
@@ -135,20 +139,31 @@ def test_load_never_targets_another_machine(tmp_path: Path, base_url: str) -> No
 
 
 def test_a_spec_without_callable_get_operations_is_an_error(tmp_path: Path) -> None:
-    spec: Mapping[str, Any] = {"openapi": "3.0.3", "paths": {"/a/{id}": {"get": {
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "ok"}}}}}}
+    spec: Mapping[str, Any] = {
+        "openapi": "3.0.3",
+        "paths": {
+            "/a/{id}": {
+                "get": {
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
     service = LiveService("http://localhost:9", {}, spec, tmp_path / "openapi.json")
     with pytest.raises(CheckError, match=r"GET /a/\{id\}: no example, default or enum value"):
         load.run(context(tmp_path, service), SHORT)
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    ({"duration_s": 5, "warmup_s": 5}, "warmup_s must be shorter"),
-    ({"duration_s": 100, "timeout_s": 60}, "timeout_s must be longer"),
-    ({"locustfile": "a.py,b.py"}, "one .py file"),
-    ({"duration_s": 2.5}, "integer"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"duration_s": 5, "warmup_s": 5}, "warmup_s must be shorter"),
+        ({"duration_s": 100, "timeout_s": 60}, "timeout_s must be longer"),
+        ({"locustfile": "a.py,b.py"}, "one .py file"),
+        ({"duration_s": 2.5}, "integer"),
+    ],
+)
 def test_inconsistent_settings_are_refused(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         load.Settings.model_validate(settings)

@@ -19,9 +19,13 @@ def get(operation_id: str, **extra: Any) -> dict[str, Any]:
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
-    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                       "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-                                       "query": {"type": "apiKey", "in": "query", "name": "api_key"}}},
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "query": {"type": "apiKey", "in": "query", "name": "api_key"},
+        }
+    },
     "security": [{"bearer": []}],
     "paths": {
         "/books": get("listBooks"),
@@ -30,8 +34,12 @@ SPEC: dict[str, Any] = {
         "/seed": get("loadFixtures"),
         "/session": get("logOut"),
         "/cache": get("flushCaches"),
-        "/jobs/{job_id}/run": get("triggerJob", parameters=[
-            {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}, "example": 3}]),
+        "/jobs/{job_id}/run": get(
+            "triggerJob",
+            parameters=[
+                {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}, "example": 3}
+            ],
+        ),
         "/stats": get("getStats", security=[{"key": []}]),
         "/public": get("getPublic", security=[{}]),
         "/either": get("getEither", security=[{"query": []}, {"key": []}]),
@@ -48,15 +56,27 @@ def labels(calls: list[Any]) -> list[str]:
 def test_gets_that_look_unsafe_are_excluded_by_default_each_with_its_reason() -> None:
     calls, left = load_generated.plan(SPEC, Settings(), [])
     reasons = {row["operation"]: row["reason"] for row in left["excluded_operations"]}
-    assert set(reasons) == {"GET /admin/reset-db", "GET /db/init", "GET /seed", "GET /session", "GET /cache",
-                            "GET /jobs/{job_id}/run"}
+    assert set(reasons) == {
+        "GET /admin/reset-db",
+        "GET /db/init",
+        "GET /seed",
+        "GET /session",
+        "GET /cache",
+        "GET /jobs/{job_id}/run",
+    }
     assert "'reset' in its path '/admin/reset-db'" in reasons["GET /admin/reset-db"]
     assert "'log out' in its operationId 'logOut'" in reasons["GET /session"]
     assert "'flush' in its operationId 'flushCaches'" in reasons["GET /cache"]
     assert "'trigger' in its operationId 'triggerJob'" in reasons["GET /jobs/{job_id}/run"]
     assert all("[load] include" in reason for reason in reasons.values())
-    assert labels(calls) == ["GET /books", "GET /stats", "GET /public", "GET /either", "GET /initials",
-                             "GET /dropdowns"]
+    assert labels(calls) == [
+        "GET /books",
+        "GET /stats",
+        "GET /public",
+        "GET /either",
+        "GET /initials",
+        "GET /dropdowns",
+    ]
 
 
 def test_include_names_the_only_operations_and_overrides_the_heuristic_exclude_always_wins() -> None:

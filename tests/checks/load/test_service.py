@@ -42,7 +42,9 @@ def bookshop(root: Path, marker: str, slow_ms: int, load: str = SHORT) -> Path:
         '[service]\ncommand = "python server.py --port {port}"\n'
         f"env = {toml_table(env)}\n"
         'headers = { Authorization = "Bearer t0ken", "X-API-Key" = "k3y" }\n\n'
-        f"[load]\n{load}\n[thresholds.load]\nrequests = 30\n", encoding="utf-8")
+        f"[load]\n{load}\n[thresholds.load]\nrequests = 30\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -53,7 +55,8 @@ def run_load(run_gate: RunGate, target: Path) -> tuple[int, dict[str, Any]]:
 
 
 def test_the_default_scenario_measures_normal_traffic_and_names_the_slow_endpoint(
-        run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+    run_gate: RunGate, tmp_path: Path, marker: str
+) -> None:
     code, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=300))
     details = load["details"]
     # The destructive GET is never called (it would have made every other request fail with 500).
@@ -65,7 +68,9 @@ def test_the_default_scenario_measures_normal_traffic_and_names_the_slow_endpoin
     assert "HTTP 404" in left_out["reason"] and left_out["body"] == '{"detail": "no review 999"}'
     # Both are also info findings, so every report says what the figures do not cover.
     assert {(f["rule"], f["extra"]["operation"]) for f in load["findings"]} == {
-        ("load.excluded-unsafe", "GET /admin/reset-db"), ("load.not-load-tested", "GET /reviews/{review_id}")}
+        ("load.excluded-unsafe", "GET /admin/reset-db"),
+        ("load.not-load-tested", "GET /reviews/{review_id}"),
+    }
     # GET /books/{title}: the spec's example names no book; a title GET /books returned does.
     scenario = json.loads((tmp_path / "out" / "artifacts" / "load" / "scenario.json").read_text())
     paths = {c["name"]: c["path"] for c in scenario["calls"]}
@@ -94,7 +99,8 @@ def test_without_the_slow_endpoint_the_same_service_passes(run_gate: RunGate, tm
 
 
 def test_nothing_left_to_measure_is_an_error_naming_why_each_operation_was_left_out(
-        run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+    run_gate: RunGate, tmp_path: Path, marker: str
+) -> None:
     load_settings = SHORT + 'include = ["GET /reviews/*", "GET /admin/*"]\nexclude = ["GET /admin/*"]\n'
     code, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=0, load=load_settings))
     assert (code, load["status"]) == (3, "error"), load
@@ -106,7 +112,8 @@ def test_nothing_left_to_measure_is_an_error_naming_why_each_operation_was_left_
 
 
 def test_a_server_error_in_a_probe_is_a_finding_and_leaves_the_operation_out(
-        run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+    run_gate: RunGate, tmp_path: Path, marker: str
+) -> None:
     # Probed in spec order: the included reset breaks the data for a second, so the summary's probe
     # gets the 500 a real service gives while its tables are recreated.
     load_settings = SHORT + 'include = ["GET /admin/reset-db", "GET /reports/summary"]\n'
@@ -119,8 +126,7 @@ def test_a_server_error_in_a_probe_is_a_finding_and_leaves_the_operation_out(
     assert load["details"]["load_tested"] == ["GET /admin/reset-db"]
 
 
-def test_a_generator_that_cannot_keep_up_is_an_error_not_a_fail(run_gate: RunGate, tmp_path: Path,
-                                                                 marker: str) -> None:
+def test_a_generator_that_cannot_keep_up_is_an_error_not_a_fail(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     target = bookshop(tmp_path / "t", marker, slow_ms=0, load=SHORT + 'locustfile = "busy.py"\n')
     shutil.copy(LOCUSTFILES / "busy_locustfile.py", target / "busy.py")
     code, load = run_load(run_gate, target)
@@ -131,8 +137,10 @@ def test_a_generator_that_cannot_keep_up_is_an_error_not_a_fail(run_gate: RunGat
 def test_two_locust_worker_processes_record_every_request(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     code, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=0, load=SHORT + "processes = 2\n"))
     assert (code, load["status"]) == (0, "pass"), load
-    rows = [json.loads(line) for line in
-            (tmp_path / "out" / "artifacts" / "load" / "requests.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "artifacts" / "load" / "requests.jsonl").read_text().splitlines()
+    ]
     requests = [r for r in rows if r["event"] == "request"]
     assert len({r["worker"] for r in requests}) == 2  # both workers' records reached the master
     assert load["details"]["locust_processes"] == 2
@@ -140,16 +148,17 @@ def test_two_locust_worker_processes_record_every_request(run_gate: RunGate, tmp
     assert sum(r["requests"] for r in rows if r["event"] == "worker_done") == len(requests)
 
 
-def test_the_open_model_counts_the_wait_behind_a_late_answer(run_gate: RunGate, tmp_path: Path,
-                                                           marker: str) -> None:
+def test_the_open_model_counts_the_wait_behind_a_late_answer(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     # One user due to send every 0.1 s at an endpoint that takes 0.3 s: each request is sent later
     # than it was due, and that wait is part of its latency (coordinated omission accounted for).
     load_settings = 'users = 1\nduration_s = 4\nwarmup_s = 1\nrps = 10\ninclude = ["GET /reports/summary"]\n'
     _, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=300, load=load_settings))
     assert load["details"]["model"] == "open: 10 requests/s target" and load["details"]["target_rps"] == 10
     assert load["metrics"]["rps"] < 10  # the achieved rate is what the report says
-    rows = [json.loads(line) for line in
-            (tmp_path / "out" / "artifacts" / "load" / "requests.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "artifacts" / "load" / "requests.jsonl").read_text().splitlines()
+    ]
     requests = [r for r in rows if r["event"] == "request"]
     assert all(r["sent"] >= r["start"] for r in requests)
     late = [r for r in requests if r["sent"] - r["start"] > 0.3]
@@ -157,15 +166,18 @@ def test_the_open_model_counts_the_wait_behind_a_late_answer(run_gate: RunGate, 
     assert load["metrics"]["p95_ms"] > 600
 
 
-def test_a_master_waits_for_an_external_worker_started_with_the_documented_command(
-        tmp_path: Path, marker: str) -> None:
+def test_a_master_waits_for_an_external_worker_started_with_the_documented_command(tmp_path: Path, marker: str) -> None:
     port = localhttp.free_port()
     settings = SHORT + f'workers = "external"\nexpect_workers = 1\nmaster_port = {port}\nworkers_wait_s = 60\n'
     target = bookshop(tmp_path / "t", marker, slow_ms=0, load=settings)
     out = tmp_path / "out"
-    gate = subprocess.Popen([sys.executable, "-m", "gate", "run", str(target), "--only", "load", "--out", str(out)],
-                            env={**os.environ, MARKER_VAR: marker}, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gate = subprocess.Popen(
+        [sys.executable, "-m", "gate", "run", str(target), "--only", "load", "--out", str(out)],
+        env={**os.environ, MARKER_VAR: marker},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     worker = None
     try:
         command_file = out / "artifacts" / "load" / "worker-command.txt"
@@ -176,10 +188,18 @@ def test_a_master_waits_for_an_external_worker_started_with_the_documented_comma
         words = shlex.split(command_file.read_text())
         assignments = [w for w in words if "=" in w.split("/")[0]]
         env = dict(w.split("=", 1) for w in assignments)
-        env |= {"PATH": "/usr/bin:/bin", MARKER_VAR: marker,
-                "GATE_LOAD_HEADERS": json.dumps({"Authorization": "Bearer t0ken", "X-API-Key": "k3y"})}
-        worker = subprocess.Popen(words[len(assignments):], env=env, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env |= {
+            "PATH": "/usr/bin:/bin",
+            MARKER_VAR: marker,
+            "GATE_LOAD_HEADERS": json.dumps({"Authorization": "Bearer t0ken", "X-API-Key": "k3y"}),
+        }
+        worker = subprocess.Popen(
+            words[len(assignments) :],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         assert gate.wait(timeout=120) == 0
         assert worker.wait(timeout=30) == 0  # the master's quit ends the worker
     finally:
@@ -194,17 +214,26 @@ def test_a_master_waits_for_an_external_worker_started_with_the_documented_comma
     assert done["requests"] == sum(1 for r in rows if r["event"] == "request") > 0
 
 
-def test_credentials_per_security_scheme_reach_each_operation(run_gate: RunGate, tmp_path: Path,
-                                                              marker: str) -> None:
+def test_credentials_per_security_scheme_reach_each_operation(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
     # [service.credentials] (shared with the fuzz check) instead of headers: each operation gets its scheme's.
     target = bookshop(tmp_path / "t", marker, slow_ms=0)
-    toml = (target / "gate.toml").read_text().replace(
-        'headers = { Authorization = "Bearer t0ken", "X-API-Key" = "k3y" }\n',
-        '[service.credentials.bearer]\ntoken = "t0ken"\n[service.credentials.apiKey]\nkey = "k3y"\n')
+    toml = (
+        (target / "gate.toml")
+        .read_text()
+        .replace(
+            'headers = { Authorization = "Bearer t0ken", "X-API-Key" = "k3y" }\n',
+            '[service.credentials.bearer]\ntoken = "t0ken"\n[service.credentials.apiKey]\nkey = "k3y"\n',
+        )
+    )
     (target / "gate.toml").write_text(toml)
     code, load = run_load(run_gate, target)
     assert (code, load["status"]) == (0, "pass"), load
     assert load["metrics"]["error_rate"] == 0
-    assert {e["name"] for e in load["details"]["endpoints"]} == {"/books", "/books/{title}", "/stats", "/reports/summary"}
+    assert {e["name"] for e in load["details"]["endpoints"]} == {
+        "/books",
+        "/books/{title}",
+        "/stats",
+        "/reports/summary",
+    }
     scenario = (tmp_path / "out" / "artifacts" / "load" / "scenario.json").read_text()
     assert "t0ken" not in scenario and "k3y" not in scenario

@@ -19,8 +19,15 @@ T0 = 1_700_000_000.0
 
 def ok(at: float, ms: float, name: str = "/items", status: int = 200) -> Request:
     """A request that started `at` seconds after the test start and took `ms`."""
-    return Request(T0 + at, "GET", name, ms, status, status < 400 and status != 0,
-                   None if 0 < status < 400 else f"HTTPError: {status}")
+    return Request(
+        T0 + at,
+        "GET",
+        name,
+        ms,
+        status,
+        status < 400 and status != 0,
+        None if 0 < status < 400 else f"HTTPError: {status}",
+    )
 
 
 def run_of(requests: list[Request], seconds: float = 10.0) -> RequestLog:
@@ -73,12 +80,15 @@ def test_the_default_policy_fails_errors_and_too_few_requests() -> None:
 
 
 def test_requests_sent_during_warm_up_are_not_counted() -> None:
-    log = run_of([
-        ok(0.1, 50.0),      # completes at 0.15 s: warm-up
-        ok(1.9, 1100.0),    # sent in warm-up (a retried connection, say), completes at 3.0 s: warm-up
-        ok(2.0, 100.0),     # sent as warm-up ends: counted
-        ok(5.0, 7.0, name="/other"),
-    ], seconds=12.0)
+    log = run_of(
+        [
+            ok(0.1, 50.0),  # completes at 0.15 s: warm-up
+            ok(1.9, 1100.0),  # sent in warm-up (a retried connection, say), completes at 3.0 s: warm-up
+            ok(2.0, 100.0),  # sent as warm-up ends: counted
+            ok(5.0, 7.0, name="/other"),
+        ],
+        seconds=12.0,
+    )
     counted, window = load_stats.measured(log, warmup_s=2.0)
     assert [r.ms for r in counted] == [100.0, 7.0]
     assert window == pytest.approx(10.0)
@@ -87,11 +97,15 @@ def test_requests_sent_during_warm_up_are_not_counted() -> None:
     assert metrics["max_ms"] == 100.0
     assert details["warmup_requests"] == 2
     assert [(e["name"], e["requests"], e["p95_ms"]) for e in details["endpoints"]] == [
-        ("/items", 1, 100.0), ("/other", 1, 7.0)]
+        ("/items", 1, 100.0),
+        ("/other", 1, 7.0),
+    ]
     # The timeline shows completions per second from the start, warm-up included, for the chart.
     assert details["timeline"][:4] == [
-        {"t": 0, "rps": 1, "p95_ms": 50.0}, {"t": 1, "rps": 0, "p95_ms": None},
-        {"t": 2, "rps": 1, "p95_ms": 100.0}, {"t": 3, "rps": 1, "p95_ms": 1100.0},
+        {"t": 0, "rps": 1, "p95_ms": 50.0},
+        {"t": 1, "rps": 0, "p95_ms": None},
+        {"t": 2, "rps": 1, "p95_ms": 100.0},
+        {"t": 3, "rps": 1, "p95_ms": 1100.0},
     ]
 
 
@@ -118,8 +132,16 @@ def write_log(path: Path, rows: list[object]) -> Path:
 
 def test_the_request_log_is_read_strictly(tmp_path: Path) -> None:
     start, stop = {"event": "start", "time": T0}, {"event": "stop", "time": T0 + 5}
-    request = {"event": "request", "start": T0 + 1, "method": "GET", "name": "/a", "ms": 12.5, "status": 200,
-               "ok": True, "error": None}
+    request = {
+        "event": "request",
+        "start": T0 + 1,
+        "method": "GET",
+        "name": "/a",
+        "ms": 12.5,
+        "status": 200,
+        "ok": True,
+        "error": None,
+    }
     quit_ = {"event": "quit", "time": T0 + 5, "exceptions": [{"count": 2, "msg": "boom", "traceback": "tb"}]}
     log = load_stats.read_log(write_log(tmp_path / "good.jsonl", [start, request, stop, quit_]))
     assert log.requests == (Request(T0 + 1, "GET", "/a", 12.5, 200, True, None),)
@@ -139,10 +161,21 @@ def test_the_request_log_is_read_strictly(tmp_path: Path) -> None:
 
 def test_a_locustfile_that_raised_is_an_error_not_a_pass(tmp_path: Path) -> None:
     start, stop = {"event": "start", "time": T0}, {"event": "stop", "time": T0 + 5}
-    request = {"event": "request", "start": T0 + 1, "method": "GET", "name": "/a", "ms": 12.5, "status": 200,
-               "ok": True, "error": None}
-    quit_ = {"event": "quit", "time": T0 + 5,
-             "exceptions": [{"count": 7, "msg": "KeyError('id')", "traceback": "Traceback: KeyError"}]}
+    request = {
+        "event": "request",
+        "start": T0 + 1,
+        "method": "GET",
+        "name": "/a",
+        "ms": 12.5,
+        "status": 200,
+        "ok": True,
+        "error": None,
+    }
+    quit_ = {
+        "event": "quit",
+        "time": T0 + 5,
+        "exceptions": [{"count": 7, "msg": "KeyError('id')", "traceback": "Traceback: KeyError"}],
+    }
     log = load_stats.read_log(write_log(tmp_path / "raised.jsonl", [start, request, stop, quit_]))
     with pytest.raises(CheckError, match=r"raised 7 exception\(s\) during the run") as info:
         load_stats.require_usable(log)
@@ -191,8 +224,10 @@ def test_a_generator_that_used_a_whole_core_is_reported_as_the_limit() -> None:
     samples = tuple(load_stats.CpuSample(T0 + t, 41, 97.0) for t in range(1, 10))
     idle = tuple(load_stats.CpuSample(T0 + t, 42, 12.0) for t in range(1, 10))
     busy_log = RequestLog(T0, T0 + 10, (ok(3, 5.0),), (), samples + idle)
-    assert load_stats.saturation(busy_log, warmup_s=2) == \
-        "locust needed a whole CPU core over the measured window (process 41 at 97 %)"
+    assert (
+        load_stats.saturation(busy_log, warmup_s=2)
+        == "locust needed a whole CPU core over the measured window (process 41 at 97 %)"
+    )
     assert load_stats.saturation(RequestLog(T0, T0 + 10, (), (), idle), warmup_s=2) is None
     # Starved on a shared machine: little CPU used, but it was waiting for a CPU the rest of the time.
     starved = tuple(load_stats.CpuSample(T0 + t, 44, 20.0, demand=99.0) for t in range(1, 10))
@@ -206,8 +241,17 @@ def test_a_generator_that_used_a_whole_core_is_reported_as_the_limit() -> None:
 
 def test_records_lost_between_a_worker_and_the_master_are_an_error(tmp_path: Path) -> None:
     start, stop = {"event": "start", "time": T0}, {"event": "stop", "time": T0 + 5}
-    request = {"event": "request", "start": T0 + 1, "method": "GET", "name": "/a", "ms": 12.5, "status": 200,
-               "ok": True, "error": None, "worker": "w1"}
+    request = {
+        "event": "request",
+        "start": T0 + 1,
+        "method": "GET",
+        "name": "/a",
+        "ms": 12.5,
+        "status": 200,
+        "ok": True,
+        "error": None,
+        "worker": "w1",
+    }
     done = {"event": "worker_done", "worker": "w1", "requests": 2}
     quit_ = {"event": "quit", "time": T0 + 5, "exceptions": [], "cpu_warning": False, "locust_requests": 1}
     with pytest.raises(CheckError, match=r"lacks records from locust workers \(worker w1: 1 of 2\)"):

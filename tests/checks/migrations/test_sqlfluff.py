@@ -22,10 +22,18 @@ def files_of(fixture: str, *names: str) -> tuple[Path, dict[Path, str]]:
     return root, {root / "migrations" / n: f"migrations/{n}" for n in names}
 
 
-@pytest.mark.parametrize("code, severity", [
-    ("PRS", Severity.HIGH), ("LXR", Severity.HIGH), ("TMP", Severity.HIGH), ("SFL", Severity.HIGH),
-    ("LT05", Severity.LOW), ("CP01", Severity.LOW), ("AM04", Severity.LOW),
-])
+@pytest.mark.parametrize(
+    "code, severity",
+    [
+        ("PRS", Severity.HIGH),
+        ("LXR", Severity.HIGH),
+        ("TMP", Severity.HIGH),
+        ("SFL", Severity.HIGH),
+        ("LT05", Severity.LOW),
+        ("CP01", Severity.LOW),
+        ("AM04", Severity.LOW),
+    ],
+)
 def test_severity_mapping(code: str, severity: Severity) -> None:
     assert severity_of(code) is severity
 
@@ -36,8 +44,11 @@ def test_recorded_violations() -> None:
     # Recorded when gate still forced PG01/PG02 on; they are off now (squawk judges those hazards)
     # and would read as ordinary rules.
     assert [(f.rule, f.line, f.severity) for f in findings] == [
-        ("PG01", 1, Severity.LOW), ("PG02", 3, Severity.LOW), ("CP01", 7, Severity.LOW),
-        ("CP01", 7, Severity.LOW)]
+        ("PG01", 1, Severity.LOW),
+        ("PG02", 3, Severity.LOW),
+        ("CP01", 7, Severity.LOW),
+        ("CP01", 7, Severity.LOW),
+    ]
     assert findings[1].snippet == "ALTER TABLE orders"  # where the statement starts
     assert findings[1].extra == {"name": "postgres.not_valid_foreign_key"}
     assert {f.path for f in findings} == {"migrations/002_orders_index.sql"}
@@ -53,8 +64,9 @@ def test_recorded_parse_error_has_no_rule_name_but_is_high() -> None:
 
 def test_a_file_missing_from_the_report_is_an_error() -> None:
     # sqlfluff leaves out files it skipped (too large, ignored): not linted is not clean.
-    cwd, files = files_of("migrations_violations", "001_create_users.sql", "002_orders_index.sql",
-                          "003_not_reported.sql")
+    cwd, files = files_of(
+        "migrations_violations", "001_create_users.sql", "002_orders_index.sql", "003_not_reported.sql"
+    )
     with pytest.raises(CheckError, match=re.escape("did not report on migrations/003_not_reported.sql")):
         read_report((DATA / "violations.json").read_text(), cwd, files)
 
@@ -71,14 +83,17 @@ def _without(key: str) -> str:
     return json.dumps(data)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "wrote no JSON report"),
-    ("Traceback (most recent call last):", "not valid JSON"),
-    ('{"filepath": "x"}', "not a list of files"),
-    ('[{"filepath": "migrations/001_create_users.sql"}]', "without filepath and violations"),
-    (_without("code"), "violation without code and description"),
-    (_without("description"), "violation without code and description"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "wrote no JSON report"),
+        ("Traceback (most recent call last):", "not valid JSON"),
+        ('{"filepath": "x"}', "not a list of files"),
+        ('[{"filepath": "migrations/001_create_users.sql"}]', "without filepath and violations"),
+        (_without("code"), "violation without code and description"),
+        (_without("description"), "violation without code and description"),
+    ],
+)
 def test_garbage_is_an_error(text: str, message: str) -> None:
     cwd, files = files_of("migrations_unparsable", "001_create_users.sql", "002_broken.sql")
     with pytest.raises(CheckError, match=message):

@@ -21,17 +21,29 @@ def files_of(fixture: str, *names: str) -> tuple[Path, dict[Path, tuple[str, Pat
     return root, {(root / "migrations" / n).resolve(): (f"migrations/{n}", root / "migrations" / n) for n in names}
 
 
-@pytest.mark.parametrize("rule, severity", [
-    ("adding-required-field", Severity.HIGH), ("adding-not-nullable-field", Severity.HIGH),
-    ("changing-column-type", Severity.HIGH), ("adding-foreign-key-constraint", Severity.HIGH),
-    ("disallowed-unique-constraint", Severity.HIGH), ("renaming-column", Severity.HIGH),
-    ("ban-drop-column", Severity.HIGH), ("require-concurrent-index-creation", Severity.HIGH),
-    ("ban-concurrent-index-creation-in-transaction", Severity.HIGH), ("syntax-error", Severity.HIGH),
-    ("ban-drop-not-null", Severity.MEDIUM), ("a-rule-of-a-newer-squawk", Severity.MEDIUM),
-    ("prefer-bigint-over-int", Severity.INFO), ("prefer-text-field", Severity.INFO),
-    ("prefer-identity", Severity.INFO), ("prefer-timestamp-tz", Severity.INFO),
-    ("prefer-robust-stmts", Severity.INFO), ("require-lock-timeout", Severity.INFO),
-])
+@pytest.mark.parametrize(
+    "rule, severity",
+    [
+        ("adding-required-field", Severity.HIGH),
+        ("adding-not-nullable-field", Severity.HIGH),
+        ("changing-column-type", Severity.HIGH),
+        ("adding-foreign-key-constraint", Severity.HIGH),
+        ("disallowed-unique-constraint", Severity.HIGH),
+        ("renaming-column", Severity.HIGH),
+        ("ban-drop-column", Severity.HIGH),
+        ("require-concurrent-index-creation", Severity.HIGH),
+        ("ban-concurrent-index-creation-in-transaction", Severity.HIGH),
+        ("syntax-error", Severity.HIGH),
+        ("ban-drop-not-null", Severity.MEDIUM),
+        ("a-rule-of-a-newer-squawk", Severity.MEDIUM),
+        ("prefer-bigint-over-int", Severity.INFO),
+        ("prefer-text-field", Severity.INFO),
+        ("prefer-identity", Severity.INFO),
+        ("prefer-timestamp-tz", Severity.INFO),
+        ("prefer-robust-stmts", Severity.INFO),
+        ("require-lock-timeout", Severity.INFO),
+    ],
+)
 def test_severity_grading(rule: str, severity: Severity) -> None:
     assert severity_of(rule) is severity
 
@@ -41,10 +53,16 @@ def test_recorded_hazards() -> None:
     findings = read_report((DATA / "hazards.json").read_text(), cwd, files)
     up = "migrations/000002_orders_hazards.up.sql"
     high = [(f.rule, f.path, f.line) for f in findings if f.severity is Severity.HIGH]
-    assert high == [("adding-required-field", up, 1), ("changing-column-type", up, 3),
-                    ("adding-foreign-key-constraint", up, 6), ("disallowed-unique-constraint", up, 9),
-                    ("renaming-column", up, 11), ("ban-drop-column", up, 13),
-                    ("adding-not-nullable-field", up, 15), ("require-concurrent-index-creation", up, 17)]
+    assert high == [
+        ("adding-required-field", up, 1),
+        ("changing-column-type", up, 3),
+        ("adding-foreign-key-constraint", up, 6),
+        ("disallowed-unique-constraint", up, 9),
+        ("renaming-column", up, 11),
+        ("ban-drop-column", up, 13),
+        ("adding-not-nullable-field", up, 15),
+        ("require-concurrent-index-creation", up, 17),
+    ]
     # squawk also says constraint-missing-not-valid on lines 6 and 9: the same hazard, reported once.
     assert "constraint-missing-not-valid" in (DATA / "hazards.json").read_text()
     assert not [f for f in findings if f.rule == "constraint-missing-not-valid"]
@@ -59,7 +77,8 @@ def test_recorded_syntax_errors_are_one_finding_per_line() -> None:
     findings = read_report((DATA / "unparsable.json").read_text(), cwd, files)
     assert [(f.rule, f.path, f.line, f.severity) for f in findings] == [
         ("prefer-identity", "migrations/001_create_users.sql", 2, Severity.INFO),
-        ("syntax-error", "migrations/002_broken.sql", 3, Severity.HIGH)]
+        ("syntax-error", "migrations/002_broken.sql", 3, Severity.HIGH),
+    ]
 
 
 def test_a_file_gate_did_not_ask_for_is_an_error() -> None:
@@ -74,13 +93,16 @@ def _without(key: str) -> str:
     return json.dumps(data)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "not JSON"),
-    ("Failed to find files for provided patterns", "not JSON"),
-    ('{"file": "x"}', "not a list of findings"),
-    (_without("rule_name"), "without file, rule_name and message"),
-    (_without("file"), "without file, rule_name and message"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "not JSON"),
+        ("Failed to find files for provided patterns", "not JSON"),
+        ('{"file": "x"}', "not a list of findings"),
+        (_without("rule_name"), "without file, rule_name and message"),
+        (_without("file"), "without file, rule_name and message"),
+    ],
+)
 def test_garbage_is_an_error(text: str, message: str) -> None:
     cwd, files = files_of("migrations_unparsable", "001_create_users.sql", "002_broken.sql")
     with pytest.raises(CheckError, match=message):

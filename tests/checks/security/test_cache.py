@@ -51,7 +51,8 @@ def planted(tmp_path: Path) -> Path:
 
 
 def test_an_unchanged_tree_comes_from_the_cache_with_the_same_findings(
-        run_gate: RunGate, planted: Path, tmp_path: Path, gate_cache: Path) -> None:
+    run_gate: RunGate, planted: Path, tmp_path: Path, gate_cache: Path
+) -> None:
     first = security(run_gate, planted)
     assert (first["details"]["files_from_cache"], first["details"]["files_rescanned"]) == (0, 3)
     assert given_to_tools(tmp_path / "out") == (set(PLANTED), set(PLANTED))
@@ -69,8 +70,10 @@ def test_an_unchanged_tree_comes_from_the_cache_with_the_same_findings(
 def test_a_changed_file_is_the_only_one_rescanned(run_gate: RunGate, planted: Path, tmp_path: Path) -> None:
     security(run_gate, planted)
     users = planted / "app" / "users.py"
-    users.write_text(users.read_text() + "\n\ndef digest(data: bytes) -> str:\n"
-                     "    import hashlib\n    return hashlib.sha1(data).hexdigest()\n")
+    users.write_text(
+        users.read_text() + "\n\ndef digest(data: bytes) -> str:\n"
+        "    import hashlib\n    return hashlib.sha1(data).hexdigest()\n"
+    )
     changed = security(run_gate, planted)
     assert (changed["details"]["files_from_cache"], changed["details"]["files_rescanned"]) == (2, 1)
     assert given_to_tools(tmp_path / "out") == ({"app/users.py"}, {"app/users.py"})
@@ -106,7 +109,8 @@ def test_a_corrupt_entry_is_a_miss(run_gate: RunGate, planted: Path, tmp_path: P
 
 
 def test_a_changed_rule_pack_or_option_rescans_everything(
-        run_gate: RunGate, planted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_gate: RunGate, planted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policies = tmp_path / "policies"
     shutil.copytree(resources.policies_dir(), policies)
     monkeypatch.setattr(resources, "policies_dir", lambda: policies)
@@ -121,7 +125,8 @@ def test_a_changed_rule_pack_or_option_rescans_everything(
 
 
 def test_an_unwritable_cache_costs_speed_not_findings(
-        run_gate: RunGate, planted: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    run_gate: RunGate, planted: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder would be\n")
     monkeypatch.setenv("GATE_CACHE_DIR", str(blocked))
@@ -142,8 +147,16 @@ def test_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
 
 
 def _hit(path: str) -> Hit:
-    finding = Finding(check="security", tool="bandit", rule="B105", severity=Severity.LOW, message="m",
-                      path=path, line=1, extra={"confidence": "MEDIUM"})
+    finding = Finding(
+        check="security",
+        tool="bandit",
+        rule="B105",
+        severity=Severity.LOW,
+        message="m",
+        path=path,
+        line=1,
+        extra={"confidence": "MEDIUM"},
+    )
     return Hit(finding=finding, first_line=1, last_line=1)
 
 

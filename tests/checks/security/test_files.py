@@ -43,12 +43,27 @@ LAYOUT = {
 def test_test_code_is_left_out_by_default(make_target: MakeTarget) -> None:
     target = make_target(LAYOUT)
     selection = select_files(target, ["."], TEST_GLOBS)
-    assert selection.files == ("app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
-                               "apps/shop/views.py", "migrations/0001_init.py")
-    assert selection.excluded == ("app/orders_test.py", "app/test/helpers.py", "app/test_data.py",
-                                  "app/tests/test_api.py", "apps/shop/api_tests.py", "apps/shop/conftest.py",
-                                  "apps/shop/tests.py", "apps/shop/tests/__init__.py",
-                                  "apps/shop/tests/factories.py", "conftest.py", "tests/test_x.py")
+    assert selection.files == (
+        "app/__init__.py",
+        "app/api.py",
+        "app/generated/schema.py",
+        "app/testing.py",
+        "apps/shop/views.py",
+        "migrations/0001_init.py",
+    )
+    assert selection.excluded == (
+        "app/orders_test.py",
+        "app/test/helpers.py",
+        "app/test_data.py",
+        "app/tests/test_api.py",
+        "apps/shop/api_tests.py",
+        "apps/shop/conftest.py",
+        "apps/shop/tests.py",
+        "apps/shop/tests/__init__.py",
+        "apps/shop/tests/factories.py",
+        "conftest.py",
+        "tests/test_x.py",
+    )
 
 
 def test_include_tests_scans_them_but_never_virtualenvs_or_hidden_folders(make_target: MakeTarget) -> None:
@@ -60,16 +75,28 @@ def test_include_tests_scans_them_but_never_virtualenvs_or_hidden_folders(make_t
     assert selection.excluded == ()
 
 
-@pytest.mark.parametrize(("glob", "gone"), [
-    ("migrations", {"migrations/0001_init.py"}),  # a name: any folder or file called that
-    ("app/generated", {"app/generated/schema.py"}),  # a path from the target's root
-    ("app/generated/**", {"app/generated/schema.py"}),
-    ("**/api.py", {"app/api.py"}),
-    ("views.py", {"apps/shop/views.py"}),
-    ("*.py", {"app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py", "apps/shop/views.py",
-              "migrations/0001_init.py"}),
-    ("generated/*", set()),  # anchored at the root, where there is no generated/
-])
+@pytest.mark.parametrize(
+    ("glob", "gone"),
+    [
+        ("migrations", {"migrations/0001_init.py"}),  # a name: any folder or file called that
+        ("app/generated", {"app/generated/schema.py"}),  # a path from the target's root
+        ("app/generated/**", {"app/generated/schema.py"}),
+        ("**/api.py", {"app/api.py"}),
+        ("views.py", {"apps/shop/views.py"}),
+        (
+            "*.py",
+            {
+                "app/__init__.py",
+                "app/api.py",
+                "app/generated/schema.py",
+                "app/testing.py",
+                "apps/shop/views.py",
+                "migrations/0001_init.py",
+            },
+        ),
+        ("generated/*", set()),  # anchored at the root, where there is no generated/
+    ],
+)
 def test_exclude_globs(make_target: MakeTarget, glob: str, gone: set[str]) -> None:
     target = make_target(LAYOUT)
     before = set(select_files(target, ["."], TEST_GLOBS).files)
@@ -80,8 +107,13 @@ def test_exclude_globs(make_target: MakeTarget, glob: str, gone: set[str]) -> No
 def test_paths_are_relative_to_the_target_and_may_overlap(make_target: MakeTarget) -> None:
     target = make_target(LAYOUT)
     selection = select_files(target, ["app", "app/api.py", "migrations"], TEST_GLOBS)
-    assert selection.files == ("app/__init__.py", "app/api.py", "app/generated/schema.py", "app/testing.py",
-                               "migrations/0001_init.py")
+    assert selection.files == (
+        "app/__init__.py",
+        "app/api.py",
+        "app/generated/schema.py",
+        "app/testing.py",
+        "migrations/0001_init.py",
+    )
 
 
 def test_a_path_outside_the_target_or_missing_is_an_error(make_target: MakeTarget) -> None:

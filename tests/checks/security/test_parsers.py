@@ -28,15 +28,18 @@ def recorded(tool: str, name: str) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("severity", "confidence", "expected"), [
-    ("HIGH", "HIGH", Severity.HIGH),
-    ("HIGH", "MEDIUM", Severity.HIGH),
-    ("HIGH", "LOW", Severity.MEDIUM),
-    ("MEDIUM", "MEDIUM", Severity.MEDIUM),
-    ("MEDIUM", "LOW", Severity.LOW),
-    ("LOW", "HIGH", Severity.LOW),
-    ("LOW", "LOW", Severity.INFO),
-])
+@pytest.mark.parametrize(
+    ("severity", "confidence", "expected"),
+    [
+        ("HIGH", "HIGH", Severity.HIGH),
+        ("HIGH", "MEDIUM", Severity.HIGH),
+        ("HIGH", "LOW", Severity.MEDIUM),
+        ("MEDIUM", "MEDIUM", Severity.MEDIUM),
+        ("MEDIUM", "LOW", Severity.LOW),
+        ("LOW", "HIGH", Severity.LOW),
+        ("LOW", "LOW", Severity.INFO),
+    ],
+)
 def test_bandit_severity_mapping(severity: str, confidence: str, expected: Severity) -> None:
     assert security_bandit.severity(severity, confidence) is expected
 
@@ -131,11 +134,13 @@ def test_semgrep_timeout_is_fatal_although_semgrep_exits_0() -> None:
 
 
 def test_semgrep_partial_parsing_is_a_note_not_an_error() -> None:
-    hits, details = security_semgrep.parse(recorded("semgrep", "partial_parsing.json"),
-                                           ["app/ok.py", "app/partial.py"])
+    hits, details = security_semgrep.parse(recorded("semgrep", "partial_parsing.json"), ["app/ok.py", "app/partial.py"])
     assert hits == []
-    assert details == {"semgrep_partially_parsed": [
-        "app/partial.py: semgrep skipped unparsable lines 5-6; bandit parsed the whole file"]}
+    assert details == {
+        "semgrep_partially_parsed": [
+            "app/partial.py: semgrep skipped unparsable lines 5-6; bandit parsed the whole file"
+        ]
+    }
 
 
 def test_semgrep_report_problems_are_errors() -> None:
@@ -178,10 +183,12 @@ def test_duplicates_are_merged_into_the_semgrep_finding_at_its_own_severity() ->
     assert [f.severity for f in findings] == sorted((f.severity for f in findings), reverse=True)
 
 
-def _hit(tool: str, rule: str, severity: Severity, line: int, last: int | None = None,
-         same: tuple[str, ...] = ()) -> Hit:
-    finding = Finding(check="security", tool=tool, rule=rule, severity=severity, message=rule,
-                      path="app/views.py", line=line)
+def _hit(
+    tool: str, rule: str, severity: Severity, line: int, last: int | None = None, same: tuple[str, ...] = ()
+) -> Hit:
+    finding = Finding(
+        check="security", tool=tool, rule=rule, severity=severity, message=rule, path="app/views.py", line=line
+    )
     return Hit(finding=finding, first_line=line, last_line=last or line, same_as_bandit=same)
 
 
@@ -207,14 +214,22 @@ def test_one_rule_twice_on_a_line_is_one_finding() -> None:
 
 def test_merging_uses_every_line_of_both_spans() -> None:
     # a bandit finding on a multi-line call (lines 3-6) and a semgrep one on its line 5 are one
-    semgrep = [_hit("semgrep", "gate.sql-built-from-strings", Severity.CRITICAL, 5, same=("B608",)),
-               _hit("semgrep", "gate.sql-built-from-strings", Severity.CRITICAL, 20, 22, same=("B608",))]
-    bandit = [_hit("bandit", "B608", Severity.MEDIUM, 3, 6), _hit("bandit", "B608", Severity.MEDIUM, 22),
-              _hit("bandit", "B608", Severity.MEDIUM, 30)]
+    semgrep = [
+        _hit("semgrep", "gate.sql-built-from-strings", Severity.CRITICAL, 5, same=("B608",)),
+        _hit("semgrep", "gate.sql-built-from-strings", Severity.CRITICAL, 20, 22, same=("B608",)),
+    ]
+    bandit = [
+        _hit("bandit", "B608", Severity.MEDIUM, 3, 6),
+        _hit("bandit", "B608", Severity.MEDIUM, 22),
+        _hit("bandit", "B608", Severity.MEDIUM, 30),
+    ]
     findings, merged = merge(bandit, semgrep)
     assert merged == 2
     assert [(f.rule, f.line) for f in findings] == [
-        ("gate.sql-built-from-strings", 5), ("gate.sql-built-from-strings", 20), ("B608", 30)]
+        ("gate.sql-built-from-strings", 5),
+        ("gate.sql-built-from-strings", 20),
+        ("B608", 30),
+    ]
 
 
 def test_a_bandit_finding_merges_only_with_the_rule_that_names_it() -> None:
@@ -237,16 +252,28 @@ def test_snippets_are_source_lines_with_credentials_masked() -> None:
 
 
 def test_mask_literals_keeps_dict_keys_and_empty_strings() -> None:
-    assert mask_literals('DATABASES = {"PASSWORD": "pg-secret", "HOST": ""}') == \
-        'DATABASES = {"PASSWORD": "***", "HOST": ""}'
+    assert (
+        mask_literals('DATABASES = {"PASSWORD": "pg-secret", "HOST": ""}')
+        == 'DATABASES = {"PASSWORD": "***", "HOST": ""}'
+    )
     assert mask_literals("connect(password='it\\'s')") == "connect(password='***')"
-    assert mask_literals("'client_secret': provider_data['client_secret'],") == \
-        "'client_secret': provider_data['client_secret'],"
-    assert mask_literals('password = os.environ["DB_PASSWORD"] or "fallback-pw"') == \
-        'password = os.environ["DB_PASSWORD"] or "***"'
+    assert (
+        mask_literals("'client_secret': provider_data['client_secret'],")
+        == "'client_secret': provider_data['client_secret'],"
+    )
+    assert (
+        mask_literals('password = os.environ["DB_PASSWORD"] or "fallback-pw"')
+        == 'password = os.environ["DB_PASSWORD"] or "***"'
+    )
 
 
 def test_counts_every_severity_and_the_total() -> None:
     bandit, _ = security_bandit.parse(recorded("bandit", "findings.json"), PLANTED_FILES)
     assert counts([h.finding for h in bandit]) == {
-        "critical": 0, "high": 1, "medium": 1, "low": 6, "info": 0, "total": 8}
+        "critical": 0,
+        "high": 1,
+        "medium": 1,
+        "low": 6,
+        "info": 0,
+        "total": 8,
+    }

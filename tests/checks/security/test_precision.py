@@ -40,8 +40,12 @@ def test_the_fixture_marks_positives_and_negatives() -> None:
     expected = expected_blocking()
     assert len(expected) >= 8
     assert {rule for rule, _, _ in expected} >= {
-        "gate.hardcoded-secret", "gate.sql-built-from-strings", "gate.weak-password-hash",
-        "gate.jwt-signature-not-verified", "gate.debug-enabled"}
+        "gate.hardcoded-secret",
+        "gate.sql-built-from-strings",
+        "gate.weak-password-hash",
+        "gate.jwt-signature-not-verified",
+        "gate.debug-enabled",
+    }
     negatives = sum(p.read_text().count("# negative") for p in PRECISION.rglob("*.py"))
     assert negatives >= 15
 
@@ -64,6 +68,9 @@ def test_only_the_real_problems_block_each_once(run_gate: RunGate, tmp_path: Pat
     assert md5["extra"]["bandit_severity"] == "B324 high" and md5["severity"] == "critical"
     # Django's test layout is test code: apps/*/tests.py, tests/ packages in apps, conftest.py
     assert check["details"]["excluded_files"] == [
-        "apps/accounts/tests.py", "apps/catalog/conftest.py", "apps/catalog/tests/__init__.py",
-        "apps/catalog/tests/test_views.py"]
+        "apps/accounts/tests.py",
+        "apps/catalog/conftest.py",
+        "apps/catalog/tests/__init__.py",
+        "apps/catalog/tests/test_views.py",
+    ]
     assert not [f for f in check["findings"] if "tests" in f["path"] or "conftest" in f["path"]]

@@ -112,7 +112,10 @@ def test_exclude_globs_apply_to_both_tools(run_gate: RunGate, make_target: MakeT
 
 
 def test_bandit_noise_warns_without_failing(run_gate: RunGate, make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": SCAN_ALL, "app.py": """
+    target = make_target(
+        {
+            "gate.toml": SCAN_ALL,
+            "app.py": """
         import subprocess
 
 
@@ -122,7 +125,9 @@ def test_bandit_noise_warns_without_failing(run_gate: RunGate, make_target: Make
 
         def revision() -> str:
             return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout
-        """})
+        """,
+        }
+    )
     result, check = security(run_gate, target)
     assert result.exit_code == 0, result.output
     assert check["status"] == "warn"
@@ -150,8 +155,9 @@ def test_inline_ignores_count_only_when_switched_on(run_gate: RunGate, make_targ
 
 
 @pytest.mark.parametrize(("module", "attribute"), [(security_bandit, "BANDIT"), (security_semgrep, "SEMGREP")])
-def test_a_missing_tool_is_an_error(run_gate: RunGate, monkeypatch: pytest.MonkeyPatch, module: Any,
-                                    attribute: str) -> None:
+def test_a_missing_tool_is_an_error(
+    run_gate: RunGate, monkeypatch: pytest.MonkeyPatch, module: Any, attribute: str
+) -> None:
     monkeypatch.setattr(module, attribute, "no-such-scanner")
     result, check = security(run_gate, FIXTURES / "security_clean")
     assert result.exit_code == 3, result.output
@@ -160,8 +166,9 @@ def test_a_missing_tool_is_an_error(run_gate: RunGate, monkeypatch: pytest.Monke
 
 
 def test_nothing_to_scan_is_an_error(run_gate: RunGate, make_target: MakeTarget) -> None:
-    target = make_target({"gate.toml": SCAN_ALL, "tests/test_x.py": "def test_x() -> None:\n    pass\n",
-                          "README.md": "no code here\n"})
+    target = make_target(
+        {"gate.toml": SCAN_ALL, "tests/test_x.py": "def test_x() -> None:\n    pass\n", "README.md": "no code here\n"}
+    )
     result, check = security(run_gate, target)
     assert result.exit_code == 3, result.output
     assert check["status"] == "error"
@@ -195,12 +202,14 @@ def test_a_tool_that_runs_out_of_time_is_an_error(run_gate: RunGate, make_target
 PLANTED_PASSWORD = 'PASSWORD = "hunter2hunter2"\n'
 
 
-def test_the_default_out_folder_inside_the_target_is_never_scanned(make_target: MakeTarget,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_out_folder_inside_the_target_is_never_scanned(
+    make_target: MakeTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # `cd target && gate run` writes reports/ into the target: gate's own files there (a generated
     # locustfile under artifacts/load/) are not the service's code.
-    target = make_target({"gate.toml": SCAN_ALL, "app/clean.py": "X = 1\n",
-                          "reports/artifacts/load/locustfile.py": PLANTED_PASSWORD})
+    target = make_target(
+        {"gate.toml": SCAN_ALL, "app/clean.py": "X = 1\n", "reports/artifacts/load/locustfile.py": PLANTED_PASSWORD}
+    )
     (target / "reports" / "artifacts" / ".gate-artifacts").write_text("written by gate run\n")
     monkeypatch.chdir(target)
     result = CliRunner().invoke(cli, ["run", "--only", "security"])
@@ -209,8 +218,9 @@ def test_the_default_out_folder_inside_the_target_is_never_scanned(make_target: 
     assert (check["details"]["files_scanned"], check["findings"]) == (1, [])
 
 
-def test_an_escape_sequence_in_a_file_name_never_reaches_the_terminal(run_gate: RunGate,
-                                                                      make_target: MakeTarget) -> None:
+def test_an_escape_sequence_in_a_file_name_never_reaches_the_terminal(
+    run_gate: RunGate, make_target: MakeTarget
+) -> None:
     target = make_target({"gate.toml": SCAN_ALL, "app/evil\x1b]0;owned\x07.py": PLANTED_PASSWORD})
     result, check = security(run_gate, target)
     assert check["findings"][0]["path"] == "app/evil\x1b]0;owned\x07.py"  # the JSON keeps the name exact

@@ -31,9 +31,21 @@ def ids_in(rule_file: Path) -> list[str]:
 
 def semgrep_test(rule_file: Path, examples: Path, work: Path) -> dict[str, Any]:
     """`semgrep --test` on one rule file and its examples, as JSON."""
-    done = proc.run([*proc.tool_argv("semgrep"), "--test", "--json", *security_semgrep.OFFLINE_FLAGS,
-                     "--config", str(rule_file), str(examples)],
-                    cwd=work, timeout=120, env=security_semgrep.offline_env(work), ok_codes=(0, 1))
+    done = proc.run(
+        [
+            *proc.tool_argv("semgrep"),
+            "--test",
+            "--json",
+            *security_semgrep.OFFLINE_FLAGS,
+            "--config",
+            str(rule_file),
+            str(examples),
+        ],
+        cwd=work,
+        timeout=120,
+        env=security_semgrep.offline_env(work),
+        ok_codes=(0, 1),
+    )
     data: dict[str, Any] = json.loads(done.stdout)
     return data
 
@@ -49,13 +61,24 @@ def test_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
 
 # What a backend reviewer looks for; removing a rule must be a deliberate change here too.
 EXPECTED_RULES = {
-    "gate.sql-built-from-strings", "gate.sql-text-built-from-strings",
-    "gate.hardcoded-secret", "gate.hardcoded-secret-fallback", "gate.hardcoded-credentials-in-url",
-    "gate.hardcoded-jwt-key", "gate.jwt-signature-not-verified", "gate.jwt-expiry-not-verified",
-    "gate.cors-wildcard-with-credentials", "gate.debug-enabled",
-    "gate.weak-password-hash", "gate.weak-password-hash-fast-digest", "gate.insecure-random-token",
-    "gate.tls-verify-disabled", "gate.http-request-without-timeout",
-    "gate.pickle-request-data", "gate.yaml-unsafe-load", "gate.subprocess-shell-injection",
+    "gate.sql-built-from-strings",
+    "gate.sql-text-built-from-strings",
+    "gate.hardcoded-secret",
+    "gate.hardcoded-secret-fallback",
+    "gate.hardcoded-credentials-in-url",
+    "gate.hardcoded-jwt-key",
+    "gate.jwt-signature-not-verified",
+    "gate.jwt-expiry-not-verified",
+    "gate.cors-wildcard-with-credentials",
+    "gate.debug-enabled",
+    "gate.weak-password-hash",
+    "gate.weak-password-hash-fast-digest",
+    "gate.insecure-random-token",
+    "gate.tls-verify-disabled",
+    "gate.http-request-without-timeout",
+    "gate.pickle-request-data",
+    "gate.yaml-unsafe-load",
+    "gate.subprocess-shell-injection",
     "gate.exception-details-in-response",
 }
 
@@ -87,8 +110,11 @@ def test_every_rule_passes_its_examples(rule_file: Path, test_runs: dict[str, di
 def test_semgrep_test_fails_when_an_example_is_wrong(tmp_path: Path) -> None:
     # The harness must be able to fail: mark a parameterised query as an injection.
     shutil.copy(PACK / "sql.yaml", tmp_path / "sql.yaml")
-    examples = (PACK / "sql.py").read_text().replace("# ok: gate.sql-built-from-strings",
-                                                     "# ruleid: gate.sql-built-from-strings", 1)
+    examples = (
+        (PACK / "sql.py")
+        .read_text()
+        .replace("# ok: gate.sql-built-from-strings", "# ruleid: gate.sql-built-from-strings", 1)
+    )
     (tmp_path / "sql.py").write_text(examples)
     run = semgrep_test(tmp_path / "sql.yaml", tmp_path / "sql.py", tmp_path)
     [checks] = [result["checks"] for result in run["results"].values()]

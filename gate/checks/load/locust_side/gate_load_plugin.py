@@ -43,8 +43,15 @@ _session_init = HttpSession.__init__
 _rebuild_auth = HttpSession.rebuild_auth
 _fast_redirect = CompatRequest.redirect
 FLUSH_EXTRA_S = 30.0  # beyond locust's stop timeout: how long the master waits for workers' last records
-_state: dict[str, Any] = {"log": None, "worker": False, "buffer": [], "env": None, "exceptions": [],
-                          "recorded": 0, "waiting": set()}
+_state: dict[str, Any] = {
+    "log": None,
+    "worker": False,
+    "buffer": [],
+    "env": None,
+    "exceptions": [],
+    "recorded": 0,
+    "waiting": set(),
+}
 
 
 def _write(row: dict[str, Any]) -> None:
@@ -159,24 +166,44 @@ def _sample_cpu() -> None:
     while True:
         gevent.sleep(CPU_SAMPLE_S)
         now, now_time = _schedstat(), time.monotonic()
-        row: dict[str, Any] = {"event": "cpu", "time": time.time(), "pid": os.getpid(),
-                               "percent": process.cpu_percent(None)}
+        row: dict[str, Any] = {
+            "event": "cpu",
+            "time": time.time(),
+            "pid": os.getpid(),
+            "percent": process.cpu_percent(None),
+        }
         if now is not None and last is not None and now_time > last_time:
             row["demand"] = 100 * (now[0] - last[0] + now[1] - last[1]) / (now_time - last_time)
         last, last_time = now, now_time
         _write(row)
 
 
-def _record(request_type: str, name: str, response_time: float, response_length: int, response: Any = None,
-            exception: BaseException | None = None, start_time: float | None = None,
-            context: dict[str, Any] | None = None, **_: Any) -> None:
+def _record(
+    request_type: str,
+    name: str,
+    response_time: float,
+    response_length: int,
+    response: Any = None,
+    exception: BaseException | None = None,
+    start_time: float | None = None,
+    context: dict[str, Any] | None = None,
+    **_: Any,
+) -> None:
     # locust measures response_time with perf_counter in milliseconds, unrounded: gate's percentiles
     # come from these values, not from locust's statistics (rounded to two significant digits).
     status = getattr(response, "status_code", None)
     started = start_time if start_time is not None else time.time() - response_time / 1000
     error = None if exception is None else f"{type(exception).__name__}: {exception}"
-    row = {"event": "request", "start": started, "method": request_type, "name": name, "ms": response_time,
-           "status": status if isinstance(status, int) else None, "ok": exception is None, "error": error}
+    row = {
+        "event": "request",
+        "start": started,
+        "method": request_type,
+        "name": name,
+        "ms": response_time,
+        "status": status if isinstance(status, int) else None,
+        "ok": exception is None,
+        "error": error,
+    }
     intended = (context or {}).get("gate_intended")
     if isinstance(intended, float):
         # Open model: the latency counts from when the request was due, not from when a free user
@@ -211,9 +238,17 @@ def _quit(exit_code: int, **_: Any) -> None:
         return
     runner = environment.runner
     warned = bool(getattr(runner, "cpu_warning_emitted", False) or getattr(runner, "worker_cpu_warning_emitted", False))
-    _write({"event": "quit", "time": time.time(), "locust_requests": environment.stats.total.num_requests,
-            "cpu_warning": warned, "exceptions": [
-                {"count": e["count"], "msg": e["msg"], "traceback": e["traceback"]} for e in _state["exceptions"]]})
+    _write(
+        {
+            "event": "quit",
+            "time": time.time(),
+            "locust_requests": environment.stats.total.num_requests,
+            "cpu_warning": warned,
+            "exceptions": [
+                {"count": e["count"], "msg": e["msg"], "traceback": e["traceback"]} for e in _state["exceptions"]
+            ],
+        }
+    )
     if _state["log"] is not None:
         _state["log"].close()
 

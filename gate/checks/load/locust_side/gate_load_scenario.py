@@ -36,10 +36,17 @@ _USERS: int = _SCENARIO["users"]
 
 def _prepared(call: dict[str, Any]) -> dict[str, Any]:
     query = urlencode(call["query"], doseq=True)
-    headers = ({n: _HEADERS[n] for n in call["service_headers"] if n in _HEADERS}
-               | _CALL_HEADERS.get(f"{call['method']} {call['name']}", {}) | call["headers"])
-    return {"method": call["method"], "name": call["name"], "headers": headers,
-            "url": call["path"] + (f"?{query}" if query else "")}
+    headers = (
+        {n: _HEADERS[n] for n in call["service_headers"] if n in _HEADERS}
+        | _CALL_HEADERS.get(f"{call['method']} {call['name']}", {})
+        | call["headers"]
+    )
+    return {
+        "method": call["method"],
+        "name": call["name"],
+        "headers": headers,
+        "url": call["path"] + (f"?{query}" if query else ""),
+    }
 
 
 # Each operation `weight` times, spread through the cycle rather than in runs of one operation.
@@ -72,5 +79,4 @@ class GateUser(FastHttpUser):
             gevent.sleep(max(self._due - time.time(), 0.0))
             context["gate_intended"] = self._due
             self._due += self._interval
-        self.client.request(call["method"], call["url"], headers=call["headers"], name=call["name"],
-                            context=context)
+        self.client.request(call["method"], call["url"], headers=call["headers"], name=call["name"], context=context)
