@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from app.auth import issue_token
 from app.main import create_app
 
-PASSWORD = "correct horse battery staple, for the tests only"
+PASSWORD = "correct horse battery staple, for the tests only"  # noqa: S105
 KEY = "a test signing key that is long enough for HS256 (32+ characters)"
 
 

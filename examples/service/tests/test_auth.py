@@ -99,4 +99,4 @@ def test_the_signing_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPa
 
 def test_log_in_helper_fails_on_a_wrong_password(client: TestClient) -> None:
     with pytest.raises(AssertionError):
-        log_in(client, password="wrong")
+        log_in(client, password="wrong")  # noqa: S106

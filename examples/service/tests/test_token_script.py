@@ -59,5 +59,7 @@ def test_fails_clearly(base_url: str) -> None:
     done = _run(base_url, "wrong")
     assert done.returncode == 1
     assert done.stderr.strip() == f"token.py: POST {base_url}/token answered 401"
+    done = _run("ftp://127.0.0.1", PASSWORD)
+    assert (done.returncode, done.stderr.strip()) == (1, "token.py: GATE_BASE_URL must be an http(s) URL, not 'ftp://127.0.0.1'")
     done = _run(base_url, None)
     assert (done.returncode, done.stderr.strip()) == (1, "token.py: BOOKSHELF_LIBRARIAN_PASSWORD is not set")
