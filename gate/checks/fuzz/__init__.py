@@ -24,6 +24,7 @@ from gate.checks.fuzz.traffic import Traffic, is_throttled, traffic
 from gate.errors import CheckError
 from gate.live import LiveService
 from gate.live.credentials import describe_security
+from gate.live.openapi import additional_operations
 from gate.model import Finding, Observation, Severity
 from gate.redact_files import redact_file
 from gate.sections import SectionModel
@@ -211,6 +212,10 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     notes = [
         f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
         for op, schemes in refused.items()
+    ]
+    notes += [
+        f"{op}: not fuzzed: schemathesis does not read OpenAPI 3.2 additionalOperations"
+        for op in additional_operations(live.spec)
     ]
     if flow.throttled:
         notes.append(
