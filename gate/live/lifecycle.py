@@ -13,7 +13,7 @@ from gate import proc
 from gate.errors import CheckError
 from gate.live import LiveService
 from gate.live import http as localhttp
-from gate.live.openapi import load_spec
+from gate.live.openapi import api_base_url, load_spec
 from gate.live.prepare import (
     auth_credential,
     env_secrets,
@@ -137,6 +137,7 @@ def _prepare(
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(
         base_url=base_url,
+        api_url=api_base_url(base_url, spec),
         headers=headers,
         spec=spec,
         spec_file=spec_file,

@@ -37,9 +37,11 @@ def auth_api_target(
     service: str = "",
     fuzz: str = "max_examples = 3",
     env: Mapping[str, str] | None = None,
+    load: str | None = None,
 ) -> Path:
     """A target folder with the fixture and a gate.toml starting it (bugs on or off); `service` and
-    `fuzz` are extra lines for the [service] and [fuzz] tables (credentials, exclusions ...)."""
+    `fuzz` are extra lines for the [service] and [fuzz] tables (credentials, exclusions ...), `load`
+    the lines of a [load] table (none without)."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("server.py", "login.py"):
         shutil.copy(AUTH_API / name, root / name)
@@ -53,6 +55,7 @@ def auth_api_target(
         "",
         "[fuzz]",
         fuzz,
+        *(["", "[load]", load] if load is not None else []),
     ]
     (root / "gate.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root

@@ -24,7 +24,7 @@ from gate.checks.fuzz.traffic import Traffic, is_throttled, traffic
 from gate.errors import CheckError
 from gate.live import LiveService
 from gate.live.credentials import describe_security
-from gate.live.openapi import api_base_url
+from gate.live.openapi import additional_operations
 from gate.model import Finding, Observation, Severity
 from gate.redact_files import redact_file
 from gate.sections import SectionModel
@@ -141,7 +141,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         fuzz_auth.sanitized_names(auth),
         fuzz_scope.schemathesis_toml(live.spec, exclusions),
     )
-    base_url = api_base_url(live.base_url, live.spec)
+    base_url = live.api_url
     argv = [
         *proc.tool_argv("schemathesis"),
         "--config-file",
@@ -212,6 +212,10 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     notes = [
         f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
         for op, schemes in refused.items()
+    ]
+    notes += [
+        f"{op}: not fuzzed: schemathesis does not read OpenAPI 3.2 additionalOperations"
+        for op in additional_operations(live.spec)
     ]
     if flow.throttled:
         notes.append(

@@ -56,15 +56,20 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     secret_env: dict[str, str] = {}  # never in the worker command or any file
     details: dict[str, Any] = {}
     findings: tuple[Finding, ...] = ()
+    # The target's own locustfile names its paths as the service serves them; the generated scenario
+    # has the spec's paths, which live under the spec's server prefix (api_url).
+    host = service.base_url
     if settings.locustfile is not None:
         locustfile = _target_locustfile(ctx, settings.locustfile)
         artifacts = [ctx.relative(plugin)]
         details["scenario"] = f"target locustfile {settings.locustfile}"
     else:
         scenario = load_generated.generate(ctx, service, settings)
+        host = service.api_url
         locustfile, findings = scenario.locustfile, scenario.findings
         env_extra["GATE_LOAD_SCENARIO"] = str(scenario.scenario_file)
-        secret_env["GATE_LOAD_CALL_HEADERS"] = json.dumps(scenario.call_headers)
+        secret_env["GATE_LOAD_CALL_HEADERS"] = json.dumps(scenario.credentials.headers)
+        secret_env["GATE_LOAD_CALL_QUERY"] = json.dumps(scenario.credentials.query)
         artifacts = [ctx.relative(plugin), ctx.relative(locustfile), ctx.relative(scenario.scenario_file)]
         details.update(scenario.details, scenario="generated from the OpenAPI spec")
     request_log = ctx.artifact("requests.jsonl")
@@ -78,7 +83,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
             "GATE_LOAD_HEADERS": json.dumps(dict(service.headers)),
         }
     )
-    argv = _argv(f"{plugin},{locustfile}", service.base_url, settings, ctx.work_dir / "locust")
+    argv = _argv(f"{plugin},{locustfile}", host, settings, ctx.work_dir / "locust")
     artifacts += [ctx.relative(locust_log), ctx.relative(request_log)]
     if settings.workers == "external":
         # Written before the master starts waiting, for whoever starts the workers (see README).
@@ -181,7 +186,7 @@ def _argv(locustfiles: str, base_url: str, settings: Settings, csv_prefix: Path)
 def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], settings: Settings) -> str:
     """The command that starts one external worker for this run (on this machine: the master and the
     service listen on loopback only). Credentials are not in it: export GATE_LOAD_HEADERS (and, with
-    [service.credentials], GATE_LOAD_CALL_HEADERS) yourself."""
+    [service.credentials], GATE_LOAD_CALL_HEADERS and GATE_LOAD_CALL_QUERY) yourself."""
     variables = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
     plugin = ctx.work_dir / PLUGIN
     return (
