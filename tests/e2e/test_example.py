@@ -28,6 +28,9 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Co
     out = tmp_path_factory.mktemp("example-reports")
     gate = Path(sys.executable).parent / "gate"  # the installed console script
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    # An empty security cache of its own: this module-scoped run starts before the per-test cache
+    # fixture applies, and with the user's warm cache bandit would not run and write no bandit.json.
+    env["GATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("gate-cache"))
     done = subprocess.run(
         [str(gate), "run", str(EXAMPLE), "--out", str(out)],
         capture_output=True,
