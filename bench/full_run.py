@@ -41,17 +41,35 @@ BIN = Path(sys.executable).parent  # gate's environment: its tools, as gate runs
 PACK = REPO / "policies" / "semgrep"
 TEST_NAMES = ("tests", "test", "conftest.py")  # gate leaves test code out of the security scan
 # gate's defaults (the [fuzz] and [load] sections of the example are not set).
-FUZZ_CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
-               "response_schema_conformance,negative_data_rejection,positive_data_acceptance,"
-               "missing_required_header,unsupported_method,ignored_auth,use_after_free,ensure_resource_availability")
-FUZZ_OPTIONS = ("--checks", FUZZ_CHECKS, "--phases", "examples,coverage,fuzzing,stateful", "--seed", "20261124",
-                "--max-examples", "50", "--workers", "1", "--request-timeout", "10", "--continue-on-failure",
-                "--generation-database", "none", "--rate-limit", "auto")
+FUZZ_CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
+    "response_schema_conformance,negative_data_rejection,positive_data_acceptance,"
+    "missing_required_header,unsupported_method,ignored_auth,use_after_free,ensure_resource_availability"
+)
+FUZZ_OPTIONS = (
+    "--checks",
+    FUZZ_CHECKS,
+    "--phases",
+    "examples,coverage,fuzzing,stateful",
+    "--seed",
+    "20261124",
+    "--max-examples",
+    "50",
+    "--workers",
+    "1",
+    "--request-timeout",
+    "10",
+    "--continue-on-failure",
+    "--generation-database",
+    "none",
+    "--rate-limit",
+    "auto",
+)
 PROGRESS_START = re.compile(r"^gate: [a-z_]+ started$")
 PROGRESS_END = re.compile(r"^gate: [a-z_]+ [a-z]+ \([0-9.]+ s\)$")
 PROGRESS_BEAT = re.compile(r"^gate: still running")
 LOAD_USERS, LOAD_SPAWN_RATE, LOAD_RUN_S, THINK_S, REQUEST_TIMEOUT_S = 10, 10, 12, 0.1, 10
-LOCUSTFILE = '''
+LOCUSTFILE = """
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -67,7 +85,7 @@ class ByHand(FastHttpUser):
     def walk(self):
         for path in PATHS:
             self.client.get(path)
-'''
+"""
 
 
 def main() -> int:
@@ -91,8 +109,7 @@ def main() -> int:
             cpu = _children_cpu()
             hand_runs.append(by_hand(target, config, Path(scratch)))
             hand_runs[-1]["cpu (every tool and the service)"] = _children_cpu() - cpu
-            print(f"round {round_no}: by hand {hand_runs[-1]['total']:.2f} s (load before: {loads[-1]})",
-                  flush=True)
+            print(f"round {round_no}: by hand {hand_runs[-1]['total']:.2f} s (load before: {loads[-1]})", flush=True)
     print_table(gate_runs, hand_runs)
     print(f"load average (1, 5, 15 min) before each run: {'; '.join(loads)}")
     return 0
@@ -104,8 +121,14 @@ def run_gate(target: Path, scratch: Path) -> dict[str, float]:
     env = {**os.environ, "GATE_CACHE_DIR": str(scratch / "gate-cache")}  # a full scan, as by hand
     started = time.perf_counter()
     events: list[tuple[float, str]] = []  # (seconds since launch, progress line)
-    with subprocess.Popen([str(BIN / "gate"), "run", str(target), "--out", str(out)], env=env, text=True,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as child:
+    with subprocess.Popen(
+        [str(BIN / "gate"), "run", str(target), "--out", str(out)],
+        env=env,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    ) as child:
         assert child.stdout is not None
         for line in child.stdout:
             events.append((time.perf_counter() - started, line.rstrip()))
@@ -145,26 +168,84 @@ def by_hand(target: Path, config: Mapping[str, Any], scratch: Path) -> dict[str,
     env = _target_env(target)
     times: dict[str, float] = {}
     files = _python_files(target, config.get("security", {}).get("paths", ["."]))
-    times["bandit"] = _timed([str(BIN / "bandit"), "--format", "json", "--output", str(work / "bandit.json"),
-                              "--recursive", "--ignore-nosec", "--", *files], target, os.environ, (0, 1))
+    times["bandit"] = _timed(
+        [
+            str(BIN / "bandit"),
+            "--format",
+            "json",
+            "--output",
+            str(work / "bandit.json"),
+            "--recursive",
+            "--ignore-nosec",
+            "--",
+            *files,
+        ],
+        target,
+        os.environ,
+        (0, 1),
+    )
     semgrep_env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
-    times["semgrep"] = _timed([str(BIN / "semgrep"), "scan", "--config", str(PACK), "--metrics=off",
-                               "--disable-version-check", "--oss-only", "--no-rewrite-rule-ids", "--json",
-                               "--output", str(work / "semgrep.json"), "--quiet", "--disable-nosem", "--", *files],
-                              target, semgrep_env, (0,))
+    times["semgrep"] = _timed(
+        [
+            str(BIN / "semgrep"),
+            "scan",
+            "--config",
+            str(PACK),
+            "--metrics=off",
+            "--disable-version-check",
+            "--oss-only",
+            "--no-rewrite-rule-ids",
+            "--json",
+            "--output",
+            str(work / "semgrep.json"),
+            "--quiet",
+            "--disable-nosem",
+            "--",
+            *files,
+        ],
+        target,
+        semgrep_env,
+        (0,),
+    )
     if "coverage" in config:
         cov_env = {**env, "COVERAGE_FILE": str(work / ".coverage")}
         times["coverage (tests)"] = _timed(["/bin/sh", "-c", config["coverage"]["command"]], target, cov_env, (0,))
-        times["coverage json"] = _timed(["python", "-m", "coverage", "json", "-o", str(work / "coverage.json"),
-                                         "--fail-under=0"], target, cov_env, (0,), path=env["PATH"])
+        times["coverage json"] = _timed(
+            ["python", "-m", "coverage", "json", "-o", str(work / "coverage.json"), "--fail-under=0"],
+            target,
+            cov_env,
+            (0,),
+            path=env["PATH"],
+        )
     if "migrations" in config:
         sql = sorted(str(p) for entry in config["migrations"]["paths"] for p in (target / entry).rglob("*.sql"))
         dialect = config["migrations"].get("dialect", "postgres")
-        times["sqlfluff"] = _timed([str(BIN / "sqlfluff"), "lint", "--dialect", dialect, "--format", "json",
-                                    "--write-output", str(work / "sqlfluff.json"), "--templater", "raw",
-                                    "--ignore-local-config", "--disregard-sqlfluffignores", "--disable-noqa",
-                                    "--nocolor", "--disable-progress-bar", "--processes", "1",
-                                    "--", *sql], target, os.environ, (0, 1))
+        times["sqlfluff"] = _timed(
+            [
+                str(BIN / "sqlfluff"),
+                "lint",
+                "--dialect",
+                dialect,
+                "--format",
+                "json",
+                "--write-output",
+                str(work / "sqlfluff.json"),
+                "--templater",
+                "raw",
+                "--ignore-local-config",
+                "--disregard-sqlfluffignores",
+                "--disable-noqa",
+                "--nocolor",
+                "--disable-progress-bar",
+                "--processes",
+                "1",
+                "--",
+                *sql,
+            ],
+            target,
+            os.environ,
+            (0, 1),
+        )
         if dialect == "postgres":
             times["squawk"] = _timed([str(BIN / "squawk"), "--reporter", "json", *sql], target, os.environ, (0, 1))
     if "service" in config:
@@ -179,9 +260,15 @@ def _live_tools(target: Path, service: Mapping[str, Any], env: Mapping[str, str]
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     with (work / "service.log").open("wb") as log:
-        server = subprocess.Popen(["/bin/sh", "-c", service["command"].replace("{port}", str(port))], cwd=target,
-                                  env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            ["/bin/sh", "-c", service["command"].replace("{port}", str(port))],
+            cwd=target,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             _wait_ready(base + service.get("health", "/health"), server)
             times["service start"] = time.perf_counter() - started
@@ -189,18 +276,62 @@ def _live_tools(target: Path, service: Mapping[str, Any], env: Mapping[str, str]
             config = work / "schemathesis.toml"
             config.write_text("[cache]\nenabled = false\n", encoding="utf-8")
             times["schemathesis"] = _timed(
-                [str(BIN / "schemathesis"), "--config-file", str(config), "--no-color", "run", spec_url,
-                 "--url", base, *FUZZ_OPTIONS, "--report", "json,ndjson,junit",
-                 "--report-json-path", str(work / "st.json"), "--report-ndjson-path", str(work / "st.ndjson"),
-                 "--report-junit-path", str(work / "st.xml")], work, os.environ, (0, 1))
+                [
+                    str(BIN / "schemathesis"),
+                    "--config-file",
+                    str(config),
+                    "--no-color",
+                    "run",
+                    spec_url,
+                    "--url",
+                    base,
+                    *FUZZ_OPTIONS,
+                    "--report",
+                    "json,ndjson,junit",
+                    "--report-json-path",
+                    str(work / "st.json"),
+                    "--report-ndjson-path",
+                    str(work / "st.ndjson"),
+                    "--report-junit-path",
+                    str(work / "st.xml"),
+                ],
+                work,
+                os.environ,
+                (0, 1),
+            )
             locustfile = work / "locustfile.py"
-            locustfile.write_text(LOCUSTFILE.format(paths=_plain_gets(spec_url), timeout=float(REQUEST_TIMEOUT_S),
-                                                    low=THINK_S * 0.5, high=THINK_S * 1.5), encoding="utf-8")
+            locustfile.write_text(
+                LOCUSTFILE.format(
+                    paths=_plain_gets(spec_url), timeout=float(REQUEST_TIMEOUT_S), low=THINK_S * 0.5, high=THINK_S * 1.5
+                ),
+                encoding="utf-8",
+            )
             times["locust"] = _timed(
-                [str(BIN / "locust"), "-f", str(locustfile), "--headless", "--only-summary", "--host", base,
-                 "--users", str(LOAD_USERS), "--spawn-rate", str(LOAD_SPAWN_RATE), "--run-time", f"{LOAD_RUN_S}s",
-                 "--stop-timeout", str(REQUEST_TIMEOUT_S + 1), "--exit-code-on-error", "0",
-                 "--csv", str(work / "locust")], work, os.environ, (0,))
+                [
+                    str(BIN / "locust"),
+                    "-f",
+                    str(locustfile),
+                    "--headless",
+                    "--only-summary",
+                    "--host",
+                    base,
+                    "--users",
+                    str(LOAD_USERS),
+                    "--spawn-rate",
+                    str(LOAD_SPAWN_RATE),
+                    "--run-time",
+                    f"{LOAD_RUN_S}s",
+                    "--stop-timeout",
+                    str(REQUEST_TIMEOUT_S + 1),
+                    "--exit-code-on-error",
+                    "0",
+                    "--csv",
+                    str(work / "locust"),
+                ],
+                work,
+                os.environ,
+                (0,),
+            )
         finally:
             stopping = time.perf_counter()
             os.killpg(server.pid, 15)
@@ -269,8 +400,16 @@ def _timed(argv: list[str], cwd: Path, env: Mapping[str, str], ok: tuple[int, ..
         found = next((Path(d) / argv[0] for d in path.split(os.pathsep) if (Path(d) / argv[0]).is_file()), None)
         argv = [str(found or argv[0]), *argv[1:]]
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=1800, check=False)
+    done = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode not in ok:
         raise SystemExit(f"{' '.join(argv[:3])} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -309,8 +448,10 @@ def print_table(gate_runs: list[dict[str, float]], hand_runs: list[dict[str, flo
     gate = median(gate_runs, "total")
     print(f"{'wall time (median)':<32} {gate:>9.2f}")
     print(f"{'cpu s (user + system)':<32} {median(gate_runs, 'cpu (gate and every child)'):>9.2f}")
-    print(f"\ngate / by hand: {gate / hand:.2f} (gate {gate:.2f} s, by hand {hand:.2f} s, {len(gate_runs)} rounds;"
-          " target <= 0.6)")
+    print(
+        f"\ngate / by hand: {gate / hand:.2f} (gate {gate:.2f} s, by hand {hand:.2f} s, {len(gate_runs)} rounds;"
+        " target <= 0.6)"
+    )
 
 
 if __name__ == "__main__":

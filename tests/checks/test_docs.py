@@ -21,7 +21,8 @@ DATA = paths.DATA / "openapi"
 
 
 def spec_of(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    spec: dict[str, Any] = json.loads((DATA / name).read_text())
+    return spec
 
 
 def observe(spec: dict[str, Any], tmp_path: Path) -> Observation:

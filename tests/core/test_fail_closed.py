@@ -31,7 +31,7 @@ def install_fake(monkeypatch: pytest.MonkeyPatch, run: Callable[[CheckContext, A
     fake = SimpleNamespace(
         ID="security", TITLE="Fake", LIVE=False, Settings=FakeSettings, configured=lambda raw: True, run=run
     )
-    monkeypatch.setitem(gate.checks.CHECKS, "security", fake)  # type: ignore[index]
+    monkeypatch.setitem(gate.checks.CHECKS, "security", fake)
 
 
 def test_a_check_that_raises_is_an_error(

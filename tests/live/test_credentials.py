@@ -90,7 +90,7 @@ def test_each_operation_gets_what_its_security_asks_for() -> None:
 
 
 def test_alternatives_and_optional_auth() -> None:
-    ops = {
+    ops: dict[str, Any] = {
         "/a": {"get": {"security": [{"apiKeyHeader": []}, {"bearerAuth": []}], "responses": {}}},
         "/b": {"get": {"security": [{"apiKeyHeader": []}, {}], "responses": {}}},
         "/c": {"get": {"security": [{"bearerAuth": [], "apiKeyQuery": []}], "responses": {}}},

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ from tests.support.canonical import canonical_report
 OSC = "\x1b]0;owned\x07"  # sets the terminal title; in many terminals hides what follows until BEL
 
 
-def _with_check(report: GateReport, check_id: str, **changes: object) -> GateReport:
+def _with_check(report: GateReport, check_id: str, **changes: Any) -> GateReport:
     checks = tuple(dataclasses.replace(c, **changes) if c.id == check_id else c for c in report.checks)
     return dataclasses.replace(report, checks=checks)
 
@@ -57,7 +58,7 @@ def test_a_failing_reporter_costs_only_its_own_file(tmp_path: Path, monkeypatch:
         raise OverflowError("cannot convert float infinity to integer")
 
     (tmp_path / "gate-report.html").write_text("from an earlier rendering")
-    monkeypatch.setitem(reporters.REPORTERS, "html", ("gate-report.html", broken))  # type: ignore[attr-defined]
+    monkeypatch.setitem(reporters.REPORTERS, "html", ("gate-report.html", broken))
     written = write_reports(canonical_report(), tmp_path)
     assert len(written.paths) == len(REPORTERS) - 1
     assert written.failures == (

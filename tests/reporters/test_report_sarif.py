@@ -32,11 +32,13 @@ def validator() -> jsonschema.Draft4Validator:
 
 @pytest.fixture(scope="module")
 def log() -> dict[str, Any]:
-    return json.loads(sarif.render(canonical_report()))
+    parsed: dict[str, Any] = json.loads(sarif.render(canonical_report()))
+    return parsed
 
 
 def _run(log: dict[str, Any], category: str) -> dict[str, Any]:
-    (run,) = [r for r in log["runs"] if r["automationDetails"]["id"] == category]
+    runs: list[dict[str, Any]] = [r for r in log["runs"] if r["automationDetails"]["id"] == category]
+    (run,) = runs
     return run
 
 
