@@ -12,12 +12,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from gate.checks import CHECKS
+from gate.checks.base import configured
 from gate.errors import UsageError
 from gate.live.settings import ServiceSettings
 from gate.model import Waiver
 
 CONFIG_FILE = "gate.toml"
-TOP_LEVEL_KEYS = {"policy", "venv", "service", "thresholds", "waivers"} | set(CHECKS)
+GATE_KEYS = {"policy", "venv", "service", "thresholds", "waivers"}  # and one section per check in CHECKS
 WAIVER_KEYS = {"check", "rule", "path", "reason", "expires"}
 
 
@@ -46,8 +47,9 @@ def load_config(target: Path) -> GateConfig:
     def where(key: str) -> str:
         return f"{source}: {prefix}{key}"
 
-    for key in sorted(set(raw) - TOP_LEVEL_KEYS):
-        problems.append(f"{where(key)}: unknown key (expected one of: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    top_level_keys = GATE_KEYS | set(CHECKS)
+    for key in sorted(set(raw) - top_level_keys):
+        problems.append(f"{where(key)}: unknown key (expected one of: {', '.join(sorted(top_level_keys))})")
 
     policy = raw.get("policy", "default")
     if not isinstance(policy, str) or not policy:
@@ -63,7 +65,7 @@ def load_config(target: Path) -> GateConfig:
 
     sections: dict[str, BaseModel] = {}
     for check_id, check in CHECKS.items():
-        if check_id not in raw and not check.configured(raw):
+        if check_id not in raw and not configured(check, raw):
             continue  # not asked for; the plan skips it (a usage error if the policy requires it)
         model = _validate(check.Settings, raw.get(check_id, {}), where(check_id), problems, target)
         if model is not None:

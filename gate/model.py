@@ -148,6 +148,16 @@ class WaiverUse:
 
 
 @dataclass(frozen=True)
+class CheckTraits:
+    """What a check declares about itself that reporters need (its module's attributes, checks.base)."""
+
+    scans_files: bool = False  # SARIF gives its tools a run even without findings, so fixed alerts close
+    security_findings: bool = False  # its findings are security alerts (SARIF rule security-severity)
+    counts_in: tuple[tuple[str, str], ...] = ()  # (metric, noun): how much "0 findings" was looked at
+    tool_uris: Mapping[str, str] = field(default_factory=dict)  # tool -> its home page
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """A check's observation together with the policy's judgement of it."""
 
@@ -169,6 +179,7 @@ class CheckResult:
     blocking: tuple[bool, ...] = ()
     # The observation's per-part metrics, kept until the policy judged them (see Observation.parts).
     parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    traits: CheckTraits = field(default_factory=CheckTraits)
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -9,6 +9,7 @@ from typing import Any
 from gate.model import (
     EXIT_CODES,
     CheckResult,
+    CheckTraits,
     Finding,
     GateReport,
     Measurement,
@@ -72,7 +73,26 @@ def _check_to_dict(check: CheckResult) -> dict[str, Any]:
         "tools": dict(check.tools),
         "artifacts": list(check.artifacts),
         "details": dict(check.details),
+        "traits": _traits_to_dict(check.traits),
     }
+
+
+def _traits_to_dict(traits: CheckTraits) -> dict[str, Any]:
+    return {
+        "scans_files": traits.scans_files,
+        "security_findings": traits.security_findings,
+        "counts_in": [{"metric": metric, "noun": noun} for metric, noun in traits.counts_in],
+        "tool_uris": dict(traits.tool_uris),
+    }
+
+
+def _traits_from_dict(data: Mapping[str, Any]) -> CheckTraits:
+    return CheckTraits(
+        scans_files=bool(data["scans_files"]),
+        security_findings=bool(data["security_findings"]),
+        counts_in=tuple((str(c["metric"]), str(c["noun"])) for c in data["counts_in"]),
+        tool_uris={str(k): str(v) for k, v in data["tool_uris"].items()},
+    )
 
 
 def _flags(check: CheckResult) -> tuple[bool, ...]:
@@ -151,6 +171,8 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
         artifacts=tuple(str(a) for a in data["artifacts"]),
         details=dict(data["details"]),
         fail_at=Severity.parse(data["fail_at"]) if data["fail_at"] else None,
+        # Absent in reports written before checks described themselves: rendered without the traits.
+        traits=_traits_from_dict(data["traits"]) if "traits" in data else CheckTraits(),
     )
 
 

@@ -75,14 +75,11 @@ def measured(check: CheckResult) -> str:
     return "; ".join(parts) or (check.reasons[0] if check.reasons else "")
 
 
-# What a findings-only check covered, so "0 findings" is read against how much was looked at.
-_SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "migrations": (("files", "file"),)}
-
-
 def _scope(check: CheckResult) -> str:
+    # What a findings-only check covered (its COUNTS_IN), so "0 findings" is read against how much was looked at.
     counted = [
         (check.metrics[key], noun)
-        for key, noun in _SCOPE.get(check.id, ())
+        for key, noun in check.traits.counts_in
         if isinstance(check.metrics.get(key), int | float) and math.isfinite(check.metrics[key])
     ]
     scope = " on ".join(_plural(int(value), noun) for value, noun in counted)

@@ -16,10 +16,6 @@ from gate.waivers import matches
 FILENAME = "gate-report.sarif"
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-# Checks that scan files: their tools get a run even with no results, so that code scanning closes
-# alerts that were fixed. So do checks that name a file for their findings without one
-# (details["source_file"]: fuzz's spec file or gate.toml). Others only get a run when a finding names a file.
-FILE_CHECKS = ("security", "migrations")
 LEVEL = {
     Severity.CRITICAL: "error",
     Severity.HIGH: "error",
@@ -33,14 +29,6 @@ SECURITY_SEVERITY = {
     Severity.HIGH: "8.0",
     Severity.MEDIUM: "5.5",
     Severity.LOW: "2.0",
-}
-TOOL_URI = {
-    "bandit": "https://bandit.readthedocs.io/",
-    "semgrep": "https://semgrep.dev/",
-    "sqlfluff": "https://docs.sqlfluff.com/",
-    "schemathesis": "https://schemathesis.readthedocs.io/",
-    "coverage": "https://coverage.readthedocs.io/",
-    "locust": "https://locust.io/",
 }
 
 
@@ -60,7 +48,11 @@ def _run_keys(report: GateReport) -> list[tuple[CheckResult, str]]:
         tools = {f.tool for f in (*check.findings, *check.waived) if _located(f, check)}
         # An errored scan is incomplete: an empty run would tell code scanning that every alert of that
         # tool was fixed. Its findings were still reported by the tool and are kept (never dropped).
-        anchored = check.id in FILE_CHECKS or bool(check.details.get("source_file"))
+        # Checks that scan files (traits.scans_files) get a run for each tool even with no results, so
+        # that code scanning closes alerts that were fixed. So do checks that name a file for their
+        # findings without one (details["source_file"]: fuzz's spec file or gate.toml). Others only get a
+        # run when a finding names a file.
+        anchored = check.traits.scans_files or bool(check.details.get("source_file"))
         if anchored and check.status is not Status.ERROR:
             tools |= set(check.tools)
         keys.extend((check, tool) for tool in sorted(tools))
@@ -79,8 +71,8 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     driver: dict[str, Any] = {"name": tool}
     if tool in check.tools:
         driver["version"] = check.tools[tool]
-    if tool in TOOL_URI:
-        driver["informationUri"] = TOOL_URI[tool]
+    if tool in check.traits.tool_uris:
+        driver["informationUri"] = check.traits.tool_uris[tool]
     driver["rules"] = [_rule(check, tool, rule, [f for f in (*kept, *waived) if f.rule == rule]) for rule in rules]
     run: dict[str, Any] = {
         "tool": {"driver": driver},
@@ -114,7 +106,7 @@ def _rule(check: CheckResult, tool: str, rule: str, findings: list[Finding]) -> 
         f"with a reason and an expiry date: {waiver}"
     )
     properties: dict[str, Any] = {"tags": [check.id, tool]}
-    if check.id == "security" and worst in SECURITY_SEVERITY:
+    if check.traits.security_findings and worst in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[worst]
     return {
         "id": rule,

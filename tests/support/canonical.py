@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from gate.checks import CHECKS
+from gate.checks.base import traits
 from gate.model import (
     CheckResult,
     Finding,
@@ -347,7 +349,10 @@ def _judged(check: CheckResult) -> CheckResult:
     flags = tuple(
         (check.fail_at is not None and f.severity >= check.fail_at) or f.rule == "B105" for f in check.findings
     )
-    return dataclasses.replace(check, blocking=flags)
+    # What the check's module declares about itself, as the runner carries it (the two made-up checks
+    # at the end declare nothing).
+    described = traits(CHECKS[check.id]).report if check.id in CHECKS else check.traits
+    return dataclasses.replace(check, blocking=flags, traits=described)
 
 
 def canonical_report() -> GateReport:

@@ -30,21 +30,20 @@ from gate.live import LiveService
 from gate.model import Finding, Observation
 from gate.redact import redact_text
 
-__all__ = ["ID", "LIVE", "TITLE", "Settings", "configured", "run", "worker_command"]
+__all__ = ["ID", "LIVE", "RUNS_ALONE", "TITLE", "TOOL_URIS", "Settings", "run", "worker_command"]
 
 ID = "load"
 TITLE = "Load test"
 LIVE = True
+# Latency is measured with nothing else of gate's on the machine, and before fuzzing writes junk data.
+RUNS_ALONE = True
+TOOL_URIS = {"locust": "https://locust.io/"}
 
 LOCUST_SIDE = Path(__file__).parent / "locust_side"
 PLUGIN = "gate_load_plugin.py"
 STARTUP_ALLOWANCE_S = 60.0  # locust's own start and shutdown, on top of the run and the drain
 # Never handed to locust: its own settings come from gate.toml only, and a proxy must not see the traffic.
 _DROPPED_ENV = re.compile(r"(?i)^(LOCUST_.*|(HTTPS?|ALL|NO)_PROXY)$")
-
-
-def configured(raw_config: Mapping[str, Any]) -> bool:
-    return "service" in raw_config
 
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:
@@ -197,8 +196,6 @@ def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], 
 
 
 def _service(ctx: CheckContext) -> LiveService:
-    if ctx.service is None:
-        raise CheckError("load needs the running service, and there is none")
     host = urlsplit(ctx.service.base_url).hostname or ""
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
