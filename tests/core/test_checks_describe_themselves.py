@@ -119,7 +119,7 @@ def test_a_new_check_appears_in_every_report_format(
     monkeypatch: pytest.MonkeyPatch, make_target: Callable[[Mapping[str, str]], Path], tmp_path: Path
 ) -> None:
     """Its module, one registry line and one policy table: no other file of gate is edited."""
-    monkeypatch.setitem(gate.checks.CHECKS, tally_check.ID, tally_check)  # type: ignore[index]
+    monkeypatch.setitem(gate.checks.CHECKS, tally_check.ID, tally_check)
     target = make_target(
         {
             "gate.toml": 'policy = "tally-policy.toml"\n[tally]\nword = "TODO"\n',
@@ -176,7 +176,7 @@ def test_a_check_that_runs_alone_runs_before_the_pool(
 
     ids = [("pooled-a", False), ("alone-1", True), ("pooled-b", False), ("alone-2", True)]
     for check_id, alone in ids:
-        monkeypatch.setitem(gate.checks.CHECKS, check_id, module(check_id, alone))  # type: ignore[index]
+        monkeypatch.setitem(gate.checks.CHECKS, check_id, module(check_id, alone))
     policy = "".join(f'[checks.{check_id}]\nthresholds.n = {{ op = "==", value = 0 }}\n' for check_id, _ in ids)
     target = make_target({"gate.toml": 'policy = "p.toml"\n' + "".join(f"[{c}]\n" for c, _ in ids), "p.toml": policy})
     result = CliRunner().invoke(cli, ["run", str(target), "--out", str(tmp_path / "out")], catch_exceptions=False)
