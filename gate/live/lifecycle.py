@@ -98,7 +98,7 @@ def open_service(
         finally:
             # Also after Ctrl-C or a failed start: the log of a service that never got ready is
             # uploaded as evidence all the same.
-            redact_files(mask_under or work_dir, running._secrets)
+            redact_files([mask_under or work_dir], running._secrets)
 
 
 def _prepare(
