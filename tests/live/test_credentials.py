@@ -165,7 +165,8 @@ def test_bad_credentials_in_gate_toml_name_file_and_key(make_target: MakeTarget)
         "fuzz.exclude: 'DELETE': expected 'METHOD /path' with globs, e.g. 'DELETE /api/tokens' or '* /auth/logout*'",
         "fuzz.max_token_renewals: Input should be greater than or equal to 0",
         'service.credentials.basicAuth.password: expected a string or { env = "NAME" }',
-        "service.credentials.bearerAuth.tokn: unknown key",
+        "service.credentials.bearerAuth.tokn: unknown key "
+        "(expected one of: command, key, password, timeout_s, token, user)",
         'service.credentials.apiKeyHeader.key: expected { env = "NAME" } naming an environment variable',
     ]
 

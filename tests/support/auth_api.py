@@ -13,13 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from gate.live import http as localhttp
 from tests.conftest import FIXTURES
+from tests.support.processes import wait_answering
 from tests.support.service import MARKER_VAR, toml_table
 
 AUTH_API = FIXTURES / "auth_api"
@@ -74,12 +74,8 @@ def start_auth_api(
             stdout=subprocess.DEVNULL,
             stderr=log_file,
         )
-    for _ in range(100):
-        if localhttp.get(f"http://127.0.0.1:{port}/health", {}, 1.0).status is not None:
-            return child, port
-        if child.poll() is not None:
-            break
-        time.sleep(0.05)
+    if wait_answering(child, port):
+        return child, port
     child.kill()
     child.wait()
     raise AssertionError("the auth API fixture did not start")

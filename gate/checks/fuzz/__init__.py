@@ -25,7 +25,7 @@ from gate.live import LiveService
 from gate.live.credentials import describe_security
 from gate.live.openapi import additional_operations
 from gate.model import Finding, Observation, Severity
-from gate.redact_files import redact_file
+from gate.redact_files import redact_files
 from gate.sections import SectionModel
 
 ID = "fuzz"
@@ -185,13 +185,16 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
             )
         finally:
             # Also when schemathesis timed out: the service's log and the partial reports may hold a
-            # renewed token, and the masking of every artifact (open_service) comes later.
+            # renewed token, which the masking of every artifact (open_service, at the end) must know.
             renewed = fuzz_auth.read_renewed(renewed_path)
             if live.learn_secrets is not None:
                 live.learn_secrets(renewed)
     output = ctx.artifact("schemathesis-output.txt")
     output.write_text(done.stdout + done.stderr, encoding="utf-8")
-    scrub_artifacts([json_path, ndjson_path, junit_path, output], (*live.secrets, *renewed))
+    # Masked now, not only when the service stops (open_service masks every artifact again, for the
+    # secrets learnt later): gate reads these reports back and cuts long messages (error[:500]), and
+    # half a secret cut that way would escape the report's masking.
+    redact_files([json_path, ndjson_path, junit_path, output], (*live.secrets, *renewed))
     artifacts = (*artifacts, ctx.relative(output))
     _check_not_crashed(done, output.read_text(encoding="utf-8", errors="replace"), ctx.relative(output), artifacts)
     stats = fuzz_auth.read_stats(stats_path, auth, json_path)
@@ -324,13 +327,6 @@ def write_config(
         encoding="utf-8",
     )
     return env
-
-
-def scrub_artifacts(paths: list[Path], secrets: tuple[str, ...]) -> None:
-    """Mask any known secret left in the raw reports (e.g. echoed in a response body, also base64-encoded
-    as schemathesis keeps bodies); the JSON, NDJSON and JUnit XML still parse afterwards."""
-    for path in paths:
-        redact_file(path, secrets)
 
 
 # The titles schemathesis prints for an error that ended the run inside schemathesis itself; the
