@@ -181,7 +181,7 @@ def _waivers(data: Any, where: str, problems: list[str]) -> tuple[Waiver, ...]:
         elif expires is None:
             problems.append(f"{here}.expires: expected a date such as 2026-12-31, found {entry['expires']!r}")
         if all(isinstance(entry.get(k), str) for k in ("check", "rule", "reason")) and expires:
-            waivers.append(Waiver(entry["check"], entry["rule"], entry["reason"], expires.isoformat(), path))
+            waivers.append(Waiver(entry["check"], entry["rule"], entry["reason"], expires, path))
     return tuple(waivers)
 
 
