@@ -154,7 +154,7 @@ def _waivers(data: Any, where: str, problems: list[str]) -> tuple[Waiver, ...]:
     except ValidationError as exc:
         problems.extend(describe_validation_error(exc, where, list[WaiverTable]))
         return ()
-    return tuple(Waiver(t.check, t.rule, t.reason, t.expires.isoformat(), t.path) for t in tables)
+    return tuple(Waiver(t.check, t.rule, t.reason, t.expires, t.path) for t in tables)
 
 
 def _text(value: Any) -> str:

@@ -19,6 +19,7 @@ from gate.evaluate import evaluate
 from gate.live import LiveService
 from gate.live.lifecycle import RunningService, open_service
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
+from gate.numbers import plural
 from gate.policy import Policy
 from gate.redact import redact_report
 from gate.targetenv import target_environment
@@ -274,10 +275,10 @@ def _judge(result: CheckResult, config: GateConfig, policy: Policy, today: dt.da
         status=judgement.status,
         reasons=judgement.reasons,
         measurements=judgement.measurements,
-        findings=kept,
+        findings=judgement.findings,
         waived=waived,
         fail_at=check_policy.fail_at,
-        blocking=judgement.blocking,
+        threshold_reasons=judgement.threshold_reasons,
     )
     return judged, counts
 
@@ -305,15 +306,15 @@ def _confirm_alive(observed: dict[str, CheckResult], check_id: str, running: Run
             findings=previous.findings,
             waived=previous.waived,
             tools=previous.tools,
-            details={**previous.details, **errored.details},
+            details=previous.details,
             parts=previous.parts,
+            log_tail=errored.log_tail or previous.log_tail,
         )
 
 
 def _error_result(
     check_id: str, message: str, log_tail: str, duration_s: float, artifacts: tuple[str, ...] = ()
 ) -> CheckResult:
-    details = {"log_tail": log_tail} if log_tail else {}
     return CheckResult(
         id=check_id,
         title=CHECKS[check_id].TITLE,
@@ -321,7 +322,7 @@ def _error_result(
         reasons=(message,),
         duration_s=duration_s,
         artifacts=artifacts,
-        details=details,
+        log_tail=log_tail,
         traits=traits(CHECKS[check_id]).report,
     )
 
@@ -332,9 +333,8 @@ def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckR
         return errored
     reasons = errored.reasons
     if measured.findings:
-        count = len(measured.findings)
         reasons += (
-            f"{count} finding{'s' if count != 1 else ''} the tools reported before the error "
+            f"{plural(len(measured.findings), 'finding')} the tools reported before the error "
             "are kept below (not judged: the check could not decide)",
         )
     artifacts = tuple(dict.fromkeys((*measured.artifacts, *errored.artifacts)))
@@ -345,7 +345,7 @@ def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckR
         findings=measured.findings,
         tools=dict(measured.tools),
         artifacts=artifacts,
-        details={**measured.details, **errored.details},
+        details=dict(measured.details),
         parts=dict(measured.parts),
     )
 

@@ -124,5 +124,5 @@ def _finding(operation: openapi.Operation, rule: str, items: list[str]) -> Findi
         rule=rule,
         severity=SEVERITY,
         message=f"{operation.label} {_WHAT[rule]}{detail}",
-        extra={"operation": operation.label},
+        operation=operation.label,
     )

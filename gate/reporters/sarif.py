@@ -9,9 +9,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from gate.model import CheckResult, Finding, GateReport, Severity, Status, WaiverUse
-from gate.reporters.common import file_path, one_line, repo_relative, safe
-from gate.waivers import matches
+from gate.model import CheckResult, Finding, GateReport, Severity, Status
+from gate.reporters.common import one_line, repo_relative, safe
 
 FILENAME = "gate-report.sarif"
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -67,7 +66,7 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     seen: Counter[str] = Counter()
     prefix = report.target_in_repo
     results = [_result(f, check, index, seen, None, prefix) for f in kept]
-    results += [_result(f, check, index, seen, _justification(f, report.waivers), prefix) for f in waived]
+    results += [_result(f, check, index, seen, _justification(f), prefix) for f in waived]
     driver: dict[str, Any] = {"name": tool}
     if tool in check.tools:
         driver["version"] = check.tools[tool]
@@ -122,7 +121,7 @@ def _located(finding: Finding, check: CheckResult) -> str | None:
     """The file a result is shown on: the finding's own, else the one its check names for findings
     without a file (fuzz: the spec file in the repository, or the target's gate.toml)."""
     anchor = check.details.get("source_file")
-    return file_path(finding) or (anchor if isinstance(anchor, str) and anchor else None)
+    return finding.path or (anchor if isinstance(anchor, str) and anchor else None)
 
 
 def _result(
@@ -142,10 +141,9 @@ def _result(
     if region:
         physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
-    operation = finding.extra.get("operation")
-    if operation and not file_path(finding):
+    if finding.operation and not finding.path:
         # The file only anchors the alert; what failed is this API operation.
-        location["logicalLocations"] = [{"fullyQualifiedName": operation, "kind": "resource"}]
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.operation, "kind": "resource"}]
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
@@ -188,14 +186,15 @@ def _artifact(path: str, target_in_repo: str) -> dict[str, Any]:
 def _fingerprint(finding: Finding, seen: Counter[str]) -> str:
     """Stable across runs while the code is unchanged, even when lines move: no line number in it."""
     content = " ".join((finding.snippet or finding.message).split())
-    base = "\0".join((finding.check, finding.tool, finding.rule, finding.path or "", content))
+    # The operation stands where the file would be: fuzz findings kept it in `path` before gate 0.2
+    # (schema 1.0), and a changed fingerprint would reopen every alert.
+    place = finding.path or finding.operation or ""
+    base = "\0".join((finding.check, finding.tool, finding.rule, place, content))
     digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:32]
     seen[digest] += 1
     return f"{digest}:{seen[digest]}"
 
 
-def _justification(finding: Finding, uses: tuple[WaiverUse, ...]) -> str:
-    for use in uses:
-        if use.state == "applied" and matches(use.waiver, finding):
-            return f"{use.waiver.reason} (waiver until {use.waiver.expires})"
-    return "waived in gate.toml"
+def _justification(finding: Finding) -> str:
+    waiver = finding.waiver
+    return "waived in gate.toml" if waiver is None else f"{waiver.reason} (waiver until {waiver.expires})"

@@ -66,7 +66,7 @@ def test_each_kind_of_gap_is_found_and_named_in_openapi_30(tmp_path: Path) -> No
         "POST /nothing": ["summary", "success response", "error response"],
     }
     assert observation.metrics == {"documented_percent": pytest.approx(100 / 7), "operations": 7.0, "undocumented": 6.0}
-    rules = sorted((f.extra["operation"], f.rule) for f in observation.findings)
+    rules = sorted((f.operation, f.rule) for f in observation.findings)
     assert ("GET /no-schema", "docs.missing-response-schema") in rules
     assert ("POST /nothing", "docs.missing-summary") in rules
     assert len(rules) == 8  # one finding per operation and kind of gap

@@ -91,7 +91,7 @@ def test_a_crashing_tool_is_an_error_with_its_output(
     assert result.exit_code == 3
     check = check_of(report, "security")
     assert check["reasons"] == ["scanner exited with code 139"]
-    assert "segfault in scanner" in check["details"]["log_tail"]
+    assert "segfault in scanner" in check["log_tail"]
     assert "segfault in scanner" in result.output
 
 

@@ -234,7 +234,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
             "budget_cut": int(done.interrupted),
             **auth_metrics,
         },
-        findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
+        findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.operation or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
         artifacts=artifacts,
         details={
@@ -413,9 +413,8 @@ def _finding(failure: Failure, log: str) -> Finding:
         rule=failure.check,
         severity=SEVERITIES.get(failure.check, Severity.MEDIUM),
         message=message,
-        path=failure.operation,
+        operation=failure.operation,
         extra={
-            "operation": failure.operation,
             "check": failure.check,
             "code": failure.code,
             "status": str(failure.status) if failure.status is not None else "",

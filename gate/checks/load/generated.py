@@ -170,7 +170,7 @@ def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) ->
             "load.excluded-unsafe",
             Severity.INFO,
             f"{row['operation']} was not load-tested: it {row['reason']}",
-            extra={"operation": row["operation"]},
+            operation=row["operation"],
         )
         for row in left["excluded_operations"]
         if row["reason"].startswith("looks unsafe")
@@ -182,7 +182,8 @@ def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) ->
             "load.not-load-tested",
             Severity.INFO,
             f"{o.operation} was not load-tested: {o.reason}" + (f": {o.body}" if o.body else ""),
-            extra={"operation": o.operation, "status": str(o.status or "")},
+            extra={"status": str(o.status or "")},
+            operation=o.operation,
         )
         for o in probed.left_out
         if o.status is None or o.status < 500

@@ -117,7 +117,8 @@ def _server_error(call: Call, answer: localhttp.Answer, body: str) -> Finding:
         severity=Severity.HIGH,
         message=f"{call.label} answered HTTP {answer.status} to a single request before the load test "
         f"({call.path}): {body or 'empty body'}",
-        extra={"operation": call.label, "status": str(answer.status)},
+        extra={"status": str(answer.status)},
+        operation=call.label,
     )
 
 

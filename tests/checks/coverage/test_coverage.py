@@ -182,8 +182,8 @@ def test_failing_test_suite_is_an_error_with_its_output(run_gate: RunGate, tmp_p
     assert result.exit_code == 3
     assert check["status"] == "error"
     assert check["reasons"] == [f"coverage command exited with code 1: {COMMAND}"]
-    assert "1 failed" in check["details"]["log_tail"]
-    assert "deliberately wrong" in check["details"]["log_tail"]
+    assert "1 failed" in check["log_tail"]
+    assert "deliberately wrong" in check["log_tail"]
     assert check["artifacts"] == ["artifacts/coverage/coverage-command.log"]
     assert coverage_files(target) == []
 
@@ -194,7 +194,7 @@ def test_command_that_produces_no_coverage_data_is_an_error(run_gate: RunGate, t
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert "produced no coverage data" in check["reasons"][0]
-    assert "1 passed" in check["details"]["log_tail"]
+    assert "1 passed" in check["log_tail"]
 
 
 def test_data_from_an_earlier_run_in_the_work_folder_is_not_reused(tmp_path: Path) -> None:
@@ -216,7 +216,7 @@ def test_coverage_that_measured_nothing_is_an_error(run_gate: RunGate, tmp_path:
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert check["reasons"] == ["coverage json failed (exit 1): No data to report."]
-    assert "No data to report" in check["details"]["log_tail"]
+    assert "No data to report" in check["log_tail"]
 
 
 def test_missing_report_is_a_config_error_naming_it(run_gate: RunGate, make_target: MakeTarget) -> None:

@@ -50,7 +50,7 @@ def fuzz_run(run_gate: RunGate, target: Path, tmp_path: Path) -> tuple[int, dict
 
 def planted_crashes(fuzz: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
-        f["extra"]["operation"]: f
+        f["operation"]: f
         for f in fuzz["findings"]
         if f["rule"] == "not_a_server_error" and f["extra"]["status"] == "500"
     }

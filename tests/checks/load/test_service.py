@@ -67,7 +67,7 @@ def test_the_default_scenario_measures_normal_traffic_and_names_the_slow_endpoin
     assert left_out["operation"] == "GET /reviews/{review_id}" and left_out["status"] == 404
     assert "HTTP 404" in left_out["reason"] and left_out["body"] == '{"detail": "no review 999"}'
     # Both are also info findings, so every report says what the figures do not cover.
-    assert {(f["rule"], f["extra"]["operation"]) for f in load["findings"]} == {
+    assert {(f["rule"], f["operation"]) for f in load["findings"]} == {
         ("load.excluded-unsafe", "GET /admin/reset-db"),
         ("load.not-load-tested", "GET /reviews/{review_id}"),
     }
