@@ -25,6 +25,7 @@ from gate.live import LiveService
 from gate.live.credentials import describe_security
 from gate.live.openapi import additional_operations
 from gate.model import Finding, Observation, Severity
+from gate.numbers import plural
 from gate.redact_files import redact_files
 from gate.sections import SectionModel
 
@@ -218,7 +219,8 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     ]
     if flow.throttled:
         notes.append(
-            f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
+            f"{plural(flow.throttled, 'request')} {'was' if flow.throttled == 1 else 'were'} throttled (429) "
+            f"by {', '.join(flow.throttled_operations)}: "
             "not counted as failures; set [fuzz] rate_limit to pace them"
         )
     # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
