@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+from gate.live.openapi import METHODS_3_2
 
 
 class SectionModel(BaseModel):
@@ -171,7 +171,7 @@ def operations(spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str,
     for path, item in (spec.get("paths") or {}).items():
         if isinstance(item, dict):
             for method, operation in item.items():
-                if method in HTTP_METHODS and isinstance(operation, dict):
+                if method in METHODS_3_2 and isinstance(operation, dict):
                     yield method.upper(), str(path), operation
 
 

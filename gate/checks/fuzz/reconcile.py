@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.checks.fuzz.report import STATEFUL_LABEL, Failure, RunSummary
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from gate.live.credentials import operations
 
 
 @dataclass(frozen=True)
@@ -31,16 +30,7 @@ class Reconciled:
 
 def declared_operations(spec: Mapping[str, Any]) -> frozenset[str]:
     """Every "METHOD /path" the spec declares (paths as schemathesis labels them)."""
-    paths = spec.get("paths")
-    if not isinstance(paths, Mapping):
-        return frozenset()
-    return frozenset(
-        f"{method.upper()} {path}"
-        for path, item in paths.items()
-        if isinstance(item, Mapping)
-        for method in item
-        if method in HTTP_METHODS
-    )
+    return frozenset(f"{method} {path}" for method, path, _ in operations(spec))
 
 
 def reconcile(summary: RunSummary, failures: Iterable[Failure], declared: frozenset[str]) -> Reconciled:
