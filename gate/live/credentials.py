@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from gate.errors import CheckError
+from gate.live import openapi
 from gate.live.openapi import METHODS_3_2
 
 
@@ -133,9 +135,11 @@ def schemes(spec: Mapping[str, Any]) -> dict[str, Scheme]:
     )
     found = {}
     for name, definition in (raw or {}).items():
-        definition = _resolve(spec, definition)
-        if isinstance(definition, dict):
-            found[str(name)] = _scheme(str(name), definition)
+        try:
+            resolved = openapi.resolve(spec, definition, f"security scheme {name!r}")
+        except CheckError:
+            continue  # a broken scheme carries no credential; the docs and fuzz checks judge the spec
+        found[str(name)] = _scheme(str(name), resolved)
     return found
 
 
@@ -149,21 +153,11 @@ def _scheme(name: str, d: Mapping[str, Any]) -> Scheme:
         return Scheme(name, f"http-{http}", "header", "Authorization", prefix)
     if kind == "apiKey":
         return Scheme(name, "apiKey", str(d.get("in", "")), str(d.get("name", "")), "")
-    if kind == "oauth2":
-        # A token from an OAuth2 flow travels as a bearer token; gate takes it from a token or command.
-        return Scheme(name, "oauth2", "header", "Authorization", "Bearer ")
+    if kind in ("oauth2", "openIdConnect"):
+        # A token from an OAuth2 or OpenID Connect flow travels as a bearer token; gate takes it from a
+        # token or command.
+        return Scheme(name, kind, "header", "Authorization", "Bearer ")
     return Scheme(name, kind, "", "", "")
-
-
-def _resolve(spec: Mapping[str, Any], value: Any) -> Any:
-    """Follow one local $ref ('#/components/securitySchemes/x'); anything else is returned as is."""
-    ref = value.get("$ref") if isinstance(value, dict) else None
-    if not isinstance(ref, str) or not ref.startswith("#/"):
-        return value
-    node: Any = spec
-    for part in ref[2:].split("/"):
-        node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
-    return node
 
 
 def operations(spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:

@@ -59,6 +59,28 @@ def test_schemes_say_where_each_credential_goes() -> None:
     }
 
 
+def test_oauth2_and_openid_connect_tokens_are_bearer_tokens_and_refs_are_followed() -> None:
+    spec = {
+        "openapi": "3.1.0",
+        "components": {
+            "securitySchemes": {
+                "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://id.example.com/.well-known"},
+                "oauth": {"$ref": "#/components/x-shared/oauth"},
+                "broken": {"$ref": "#/components/nowhere"},
+                "mtls": {"type": "mutualTLS"},
+            },
+            "x-shared": {"oauth": {"type": "oauth2", "flows": {}}},
+        },
+        "paths": {},
+    }
+    found = {n: (s.location, s.param, s.prefix) for n, s in schemes(spec).items()}
+    assert found == {
+        "oidc": ("header", "Authorization", "Bearer "),
+        "oauth": ("header", "Authorization", "Bearer "),
+        "mtls": ("", "", ""),  # nothing gate can send; a broken $ref carries no credential at all
+    }
+
+
 def test_swagger2_security_definitions() -> None:
     spec = {
         "swagger": "2.0",
