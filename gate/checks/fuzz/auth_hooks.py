@@ -24,8 +24,8 @@ from typing import Any
 
 import schemathesis
 
-from gate import proc
-from gate.errors import ToolError
+from gate.errors import CheckError
+from gate.live.prepare import command_secret
 
 # Renewal is driven by refusals, never by age: a token gate holds is used until it is refused.
 NEVER_S = 10 * 365 * 24 * 3600
@@ -89,17 +89,15 @@ class _Renewer:
         for cid in renewable:
             credential = self.credentials[cid]
             try:
-                done = proc.run(
-                    proc.shell_argv(credential["command"]),
-                    cwd=self.cwd,
-                    env=self.env,
-                    timeout=float(credential["timeout_s"]),
-                    label=f"renewing {cid}",
+                # The same rules as the first run of the command (one line, no carriage return).
+                secret = command_secret(
+                    str(credential["command"]),
+                    float(credential["timeout_s"]),
+                    self.cwd,
+                    self.env,
+                    f"renewing {cid}",
                 )
-                secret = done.stdout.strip()
-                if not secret or "\n" in secret:
-                    raise ToolError("printed no single-line token on standard output")
-            except ToolError as exc:
+            except CheckError as exc:
                 # Keep the old secret: the refusals that follow are reported, the run goes on.
                 self.failures += 1
                 self.errors = [*self.errors, f"{cid}: {exc}"][-5:]

@@ -112,3 +112,30 @@ def test_the_renewed_secrets_file_is_private_and_read_once(tmp_path: Path) -> No
     assert read_renewed(renewed) == ["tok-1.sig", "Bearer tok-1.sig", "tok-2.sig", '"tok-3.s']
     assert not renewed.exists()
     assert read_renewed(renewed) == []
+
+
+def test_a_renewal_command_printing_more_than_one_line_keeps_the_old_token(tmp_path: Path) -> None:
+    """Renewal applies the first run's rules (live.prepare.command_secret): a carriage return too."""
+    renewer = _Renewer(
+        {
+            "credentials": {
+                "bearer": {
+                    "command": "printf 'tok-new\\rextra\\n'",
+                    "timeout_s": 10,
+                    "template": "Bearer {token}",
+                    "secret": "tok-old",
+                }
+            },
+            "operations": {},
+            "max_renewals": 3,
+            "env_removed": [],
+            "env_changes": {},
+            "cwd": str(tmp_path),
+            "stats": str(tmp_path / "stats.json"),
+            "renewed": str(tmp_path / "renewed-secrets"),
+        }
+    )
+    renewer._renew(["bearer"])
+    assert (renewer.renewals, renewer.failures) == (0, 1)
+    assert renewer.credentials["bearer"]["secret"] == "tok-old"
+    assert "more than one line" in renewer.errors[0]
