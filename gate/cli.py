@@ -138,7 +138,7 @@ def validate(target: Path, policy_name: str | None) -> None:
         planned = plan(config, policy, [], [])
         _echo(f"{config.source}: valid; policy {policy.name} ({policy.source})")
         for item in planned:
-            state = item.error_reason or item.skip_reason or "runs"
+            state = item.skip_reason or "runs"
             _echo(f"  {item.id:11} {state}")
         return 0
 

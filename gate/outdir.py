@@ -141,7 +141,8 @@ def write_reports(report: GateReport, out_dir: Path) -> Written:
             rendered[filename] = render(report)
         except Exception as exc:  # a bug in one reporter must not stop the others being written
             failures.append(f"{out_dir / filename}: not written, its reporter failed: {type(exc).__name__}: {exc}")
-            (out_dir / filename).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the failure is already named; a stale copy must not mask it
+                (out_dir / filename).unlink(missing_ok=True)
     written = []
     for filename, text in rendered.items():
         try:
