@@ -1,0 +1,35 @@
+"""What every probe family gets: the prober, the spec's operations, the settings, the chosen targets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gate.checks.practices import spec as spec_helpers
+from gate.checks.practices.probe import Prober
+from gate.checks.practices.settings import Settings
+from gate.live import openapi
+
+
+@dataclass(frozen=True)
+class Probing:
+    prober: Prober
+    spec: Mapping[str, Any]
+    operations: list[openapi.Operation]
+    settings: Settings
+    login: openapi.Operation | None
+
+    @property
+    def baseline(self) -> openapi.Operation | None:
+        """The ordinary GET the header and CORS probes look at: a protected one gate can call, else any."""
+        candidates = [op for op in spec_helpers.plain_gets(self.operations) if self.callable(op)]
+        protected = [op for op in candidates if spec_helpers.protected(self.spec, op)]
+        return next(iter(protected or candidates), None)
+
+    def callable(self, operation: openapi.Operation) -> bool:
+        """Whether gate holds the credentials the operation asks for."""
+        return self.prober.credentials_for(operation.method, operation.path) is not None
+
+    def headers_for(self, operation: openapi.Operation) -> dict[str, str]:
+        return self.prober.credentials_for(operation.method, operation.path) or dict(self.prober.service.headers)
