@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,9 @@ from gate.checks.practices import spec as spec_helpers
 from gate.checks.practices.probe import Prober
 from gate.checks.practices.settings import Settings
 from gate.live import openapi
+
+# Operations that say nothing of the API's own answers (probes, metrics): the last choice of a baseline.
+_UTILITY = re.compile(r"(?i)/(health|ready|readyz|livez?|ping|status|metrics|version)\b")
 
 
 @dataclass(frozen=True)
@@ -22,10 +26,12 @@ class Probing:
 
     @property
     def baseline(self) -> openapi.Operation | None:
-        """The ordinary GET the header and CORS probes look at: a protected one gate can call, else any."""
+        """The ordinary GET the header and CORS probes look at: a protected one gate can call, else any
+        but a health or metrics endpoint, else that."""
         candidates = [op for op in spec_helpers.plain_gets(self.operations) if self.callable(op)]
         protected = [op for op in candidates if spec_helpers.protected(self.spec, op)]
-        return next(iter(protected or candidates), None)
+        ordinary = [op for op in candidates if not _UTILITY.search(op.path)]
+        return next(iter(protected or ordinary or candidates), None)
 
     def callable(self, operation: openapi.Operation) -> bool:
         """Whether gate holds the credentials the operation asks for."""
