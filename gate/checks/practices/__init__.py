@@ -90,7 +90,13 @@ def _observation(ctx: CheckContext, prober: Prober, outcomes: list[Outcome], api
         metrics=metrics,
         findings=tuple(findings),
         artifacts=(ctx.relative(log),),
-        details={"api_url": api_url, "probes": [o.row() for o in outcomes], "notes": notes},
+        details={
+            "api_url": api_url,
+            "probes": [o.row() for o in outcomes],
+            "notes": notes,
+            # The file code scanning shows these findings on (they name the service's behaviour, no file).
+            "source_file": "gate.toml" if (ctx.target / "gate.toml").is_file() else "pyproject.toml",
+        },
     )
 
 

@@ -4,6 +4,7 @@ status, the headers that matter and a bounded excerpt of its body, and why it ma
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -115,6 +116,7 @@ class Prober:
         self.deadline = time.monotonic() + budget_s
         self.budget_s = budget_s
         self.count = 0
+        self._lock = threading.Lock()
         self.exchanges: list[Exchange] = []
 
     def credentials_for(self, method: str, path: str) -> dict[str, str] | None:
@@ -152,7 +154,8 @@ class Prober:
         url = (base if base is not None else self.api_url).rstrip("/") + path
         started = time.monotonic()
         answer = http.request(method, url, headers or {}, timeout_s or self.timeout_s, body, MAX_BODY)
-        self.count += 1
+        with self._lock:  # the burst sends from several threads
+            self.count += 1
         if answer.status is None:
             raise ProbeError(f"{probe}: {method} {path}: {answer.problem}")
         parts = urlsplit(url)
@@ -165,7 +168,8 @@ class Prober:
             (time.monotonic() - started) * 1000,
         )
         if record:
-            self.exchanges.append(exchange)
+            with self._lock:
+                self.exchanges.append(exchange)
         return exchange
 
     def _masked(self, headers: Mapping[str, str], shown: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

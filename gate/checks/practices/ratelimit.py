@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 from gate.checks.practices import spec as spec_helpers
@@ -18,6 +20,7 @@ from gate.model import Severity
 
 PROBE = "ratelimit"
 WRONG = "gate-probe-wrong-password"  # the burst logs in with wrong credentials: nothing is created
+IN_FLIGHT = 8  # requests of the burst in flight at once, at most
 MAX_RETRY_WAIT_S = 10.0  # after a 429, wait out Retry-After (up to this) so the checks after are not throttled
 RELEVANT = ("Content-Type", "Retry-After", "RateLimit", "RateLimit-Policy", "X-RateLimit-Remaining")
 
@@ -54,27 +57,20 @@ def run(p: Probing) -> Outcome:
     count, duration = p.settings.burst_requests, p.settings.burst_duration_s
     p.prober.deadline = time.monotonic() + duration + p.prober.timeout_s + 5.0  # the burst's own bound
     started = time.monotonic()
-    first: Exchange | None = None
-    last: Exchange | None = None
-    for index in range(count):
-        # Paced evenly over the duration: "count requests in duration seconds", never faster.
-        pause = started + index * duration / count - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
-        last = p.prober.send(PROBE, op.method, op.path, headers, body, record=index == 0)
-        first = first or last
-        if last.status == 429:
-            break
-    assert first is not None and last is not None  # count >= 1
-    sent = index + 1
+    answers = _burst(p, op, headers, body, count, duration)
+    throttled = next((ex for ex in answers if ex.status == 429), None)
+    first, last = answers[0], throttled or answers[-1]
     out.sent(first)
-    out.metrics["burst_requests"] = float(sent)
+    if last is not first:
+        p.prober.exchanges.append(last)  # the burst's other answers are counted, not kept
+        out.sent(last)
+    out.metrics["burst_requests"] = float(len(answers))
     out.metrics["burst_s"] = round(time.monotonic() - started, 3)
-    if last.status != 429:
+    if throttled is None:
         out.found(
             "practices.no-rate-limit",
             Severity.HIGH,
-            f"{sent} requests to {op.label} in {duration:g} s got no 429 (the last: HTTP {last.status})",
+            f"{len(answers)} requests to {op.label} in {duration:g} s got no 429 (the last: HTTP {last.status})",
             last,
             "without a rate limit a login can be brute-forced and a costly operation used to exhaust the service",
             RELEVANT,
@@ -82,15 +78,37 @@ def run(p: Probing) -> Outcome:
             operation=op.label,
         )
         return out
-    p.prober.exchanges.append(last)
-    out.sent(last)
-    out.metrics["burst_429_after"] = float(sent)
+    out.metrics["burst_429_after"] = float(answers.index(throttled) + 1)
     retry = last.header("Retry-After")
     if retry is None:
-        out.notes.append(f"{op.label} answered 429 after {sent} requests, without Retry-After (a plus)")
+        out.notes.append(f"{op.label} answered 429 after {len(answers)} requests, without Retry-After (a plus)")
     elif retry.strip().isdigit():
         time.sleep(min(float(retry.strip()), MAX_RETRY_WAIT_S))
     return out
+
+
+def _burst(
+    p: Probing, op: openapi.Operation, headers: dict[str, str], body: bytes | None, count: int, duration: float
+) -> list[Exchange]:
+    """Send up to `count` requests paced evenly over `duration` (never faster), a few in flight at once
+    (a login that hashes passwords takes a while each), until one is answered 429; in the order sent."""
+    stop = threading.Event()
+    started = time.monotonic()
+
+    def one(index: int) -> Exchange:
+        ex = p.prober.send(PROBE, op.method, op.path, headers, body, record=index == 0)
+        if ex.status == 429:
+            stop.set()
+        return ex
+
+    futures: list[Future[Exchange]] = []
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+        for index in range(count):
+            pause = started + index * duration / count - time.monotonic()
+            if stop.wait(pause) if pause > 0 else stop.is_set():
+                break
+            futures.append(pool.submit(one, index))
+    return [future.result() for future in futures]  # re-raises a ProbeError (no answer)
 
 
 def _request(p: Probing, op: openapi.Operation, is_login: bool) -> tuple[dict[str, str], bytes | None]:
