@@ -13,6 +13,7 @@ from gate.checks.practices.settings import Settings
 from gate.live import openapi
 
 # Operations that say nothing of the API's own answers (probes, metrics): the last choice of a baseline.
+NO_BASELINE = "the spec has no GET operation gate can call without parameters"
 _UTILITY = re.compile(r"(?i)/(health|ready|readyz|livez?|ping|status|metrics|version)\b")
 
 

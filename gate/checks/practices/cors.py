@@ -3,7 +3,7 @@ credentials (the wildcard, or the request's origin reflected) lets every web sit
 
 from __future__ import annotations
 
-from gate.checks.practices.context import Probing
+from gate.checks.practices.context import NO_BASELINE, Probing
 from gate.checks.practices.probe import Exchange, Outcome
 from gate.model import Severity
 
@@ -17,7 +17,7 @@ def run(p: Probing) -> Outcome:
     out = Outcome(PROBE)
     op = p.baseline
     if op is None:
-        out.not_applicable = "the spec has no GET operation gate can call without parameters"
+        out.not_applicable = NO_BASELINE
         return out
     preflight = {
         "Origin": FOREIGN,

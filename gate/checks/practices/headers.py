@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from gate.checks.practices import spec as spec_helpers
-from gate.checks.practices.context import Probing
+from gate.checks.practices.context import NO_BASELINE, Probing
 from gate.checks.practices.probe import Exchange, Outcome
 from gate.model import Severity
 
@@ -21,7 +21,7 @@ def run(p: Probing) -> Outcome:
     out = Outcome(PROBE)
     op = p.baseline
     if op is None:
-        out.not_applicable = "the spec has no GET operation gate can call without parameters"
+        out.not_applicable = NO_BASELINE
         return out
     headers = p.headers_for(op)
     ex = out.sent(p.prober.send(PROBE, "GET", op.path, headers))
