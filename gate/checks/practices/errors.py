@@ -44,17 +44,25 @@ def run(p: Probing) -> Outcome:
             ex = out.sent(p.prober.send(PROBE, method, baseline.path, p.headers_for(baseline)))
             mistakes.append(("wrong method", ex, None))
             _expect(out, ex, (405,), f"{method} {baseline.path}", "a method the path does not have")
+        else:
+            out.notes.append(f"{baseline.path} declares {', '.join(WRONG_METHODS)}: wrong method not probed")
+    else:
+        out.notes.append("no GET operation without parameters: wrong method not probed")
     target = _body_target(p)
     if target is not None:
         headers = {**p.headers_for(target), "Content-Type": "application/json"}
         ex = out.sent(p.prober.send(PROBE, target.method, target.path, headers, BROKEN_JSON))
         mistakes.append(("invalid body", ex, target))
         _expect(out, ex, (400, 422), target.label, "a request body that is not JSON", target, p.spec)
+    else:
+        out.notes.append("no operation with a request body gate can call: invalid body not probed")
     guarded = next((op for op in spec_helpers.plain_gets(p.operations) if spec_helpers.protected(p.spec, op)), None)
     if guarded is not None:
         ex = out.sent(p.prober.send(PROBE, "GET", guarded.path, {}))
         mistakes.append(("missing credential", ex, guarded))
         _expect(out, ex, (401, 403), guarded.label, "a request without credentials", guarded, p.spec)
+    else:
+        out.notes.append("no protected GET operation without parameters: missing credential not probed")
     _shapes(out, [(what, ex) for what, ex, _ in mistakes if ex.status >= 400])
     return out
 
