@@ -13,6 +13,7 @@ Target: reporting grows linearly with N and costs one redaction pass, not one pe
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -88,17 +89,18 @@ def fuzz_finding(n: int) -> Finding:
         "server_error",
         Severity.HIGH,
         f"500 on {operation}",
-        operation,
-        None,
-        None,
-        {"operation": operation, "status": "500", "curl": curl},
+        extra={"status": "500", "curl": curl},
+        operation=operation,
+        blocking=True,
         log_excerpt=f"Traceback (most recent call last):\n  File \"app.py\", line {n}\nKeyError: 'q'",
     )
 
 
 def synthetic_report(findings: int) -> GateReport:
     """A FAIL report with `findings` security findings and a tenth as many fuzz findings."""
-    security = tuple(security_finding(n) for n in range(findings))
+    security = tuple(
+        dataclasses.replace(f, blocking=f.severity >= Severity.MEDIUM) for f in map(security_finding, range(findings))
+    )
     fuzz = tuple(fuzz_finding(n) for n in range(findings // 10))
     checks = (
         CheckResult(
@@ -110,7 +112,6 @@ def synthetic_report(findings: int) -> GateReport:
             metrics={"total": len(security)},
             findings=security,
             fail_at=Severity.MEDIUM,
-            blocking=tuple(f.severity >= Severity.MEDIUM for f in security),
             tools={"bandit": "1.9.4", "semgrep": "1.140.0"},
         ),
         CheckResult(
@@ -122,7 +123,6 @@ def synthetic_report(findings: int) -> GateReport:
             metrics={"server_errors": len(fuzz)},
             findings=fuzz,
             fail_at=Severity.HIGH,
-            blocking=(True,) * len(fuzz),
             tools={"schemathesis": "4.1.0"},
         ),
     )

@@ -7,18 +7,19 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, PlainValidator, TypeAdapter, ValidationError
 
 from gate.checks import CHECKS
+from gate.checks.base import configured
 from gate.errors import UsageError
 from gate.live.settings import ServiceSettings
 from gate.model import Waiver
+from gate.sections import SectionModel, describe_validation_error
 
 CONFIG_FILE = "gate.toml"
-TOP_LEVEL_KEYS = {"policy", "venv", "service", "thresholds", "waivers"} | set(CHECKS)
-WAIVER_KEYS = {"check", "rule", "path", "reason", "expires"}
+GATE_KEYS = {"policy", "venv", "service", "thresholds", "waivers"}  # and one section per check in CHECKS
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def load_config(target: Path) -> GateConfig:
     def where(key: str) -> str:
         return f"{source}: {prefix}{key}"
 
-    for key in sorted(set(raw) - TOP_LEVEL_KEYS):
-        problems.append(f"{where(key)}: unknown key (expected one of: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    top_level_keys = GATE_KEYS | set(CHECKS)
+    for key in sorted(set(raw) - top_level_keys):
+        problems.append(f"{where(key)}: unknown key (expected one of: {', '.join(sorted(top_level_keys))})")
 
     policy = raw.get("policy", "default")
     if not isinstance(policy, str) or not policy:
@@ -63,7 +65,7 @@ def load_config(target: Path) -> GateConfig:
 
     sections: dict[str, BaseModel] = {}
     for check_id, check in CHECKS.items():
-        if check_id not in raw and not check.configured(raw):
+        if check_id not in raw and not configured(check, raw):
             continue  # not asked for; the plan skips it (a usage error if the policy requires it)
         model = _validate(check.Settings, raw.get(check_id, {}), where(check_id), problems, target)
         if model is not None:
@@ -139,54 +141,44 @@ def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]
         # The context lets path settings check, before anything runs, that they exist inside the target.
         return model.model_validate(data, context={"target": target})
     except ValidationError as exc:
-        problems.extend(describe_validation_error(exc, where))
+        problems.extend(describe_validation_error(exc, where, model))
         return None
-
-
-def describe_validation_error(exc: ValidationError, where: str) -> list[str]:
-    """One line per pydantic error: file: key: what was expected."""
-    lines: list[str] = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-        message = message.removeprefix("Value error, ")
-        # A validator that found several problems says so one per line: one output line each.
-        lines.extend(f"{where}{'.' + key if key else ''}: {part}" for part in message.splitlines())
-    return lines
 
 
 def _waivers(data: Any, where: str, problems: list[str]) -> tuple[Waiver, ...]:
     if not isinstance(data, list):
         problems.append(f"{where}: expected an array of tables [[waivers]]")
         return ()
-    waivers = []
-    for index, entry in enumerate(data):
-        here = f"{where}[{index}]"
-        if not isinstance(entry, dict):
-            problems.append(f"{here}: expected a table with check, rule, reason and expires")
-            continue
-        for key in sorted(set(entry) - WAIVER_KEYS):
-            problems.append(f"{here}.{key}: unknown key (expected one of: {', '.join(sorted(WAIVER_KEYS))})")
-        for key in ("check", "rule", "reason"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                problems.append(f"{here}.{key}: required, expected a non-empty string")
-        if entry.get("check") not in (None, *CHECKS) and isinstance(entry.get("check"), str):
-            problems.append(f"{here}.check: unknown check {entry['check']!r} (expected one of: {', '.join(CHECKS)})")
-        path = entry.get("path")
-        if path is not None and not isinstance(path, str):
-            problems.append(f"{here}.path: expected a glob string")
-        expires = _parse_date(entry.get("expires"))
-        if "expires" not in entry:
-            problems.append(f"{here}.expires: required, expected a date such as 2026-12-31")
-        elif expires is None:
-            problems.append(f"{here}.expires: expected a date such as 2026-12-31, found {entry['expires']!r}")
-        if all(isinstance(entry.get(k), str) for k in ("check", "rule", "reason")) and expires:
-            waivers.append(Waiver(entry["check"], entry["rule"], entry["reason"], expires.isoformat(), path))
-    return tuple(waivers)
+    try:
+        tables = _WAIVERS.validate_python(data)
+    except ValidationError as exc:
+        problems.extend(describe_validation_error(exc, where, list[WaiverTable]))
+        return ()
+    return tuple(Waiver(t.check, t.rule, t.reason, t.expires, t.path) for t in tables)
 
 
-def _parse_date(value: Any) -> dt.date | None:
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("required, expected a non-empty string")
+    return value
+
+
+def _check_id(value: Any) -> str:
+    if _text(value) not in CHECKS:
+        raise ValueError(f"unknown check {value!r} (expected one of: {', '.join(CHECKS)})")
+    return str(value)
+
+
+def _glob(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a glob string")
+    return value
+
+
+def _date(value: Any) -> dt.date:
     # TOML has a date type (expires = 2026-12-31); a quoted ISO string is accepted too.
+    if value is None:
+        raise ValueError("required, expected a date such as 2026-12-31")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -195,5 +187,23 @@ def _parse_date(value: Any) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            return None
-    return None
+            pass
+    raise ValueError(f"expected a date such as 2026-12-31, found {value!r}")
+
+
+def _required() -> Any:
+    """A field a validator sees even when the key is missing, so it can say what was expected."""
+    return Field(default=None, validate_default=True)
+
+
+class WaiverTable(SectionModel):
+    """One [[waivers]] entry of gate.toml."""
+
+    check: Annotated[str, PlainValidator(_check_id)] = _required()
+    rule: Annotated[str, PlainValidator(_text)] = _required()
+    reason: Annotated[str, PlainValidator(_text)] = _required()
+    path: Annotated[str, PlainValidator(_glob)] | None = None  # a glob on the finding's path or operation
+    expires: Annotated[dt.date, PlainValidator(_date)] = _required()
+
+
+_WAIVERS = TypeAdapter(list[WaiverTable])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from gate.model import COMPARISONS, CheckPolicy, Finding, Measurement, Observation, Severity, Status
+from gate.numbers import plural
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,8 @@ class Judgement:
     status: Status
     reasons: tuple[str, ...]
     measurements: tuple[Measurement, ...]
-    blocking: tuple[bool, ...] = ()  # per finding: whether it fails the policy
+    findings: tuple[Finding, ...] = ()  # the judged findings, each with its `blocking` flag set
+    threshold_reasons: tuple[str, ...] = ()  # the reasons that are threshold lines (a subset of reasons)
 
 
 def unit_of(metric: str) -> str:
@@ -72,7 +75,7 @@ def is_blocking(finding: Finding, policy: CheckPolicy) -> bool:
 def evaluate(observation: Observation, findings: Sequence[Finding], policy: CheckPolicy) -> Judgement:
     """Judge one check: `findings` are the observation's findings left after waivers."""
     measurements = measure(observation, policy)
-    flags = tuple(is_blocking(f, policy) for f in findings)
+    judged = tuple(dataclasses.replace(f, blocking=is_blocking(f, policy)) for f in findings)
     missing = [m for m in measurements if not _judgeable(m.value)]
     if missing:
         # A threshold on a metric the tool did not report (or reported as NaN/infinity) cannot be
@@ -80,31 +83,34 @@ def evaluate(observation: Observation, findings: Sequence[Finding], policy: Chec
         unjudged = tuple(
             m.describe() if m.value is None else f"{m.metric} is {m.value}, not a number to judge" for m in missing
         )
-        return Judgement(Status.ERROR, unjudged, measurements, flags)
+        return Judgement(Status.ERROR, unjudged, measurements, judged)
 
-    reasons: list[str] = []
-    failed = [m for m in measurements if not m.ok]
-    reasons.extend(f"{m.describe()}: not met" for m in failed)
-    blocking = [f for f, fails in zip(findings, flags, strict=True) if fails]
-    if blocking:
-        reasons.append(f"{_count(blocking)} fail the policy{_at(policy.fail_at)}")
+    failed = [f"{m.describe()}: not met" for m in measurements if not m.ok]
+    blocking = [f for f in judged if f.blocking]
     if failed or blocking:
-        return Judgement(Status.FAIL, tuple(reasons), measurements, flags)
+        counted = [f"{_count(blocking)} fail the policy{_at(policy.fail_at)}"] if blocking else []
+        return Judgement(Status.FAIL, (*failed, *counted), measurements, judged, tuple(failed))
 
-    warning = [f for f in findings if policy.warn_at is not None and f.severity >= policy.warn_at]
-    passed = [f"{m.describe()}: met" for m in measurements]
+    warning = [f for f in judged if policy.warn_at is not None and f.severity >= policy.warn_at]
+    passed = tuple(f"{m.describe()}: met" for m in measurements)
     if warning:
-        return Judgement(Status.WARN, (f"{_count(warning)} below the failing level", *passed), measurements, flags)
-    if findings:
-        passed.append(f"{_count(findings)} reported, none at a level the policy counts")
-    return Judgement(Status.PASS, tuple(passed) or ("nothing to report",), measurements, flags)
+        reasons = (f"{_count(warning)} below the failing level", *passed)
+        return Judgement(Status.WARN, reasons, measurements, judged, passed)
+    if judged:
+        return Judgement(
+            Status.PASS,
+            (*passed, f"{_count(judged)} reported, none at a level the policy counts"),
+            measurements,
+            judged,
+            passed,
+        )
+    return Judgement(Status.PASS, passed or ("nothing to report",), measurements, judged, passed)
 
 
 def _count(findings: Sequence[Finding]) -> str:
     by_severity = Counter(f.severity for f in findings)
     parts = ", ".join(f"{by_severity[s]} {s.label}" for s in sorted(by_severity, reverse=True))
-    noun = "finding" if len(findings) == 1 else "findings"
-    return f"{len(findings)} {noun} ({parts})"
+    return f"{plural(len(findings), 'finding')} ({parts})"
 
 
 def _at(level: Severity | None) -> str:

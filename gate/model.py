@@ -1,14 +1,18 @@
-"""The gate's result types: what checks observe and what the gate decides. Standard library only."""
+"""The gate's result types: what checks observe and what the gate decides. Standard library only
+(and gate.numbers, which is too)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+from gate.numbers import distinct, short
+
+SCHEMA_VERSION = "1.1"
 
 
 class Severity(enum.IntEnum):
@@ -64,16 +68,27 @@ class Finding:
     path: str | None = None
     line: int | None = None
     snippet: str | None = None
-    # Check-specific facts reporters show, e.g. fuzz: operation, status, curl.
+    # Check-specific facts reporters show, e.g. fuzz: status, curl.
     extra: Mapping[str, str] = field(default_factory=dict)
     # What the service under test logged while the failing request was served (e.g. a traceback).
     log_excerpt: str | None = None
+    # The API operation an API finding is about ("GET /items/{id}"); `path` stays a file (or None).
+    operation: str | None = None
+    # Set by the policy's judgement (evaluate): whether this finding fails the check.
+    blocking: bool = False
+    # Set on a waived finding: the waiver that accepted it.
+    waiver: Waiver | None = None
 
     @property
     def location(self) -> str:
         if self.path is None:
             return ""
         return f"{self.path}:{self.line}" if self.line else self.path
+
+    @property
+    def place(self) -> str:
+        """Where the finding is: its file location, else its API operation, else ""."""
+        return self.location or self.operation or ""
 
 
 @dataclass(frozen=True)
@@ -104,27 +119,9 @@ class Measurement:
 
     def describe(self) -> str:
         if self.value is None:
-            return f"{self.metric} not reported (threshold {self.op} {_num(self.limit)}{self.unit})"
-        value, limit = _distinct(self.value, self.limit)
+            return f"{self.metric} not reported (threshold {self.op} {short(self.limit)}{self.unit})"
+        value, limit = distinct(self.value, self.limit)
         return f"{self.metric} {value}{self.unit} {self.op} {limit}{self.unit}"
-
-
-def _num(value: float, decimals: int = 2) -> str:
-    """A short display of a number: integers bare, small fractions with significant digits."""
-    if float(value).is_integer():
-        return str(int(value))
-    if abs(value) < 1:
-        return f"{value:.{decimals + 1}g}"
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-
-
-def _distinct(value: float, limit: float) -> tuple[str, str]:
-    """Display value and limit so that different numbers never read the same (79.999 is not '80')."""
-    for decimals in range(2, 10):
-        shown, bound = _num(value, decimals), _num(limit, decimals)
-        if shown != bound or value == limit:
-            return shown, bound
-    return repr(value), repr(limit)
 
 
 @dataclass(frozen=True)
@@ -134,17 +131,36 @@ class Waiver:
     check: str
     rule: str
     reason: str
-    expires: str  # ISO date
+    expires: dt.date  # applies up to and including this day
     path: str | None = None
+
+
+class WaiverState(enum.StrEnum):
+    """How one waiver fared in a run."""
+
+    APPLIED = "applied"
+    EXPIRED = "expired"  # past its date: no longer applies
+    STALE = "stale"  # its check ran and it matched nothing
+    UNCHECKED = "unchecked"  # its check did not run, so nothing can be said about it
 
 
 @dataclass(frozen=True)
 class WaiverUse:
-    """How one waiver fared in this run: applied, expired or stale (matched nothing)."""
+    """How one waiver fared in this run and how many findings it matched."""
 
     waiver: Waiver
-    state: str  # "applied" | "expired" | "stale" | "unchecked"
+    state: WaiverState
     matched: int
+
+
+@dataclass(frozen=True)
+class CheckTraits:
+    """What a check declares about itself that reporters need (its module's attributes, checks.base)."""
+
+    scans_files: bool = False  # SARIF gives its tools a run even without findings, so fixed alerts close
+    security_findings: bool = False  # its findings are security alerts (SARIF rule security-severity)
+    counts_in: tuple[tuple[str, str], ...] = ()  # (metric, noun): how much "0 findings" was looked at
+    tool_uris: Mapping[str, str] = field(default_factory=dict)  # tool -> its home page
 
 
 @dataclass(frozen=True)
@@ -158,22 +174,34 @@ class CheckResult:
     duration_s: float
     metrics: Mapping[str, float] = field(default_factory=dict)
     measurements: tuple[Measurement, ...] = ()
+    # Each finding's `blocking` flag says whether it fails the policy.
     findings: tuple[Finding, ...] = ()
+    # Findings a waiver accepted, each carrying its `waiver`.
     waived: tuple[Finding, ...] = ()
     tools: Mapping[str, str] = field(default_factory=dict)
     artifacts: tuple[str, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
     # Findings at or above this severity count against the check (None: findings do not count).
     fail_at: Severity | None = None
-    # One flag per finding (same order): whether that finding fails the policy.
-    blocking: tuple[bool, ...] = ()
     # The observation's per-part metrics, kept until the policy judged them (see Observation.parts).
     parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The last lines a failing tool (or the service) logged: the evidence for an ERROR.
+    log_tail: str = ""
+    # The reasons that are threshold lines ("p95_ms 212 ms < 200 ms: not met"), a subset of `reasons`
+    # in the same order: reports that show the thresholds on their own leave these out of the rest.
+    threshold_reasons: tuple[str, ...] = ()
+    traits: CheckTraits = field(default_factory=CheckTraits)
 
     @property
     def failing(self) -> tuple[Finding, ...]:
         """The findings that fail the policy."""
-        return tuple(f for f, fails in zip(self.findings, self.blocking, strict=False) if fails)
+        return tuple(f for f in self.findings if f.blocking)
+
+    @property
+    def other_reasons(self) -> tuple[str, ...]:
+        """The reasons that are not threshold lines."""
+        thresholds = set(self.threshold_reasons)
+        return tuple(r for r in self.reasons if r not in thresholds)
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ModelWrapValidatorHandler, ValidationError, model_validator
 
 from gate.checks import CHECKS
 from gate.errors import UsageError
 from gate.model import COMPARISONS, CheckPolicy, Policy, Severity, Threshold
 from gate.resources import policies_dir
+from gate.sections import SectionModel, describe_validation_error
 
 __all__ = ["CheckPolicy", "Policy", "Threshold", "load_policy", "policies_dir", "resolve_policy_path"]
 
 OPERATORS = tuple(COMPARISONS)
-CHECK_KEYS = {"enabled", "required", "fail_at", "warn_at", "fail_rules", "thresholds", "description"}
+THRESHOLD_FORM = f"{{ op = one of {' '.join(OPERATORS)}, value = a number }}"
 
 
 def resolve_policy_path(name_or_path: str, base: Path) -> Path:
@@ -25,6 +28,77 @@ def resolve_policy_path(name_or_path: str, base: Path) -> Path:
         path = Path(name_or_path)
         return path if path.is_absolute() else base / path
     return policies_dir() / f"{name_or_path}.toml"
+
+
+def _threshold(spec: Any) -> Threshold:
+    """A table {op, value}; raises ValueError saying the form expected."""
+    if isinstance(spec, dict) and set(spec) == {"op", "value"}:
+        op, value = spec["op"], spec["value"]
+        # bool is an int in Python; never a valid threshold value.
+        if op in OPERATORS and isinstance(value, int | float) and not isinstance(value, bool):
+            return Threshold(op, float(value))
+    raise ValueError(f"expected {THRESHOLD_FORM}")
+
+
+def _severity(value: Any) -> Severity:
+    if not isinstance(value, str):
+        raise ValueError("expected a severity name")
+    return Severity.parse(value)
+
+
+class CheckTable(SectionModel):
+    """One [checks.<id>] table of a policy file."""
+
+    enabled: bool = True
+    required: bool = True
+    fail_at: Annotated[Severity, BeforeValidator(_severity)] | None = None
+    warn_at: Annotated[Severity, BeforeValidator(_severity)] | None = None
+    fail_rules: list[str] = Field(default_factory=list)  # rule id globs
+    thresholds: dict[str, Annotated[Threshold, BeforeValidator(_threshold)]] = Field(default_factory=dict)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _judges_something(self) -> CheckTable:
+        # A check judged by nothing would pass whatever it found.
+        if self.enabled and not (self.fail_at or self.fail_rules or self.thresholds):
+            raise ValueError("judges nothing; set fail_at, fail_rules or thresholds (or enabled = false)")
+        return self
+
+    def to_policy(self) -> CheckPolicy:
+        """The check policy this table describes."""
+        return CheckPolicy(
+            self.enabled, self.required, self.fail_at, self.warn_at, tuple(self.fail_rules), self.thresholds
+        )
+
+
+class PolicyFile(SectionModel):
+    """A whole policy file: a name, a description and [checks.<id>] tables of known checks."""
+
+    name: str | None = None
+    description: str | None = None
+    checks: dict[str, CheckTable]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _known_checks(cls, data: Any, handler: ModelWrapValidatorHandler[PolicyFile]) -> PolicyFile:
+        """Report a table of an unknown check together with every other problem (not instead of them)."""
+        raw = data.get("checks") if isinstance(data, dict) else None
+        if not isinstance(raw, dict):
+            return handler(data)
+        unknown = [key for key in raw if key not in CHECKS]
+        message = f"unknown check (expected one of: {', '.join(CHECKS)})"
+        problems = [
+            {"type": "value_error", "loc": ("checks", key), "input": raw[key], "ctx": {"error": ValueError(message)}}
+            for key in unknown
+        ]
+        known = {**data, "checks": {key: value for key, value in raw.items() if key in CHECKS}}
+        try:
+            model = handler(known)
+        except ValidationError as exc:
+            raise ValidationError.from_exception_data(exc.title, [*exc.errors(), *problems]) from None  # type: ignore[list-item]
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)  # type: ignore[arg-type]
+        return model
 
 
 def load_policy(
@@ -39,101 +113,22 @@ def load_policy(
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
         raise UsageError([f"{path}: cannot read policy: {exc}"]) from None
+    try:
+        parsed = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error(exc, f"{path}: ", PolicyFile)) from None
+    checks = {check_id: table.to_policy() for check_id, table in parsed.checks.items()}
     problems: list[str] = []
-    checks = _parse_checks(data, str(path), problems)
     checks = _apply_overrides(checks, overrides, overrides_source, problems)
     if problems:
         raise UsageError(problems)
-    return Policy(name=str(data.get("name", path.stem)), source=str(path), checks=checks)
-
-
-def _parse_checks(data: Mapping[str, Any], source: str, problems: list[str]) -> dict[str, CheckPolicy]:
-    for key in sorted(set(data) - {"name", "description", "checks"}):
-        problems.append(f"{source}: {key}: unknown key (expected name, description, checks)")
-    raw_checks = data.get("checks")
-    if not isinstance(raw_checks, dict):
-        problems.append(f"{source}: checks: expected tables [checks.<check id>]")
-        return {}
-    checks = {}
-    for check_id, raw in raw_checks.items():
-        where = f"{source}: checks.{check_id}"
-        if check_id not in CHECKS:
-            problems.append(f"{where}: unknown check (expected one of: {', '.join(CHECKS)})")
-            continue
-        if not isinstance(raw, dict):
-            problems.append(f"{where}: expected a table")
-            continue
-        checks[check_id] = _parse_check(raw, where, problems)
-    return checks
-
-
-def _parse_check(raw: Mapping[str, Any], where: str, problems: list[str]) -> CheckPolicy:
-    for key in sorted(set(raw) - CHECK_KEYS):
-        problems.append(f"{where}.{key}: unknown key (expected one of: {', '.join(sorted(CHECK_KEYS))})")
-    flags = {}
-    for key in ("enabled", "required"):
-        value = raw.get(key, True)
-        if not isinstance(value, bool):
-            problems.append(f"{where}.{key}: expected true or false")
-            value = True
-        flags[key] = value
-    severities = {key: _severity(raw.get(key), f"{where}.{key}", problems) for key in ("fail_at", "warn_at")}
-    rules = raw.get("fail_rules", [])
-    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
-        problems.append(f"{where}.fail_rules: expected a list of rule id globs")
-        rules = []
-    thresholds: dict[str, Threshold] = {}
-    raw_thresholds = raw.get("thresholds", {})
-    if not isinstance(raw_thresholds, dict):
-        problems.append(f'{where}.thresholds: expected a table of metric = {{ op = "<", value = 200 }}')
-        raw_thresholds = {}
-    for metric, spec in raw_thresholds.items():
-        threshold = _threshold(spec, None, f"{where}.thresholds.{metric}", problems)
-        if threshold is not None:
-            thresholds[metric] = threshold
-    if flags["enabled"] and not (severities["fail_at"] or rules or thresholds or raw_thresholds):
-        # A check judged by nothing would pass whatever it found.
-        problems.append(f"{where}: judges nothing; set fail_at, fail_rules or thresholds (or enabled = false)")
-    return CheckPolicy(
-        enabled=flags["enabled"],
-        required=flags["required"],
-        fail_at=severities["fail_at"],
-        warn_at=severities["warn_at"],
-        fail_rules=tuple(rules),
-        thresholds=thresholds,
-    )
-
-
-def _severity(value: Any, where: str, problems: list[str]) -> Severity | None:
-    if value is None:
-        return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError("expected a severity name")
-        return Severity.parse(value)
-    except ValueError as exc:
-        problems.append(f"{where}: {exc}")
-        return None
-
-
-def _threshold(spec: Any, current: Threshold | None, where: str, problems: list[str]) -> Threshold | None:
-    """A table {op, value}; a bare number keeps the current operator (only in overrides)."""
-    if isinstance(spec, bool):
-        spec = None  # booleans are ints in Python; never a valid threshold
-    if isinstance(spec, int | float) and current is not None:
-        return Threshold(current.op, float(spec))
-    if isinstance(spec, dict) and set(spec) == {"op", "value"}:
-        op, value = spec["op"], spec["value"]
-        if op in OPERATORS and isinstance(value, int | float) and not isinstance(value, bool):
-            return Threshold(op, float(value))
-    expected = "a number or " if current is not None else ""
-    problems.append(f"{where}: expected {expected}{{ op = one of {' '.join(OPERATORS)}, value = a number }}")
-    return None
+    return Policy(name=parsed.name or path.stem, source=str(path), checks=checks)
 
 
 def _apply_overrides(
     checks: dict[str, CheckPolicy], overrides: Mapping[str, Mapping[str, Any]], source: str, problems: list[str]
 ) -> dict[str, CheckPolicy]:
+    """The target's [thresholds]: a bare number keeps the policy's operator, a table sets both."""
     result = dict(checks)
     for check_id, metrics in overrides.items():
         where = f"{source}: thresholds.{check_id}"
@@ -143,15 +138,21 @@ def _apply_overrides(
         policy = result[check_id]
         thresholds = dict(policy.thresholds)
         for metric, spec in metrics.items():
-            if metric not in thresholds and isinstance(spec, int | float) and not isinstance(spec, bool):
+            number = isinstance(spec, int | float) and not isinstance(spec, bool)
+            current = thresholds.get(metric)
+            if number and current is None:
                 problems.append(
                     f"{where}.{metric}: the policy has no threshold on {metric!r} to change; "
-                    f"add one as {{ op = one of {' '.join(OPERATORS)}, value = a number }}"
+                    f"add one as {THRESHOLD_FORM}"
                 )
-                continue
-            threshold = _threshold(spec, thresholds.get(metric), f"{where}.{metric}", problems)
-            if threshold is not None:
-                thresholds[metric] = threshold
+            elif number and current is not None:
+                thresholds[metric] = Threshold(current.op, float(spec))
+            else:
+                try:
+                    thresholds[metric] = _threshold(spec)
+                except ValueError:
+                    expected = "a number or " if current is not None else ""
+                    problems.append(f"{where}.{metric}: expected {expected}{THRESHOLD_FORM}")
         result[check_id] = CheckPolicy(
             policy.enabled, policy.required, policy.fail_at, policy.warn_at, policy.fail_rules, thresholds
         )

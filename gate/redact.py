@@ -41,8 +41,9 @@ _PATTERNS = [
     ),
     re.compile(r"(?i)\b(?P<name>cookie|set-cookie)(?P<sep>\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)(?P<value>[^'\"\n]+)"),
     # The name may end a longer identifier (DJANGO_SECRET_KEY) and be quoted as a JSON key ("api_key": ...).
+    # Not after "/": `POST /token: not counted` names an endpoint, not a value (a query's `?token=` is kept).
     re.compile(
-        rf"(?i)(?<![a-z0-9])(?P<name>{_NAME})(?P<sep>['\"]?\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)"
+        rf"(?i)(?<![a-z0-9/])(?P<name>{_NAME})(?P<sep>['\"]?\s*[:=]\s*)(?P<q>['\"])?(?P<scheme>)"
         r"(?P<value>(?(q)[^'\"\n]+|[^\s'\"&,;)\]}]+))"
     ),
 ]

@@ -22,25 +22,23 @@ from gate.text import map_text
 _JSON_LINES = {".ndjson", ".jsonl"}
 
 
-def redact_files(folder: Path, secrets: Iterable[str]) -> None:
-    """Mask the known secrets in every file under `folder` (the service's log, tools' raw outputs).
+def redact_files(paths: Iterable[Path], secrets: Iterable[str]) -> None:
+    """Mask the known secrets in each file of `paths` and every file under each folder of them.
 
+    The one way artifact files are masked: the service's log and tools' raw outputs at the end of a
+    run (open_service), and a tool's reports before gate reads evidence back from them (fuzz).
     Ctrl-C and SIGTERM wait until it is done: an interrupted pass would leave secrets in the artifacts.
+    A file without any secret costs one read (see _redact_file), so masking a file twice is cheap.
     """
     forms = secret_forms(tuple(secrets))
-    if not forms or not folder.is_dir():
+    if not forms:
         return
     with _signals_deferred():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                _redact_file(path, forms)
-
-
-def redact_file(path: Path, secrets: Iterable[str]) -> None:
-    """Mask the known secrets in one file, keeping its format (see redact_files)."""
-    forms = secret_forms(tuple(secrets))
-    if forms and path.is_file() and not path.is_symlink():
-        _redact_file(path, forms)
+        for given in paths:
+            files = sorted(given.rglob("*")) if given.is_dir() and not given.is_symlink() else [given]
+            for path in files:
+                if path.is_file() and not path.is_symlink():
+                    _redact_file(path, forms)
 
 
 def _redact_file(path: Path, forms: tuple[str, ...]) -> None:

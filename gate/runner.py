@@ -12,23 +12,21 @@ from pathlib import Path
 
 from gate import __version__, outdir, proc
 from gate.checks import CHECKS
-from gate.checks.base import CheckContext
+from gate.checks.base import CheckContext, configured, traits
 from gate.config import GateConfig
 from gate.errors import CheckError, UsageError
 from gate.evaluate import evaluate
 from gate.live import LiveService
 from gate.live.lifecycle import RunningService, open_service
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
+from gate.numbers import plural
 from gate.policy import Policy
 from gate.redact import redact_report
 from gate.targetenv import target_environment
 from gate.text import bound
 from gate.waivers import apply_waivers, waiver_uses
 
-STATIC_WORKERS = 3  # static checks and fuzzing overlap; the load test always runs alone
-# Submitted to the pool in this order, longest first: a long check submitted last waits for a worker
-# and then runs alone at the end, making the whole run longer.
-LONGEST_FIRST = ("fuzz", "coverage", "security", "migrations", "docs")
+STATIC_WORKERS = 3  # the checks that do not run alone (RUNS_ALONE) overlap in a pool
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
         if c not in CHECKS
     ]
     for check_id in only:
-        if check_id in CHECKS and not CHECKS[check_id].configured(config.raw):
+        if check_id in CHECKS and not configured(CHECKS[check_id], config.raw):
             problems.append(f"--only {check_id}: not configured in {config.source} ({_how_to_configure(check_id)})")
     if problems:
         raise UsageError(problems)
@@ -69,7 +67,7 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
             planned.append(PlannedCheck(check_id, skip_reason="not selected with --only"))
         elif check_policy is None or not check_policy.enabled:
             planned.append(PlannedCheck(check_id, skip_reason=f"not enabled in policy {policy.name!r}"))
-        elif not check.configured(config.raw):
+        elif not configured(check, config.raw):
             reason = f"not configured: {_how_to_configure(check_id)}"
             if check_policy.required:
                 # Known before anything runs, and the run could only end ERROR: a usage error, so that
@@ -90,7 +88,7 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
 
 
 def _how_to_configure(check_id: str) -> str:
-    return "add a [service] section" if CHECKS[check_id].LIVE else f"add a [{check_id}] section"
+    return "add a [service] section" if traits(CHECKS[check_id]).live else f"add a [{check_id}] section"
 
 
 def run_gate(
@@ -108,8 +106,8 @@ def run_gate(
     started = time.monotonic()
     observed: dict[str, CheckResult] = {}
     to_run = [p.id for p in planned if p.skip_reason is None and p.error_reason is None]
-    live = [c for c in to_run if CHECKS[c].LIVE]
-    static = [c for c in to_run if not CHECKS[c].LIVE]
+    live = [c for c in to_run if traits(CHECKS[c]).live]
+    static = [c for c in to_run if not traits(CHECKS[c]).live]
     env = target_environment(config)
     secrets: tuple[str, ...] = ()
     outdir.start_artifacts(out_dir)
@@ -132,18 +130,12 @@ def run_gate(
                 for check_id in live:
                     observed[check_id] = _error_result(check_id, running.error, running.log_tail(), 0.0)
                     progress.finished(observed[check_id])
-                live = []
             else:
-                assert running.live is not None
-                # Latency is measured with nothing else of gate's running on the machine.
-                if "load" in live:
-                    run_one("load", running.live)
-                    _confirm_alive(observed, "load", running)
-                _run_parallel(static + [c for c in live if c != "load"], run_one, observed, running)
+                _run_scheduled(to_run, run_one, observed, running)
                 static = []
         secrets = running.secrets
     if static:
-        _run_parallel(static, run_one, observed, None)
+        _run_scheduled(static, run_one, observed, None)
 
     results = []
     for item in planned:
@@ -179,9 +171,29 @@ def _target_in_repo(target: Path) -> str:
 
 
 def submission_order(check_ids: Sequence[str]) -> list[str]:
-    """The checks in the order they go to the pool: longest first (LONGEST_FIRST), others after."""
-    rank = {check_id: index for index, check_id in enumerate(LONGEST_FIRST)}
-    return sorted(check_ids, key=lambda c: rank.get(c, len(rank)))
+    """The checks in the order they go to the pool: longest first (TYPICAL_DURATION_S), ties in CHECKS order.
+
+    A long check submitted last waits for a worker and then runs alone at the end, making the run longer.
+    """
+    position = {check_id: index for index, check_id in enumerate(CHECKS)}
+    return sorted(check_ids, key=lambda c: (-traits(CHECKS[c]).typical_duration_s, position[c]))
+
+
+def _run_scheduled(
+    check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult], running: RunningService | None
+) -> None:
+    """The checks that run alone (RUNS_ALONE) one by one in CHECKS order, then the others in the pool."""
+    service = running.live if running is not None else None
+    pooled = []
+    for check_id in check_ids:
+        if not traits(CHECKS[check_id]).runs_alone:
+            pooled.append(check_id)
+            continue
+        live = traits(CHECKS[check_id]).live
+        run_one(check_id, service if live else None)
+        if live and running is not None:
+            _confirm_alive(observed, check_id, running)
+    _run_parallel(pooled, run_one, observed, running)
 
 
 def _run_parallel(
@@ -192,7 +204,7 @@ def _run_parallel(
     service = running.live if running is not None else None
     check_ids = submission_order(check_ids)
     with ThreadPoolExecutor(max_workers=STATIC_WORKERS) as pool:
-        futures = [pool.submit(run_one, c, service if CHECKS[c].LIVE else None) for c in check_ids]
+        futures = [pool.submit(run_one, c, service if traits(CHECKS[c]).live else None) for c in check_ids]
         try:
             for future in futures:
                 future.result()  # run_one never raises for a check's own failure; this re-raises bugs
@@ -203,7 +215,7 @@ def _run_parallel(
             raise
     if running is not None:
         for check_id in check_ids:
-            if CHECKS[check_id].LIVE:
+            if traits(CHECKS[check_id]).live:
                 _confirm_alive(observed, check_id, running)
 
 
@@ -214,7 +226,12 @@ def _run_check(
     work_dir = out_dir / "artifacts" / check_id
     work_dir.mkdir(parents=True, exist_ok=True)
     ctx = CheckContext(
-        check_id=check_id, target=config.target, out_dir=out_dir, work_dir=work_dir, target_env=env, service=service
+        check_id=check_id,
+        target=config.target,
+        out_dir=out_dir,
+        work_dir=work_dir,
+        target_env=env,
+        live_service=service,
     )
     started = time.monotonic()
     try:
@@ -241,6 +258,7 @@ def _run_check(
         artifacts=observation.artifacts,
         details=dict(observation.details),
         parts=dict(observation.parts),
+        traits=traits(check).report,
     )
 
 
@@ -257,10 +275,10 @@ def _judge(result: CheckResult, config: GateConfig, policy: Policy, today: dt.da
         status=judgement.status,
         reasons=judgement.reasons,
         measurements=judgement.measurements,
-        findings=kept,
+        findings=judgement.findings,
         waived=waived,
         fail_at=check_policy.fail_at,
-        blocking=judgement.blocking,
+        threshold_reasons=judgement.threshold_reasons,
     )
     return judged, counts
 
@@ -288,15 +306,15 @@ def _confirm_alive(observed: dict[str, CheckResult], check_id: str, running: Run
             findings=previous.findings,
             waived=previous.waived,
             tools=previous.tools,
-            details={**previous.details, **errored.details},
+            details=previous.details,
             parts=previous.parts,
+            log_tail=errored.log_tail or previous.log_tail,
         )
 
 
 def _error_result(
     check_id: str, message: str, log_tail: str, duration_s: float, artifacts: tuple[str, ...] = ()
 ) -> CheckResult:
-    details = {"log_tail": log_tail} if log_tail else {}
     return CheckResult(
         id=check_id,
         title=CHECKS[check_id].TITLE,
@@ -304,7 +322,8 @@ def _error_result(
         reasons=(message,),
         duration_s=duration_s,
         artifacts=artifacts,
-        details=details,
+        log_tail=log_tail,
+        traits=traits(CHECKS[check_id]).report,
     )
 
 
@@ -314,9 +333,8 @@ def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckR
         return errored
     reasons = errored.reasons
     if measured.findings:
-        count = len(measured.findings)
         reasons += (
-            f"{count} finding{'s' if count != 1 else ''} the tools reported before the error "
+            f"{plural(len(measured.findings), 'finding')} the tools reported before the error "
             "are kept below (not judged: the check could not decide)",
         )
     artifacts = tuple(dict.fromkeys((*measured.artifacts, *errored.artifacts)))
@@ -327,10 +345,13 @@ def _keep_measured(errored: CheckResult, measured: Observation | None) -> CheckR
         findings=measured.findings,
         tools=dict(measured.tools),
         artifacts=artifacts,
-        details={**measured.details, **errored.details},
+        details=dict(measured.details),
         parts=dict(measured.parts),
     )
 
 
 def _plain_result(check_id: str, status: Status, reason: str) -> CheckResult:
-    return CheckResult(id=check_id, title=CHECKS[check_id].TITLE, status=status, reasons=(reason,), duration_s=0.0)
+    check = CHECKS[check_id]
+    return CheckResult(
+        id=check_id, title=check.TITLE, status=status, reasons=(reason,), duration_s=0.0, traits=traits(check).report
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, ValidationInfo
 
@@ -70,3 +71,61 @@ def check_target_paths(entries: Sequence[str], info: ValidationInfo) -> None:
 def inside(root: Path, path: Path) -> bool:
     """Whether `path` is `root` or lies below it (both resolved or both as given)."""
     return path == root or root in path.parents
+
+
+# pydantic's words for a wrong kind of value, in TOML's: "table", not "dictionary or instance of Model".
+_TOML_WORDS = {
+    "model_type": "expected a table",
+    "dict_type": "expected a table",
+    "list_type": "expected an array",
+    "missing": "required",
+}
+
+
+def describe_validation_error(exc: ValidationError, where: str, schema: Any = None) -> list[str]:
+    """One line per pydantic error: file: key: what was expected (list items as key[0]).
+
+    `where` is "file: table" for a table of a file, or "file: " for a whole file. With the `schema`
+    validated against (a model class or a type such as list[Model]), an unknown key's line lists
+    the keys its table may have.
+    """
+    lines: list[str] = []
+    for error in exc.errors():
+        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+        if where.endswith(" "):  # a whole file ("path: "), so its keys start the line
+            key = key.removeprefix(".")
+        message = _TOML_WORDS.get(error["type"], error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            known = _keys_at(schema, error["loc"][:-1])
+            message = f"unknown key (expected one of: {', '.join(known)})" if known else "unknown key"
+        # A validator that found several problems says so one per line: one output line each.
+        lines.extend(f"{where}{key}: {part}" for part in message.splitlines())
+    return lines
+
+
+def _keys_at(schema: Any, loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the table at `loc` in `schema` may have; [] where the walk cannot tell."""
+    kind = _model_in(schema)
+    for part in loc:
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and isinstance(part, str):
+            field = kind.model_fields.get(part)
+            kind = _model_in(field.annotation) if field is not None else None
+        elif get_origin(kind) is list and isinstance(part, int):
+            kind = _model_in(get_args(kind)[0])
+        elif get_origin(kind) is dict and isinstance(part, str):
+            kind = _model_in(get_args(kind)[1])
+        else:
+            return []
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return sorted(kind.model_fields)
+    return []
+
+
+def _model_in(kind: Any) -> Any:
+    """`kind` without Annotated[...] and without None in a union (`Model | None` -> Model)."""
+    while get_origin(kind) is Annotated:
+        kind = get_args(kind)[0]
+    if get_origin(kind) in (Union, UnionType):
+        members = [member for member in get_args(kind) if member is not type(None)]
+        kind = _model_in(members[0]) if len(members) == 1 else None
+    return kind

@@ -69,8 +69,10 @@ def map_text(value: Any, change: Callable[[str], str], by_key: dict[str, Callabl
         if isinstance(item, str):
             return apply(item)
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            # A field is keyed by its name, as a mapping's value is by its key (CheckResult.log_tail).
             return dataclasses.replace(
-                item, **{f.name: walk(getattr(item, f.name), apply) for f in dataclasses.fields(item)}
+                item,
+                **{f.name: walk(getattr(item, f.name), keyed.get(f.name, apply)) for f in dataclasses.fields(item)},
             )
         if isinstance(item, dict):
             return {

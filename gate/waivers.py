@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 
-from gate.model import Finding, Waiver, WaiverUse
+from gate.model import Finding, Waiver, WaiverState, WaiverUse
 
 
 def is_expired(waiver: Waiver, today: dt.date) -> bool:
     """A waiver applies up to and including its expiry date."""
-    return dt.date.fromisoformat(waiver.expires) < today
+    return waiver.expires < today
 
 
 def matches(waiver: Waiver, finding: Finding) -> bool:
@@ -23,24 +24,29 @@ def matches(waiver: Waiver, finding: Finding) -> bool:
         return False
     if waiver.path is None:
         return True
-    places = [p for p in (finding.path, finding.extra.get("operation")) if p is not None]
+    places = [p for p in (finding.path, finding.operation) if p is not None]
     return any(fnmatchcase(place, waiver.path) for place in places)
 
 
 def apply_waivers(
     findings: Sequence[Finding], waivers: Sequence[Waiver], today: dt.date
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...], list[int]]:
-    """Split findings into (kept, waived); also count, per waiver, the findings it matched."""
+    """Split findings into (kept, waived); a waived finding carries the first waiver that applied to it.
+    Also count, per waiver, the findings it matched (expired waivers included)."""
     kept: list[Finding] = []
     waived: list[Finding] = []
     counts = [0] * len(waivers)
     for finding in findings:
-        applied = False
+        applied: Waiver | None = None
         for index, waiver in enumerate(waivers):
             if matches(waiver, finding):
                 counts[index] += 1
-                applied = applied or not is_expired(waiver, today)
-        (waived if applied else kept).append(finding)
+                if applied is None and not is_expired(waiver, today):
+                    applied = waiver
+        if applied is None:
+            kept.append(finding)
+        else:
+            waived.append(dataclasses.replace(finding, waiver=applied))
     return tuple(kept), tuple(waived), counts
 
 
@@ -51,12 +57,12 @@ def waiver_uses(
     uses = []
     for waiver, count in zip(waivers, counts, strict=True):
         if is_expired(waiver, today):
-            state = "expired"
+            state = WaiverState.EXPIRED
         elif waiver.check not in evaluated_checks:
-            state = "unchecked"  # its check did not run, so nothing can be said about it
+            state = WaiverState.UNCHECKED
         elif count == 0:
-            state = "stale"
+            state = WaiverState.STALE
         else:
-            state = "applied"
+            state = WaiverState.APPLIED
         uses.append(WaiverUse(waiver, state, count))
     return tuple(uses)

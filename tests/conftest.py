@@ -60,6 +60,6 @@ def run_gate(tmp_path: Path) -> Callable[..., tuple[Result, dict[str, Any] | Non
 
 def check_of(report: Mapping[str, Any], check_id: str) -> dict[str, Any]:
     """The check entry with this id in a JSON report."""
-    matches = [c for c in report["checks"] if c["id"] == check_id]
+    matches: list[dict[str, Any]] = [c for c in report["checks"] if c["id"] == check_id]
     assert len(matches) == 1, f"no single check {check_id!r} in report"
     return matches[0]

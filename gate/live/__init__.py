@@ -36,3 +36,11 @@ class LiveService:
     # Tells gate of secrets a check learnt during its run (a token the fuzz hooks renewed), for the
     # masking of every artifact and of the report; None outside a gate run.
     learn_secrets: Callable[[Sequence[str]], None] | None = field(default=None, repr=False)
+    # Where the spec's paths live: base_url plus the spec's relative server prefix or Swagger basePath
+    # (gate.live.openapi.api_base_url, computed once in lifecycle). Every request a live check makes
+    # to an operation of the spec goes to api_url + the spec's path; empty means base_url.
+    api_url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.api_url:
+            object.__setattr__(self, "api_url", self.base_url)

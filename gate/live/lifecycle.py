@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from gate import proc
 from gate.errors import CheckError
 from gate.live import LiveService
 from gate.live import http as localhttp
-from gate.live.openapi import load_spec
+from gate.live.openapi import api_base_url, load_spec
 from gate.live.prepare import (
     auth_credential,
     env_secrets,
@@ -23,6 +22,7 @@ from gate.live.prepare import (
     service_env,
 )
 from gate.live.settings import ServiceSettings
+from gate.poll import poll
 from gate.redact import credible_secret, redact_text
 from gate.redact_files import redact_files
 
@@ -98,7 +98,7 @@ def open_service(
         finally:
             # Also after Ctrl-C or a failed start: the log of a service that never got ready is
             # uploaded as evidence all the same.
-            redact_files(mask_under or work_dir, running._secrets)
+            redact_files([mask_under or work_dir], running._secrets)
 
 
 def _prepare(
@@ -137,6 +137,7 @@ def _prepare(
         raise CheckError(f"the service stopped while gate prepared it: {death}")
     return LiveService(
         base_url=base_url,
+        api_url=api_base_url(base_url, spec),
         headers=headers,
         spec=spec,
         spec_file=spec_file,
@@ -169,37 +170,36 @@ def _start(
 
 def _wait_ready(process: proc.Background, port: int, health_url: str, timeout: float) -> None:
     """Poll health until it answers 2xx from our own process; raise CheckError on exit or deadline."""
-    deadline = time.monotonic() + timeout
-    last = "no attempt yet"
-    while True:
+
+    def attempt(left: float) -> str | None:
         death = _exit_reason(process.exit_code())
         if death is not None:
             raise CheckError(f"the service {death} before it was ready")
-        answer = localhttp.get(health_url, {}, min(PROBE_TIMEOUT_S, max(deadline - time.monotonic(), 0.1)))
-        if answer.ok:
-            # A foreign server may hold the port while ours fails with "address in use": only a
-            # listener inside our process's session counts. None: this OS cannot tell, trust the exit code.
-            owned = localhttp.port_owned_by_session(port, process.pid)
-            if owned is not False and _exit_reason(process.exit_code()) is None:
-                return
-            last = f"{answer.describe()}, but from a process gate did not start (port {port} is taken)"
-        else:
-            last = answer.describe()
-        if time.monotonic() >= deadline:
-            raise CheckError(f"the service was not ready within {timeout:g} s: {health_url}: {last}")
-        time.sleep(POLL_INTERVAL_S)
+        answer = localhttp.get(health_url, {}, min(PROBE_TIMEOUT_S, max(left, 0.1)))
+        if not answer.ok:
+            return answer.describe()
+        # A foreign server may hold the port while ours fails with "address in use": only a
+        # listener inside our process's session counts. None: this OS cannot tell, trust the exit code.
+        owned = localhttp.port_owned_by_session(port, process.pid)
+        if owned is not False and _exit_reason(process.exit_code()) is None:
+            return None
+        return f"{answer.describe()}, but from a process gate did not start (port {port} is taken)"
+
+    last = poll(attempt, timeout, POLL_INTERVAL_S)
+    if last is not None:
+        raise CheckError(f"the service was not ready within {timeout:g} s: {health_url}: {last}")
 
 
 def _wait_ready_url(health_url: str, timeout: float) -> None:
     """Poll the health URL of an already-running service until it answers 2xx or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = localhttp.get(health_url, {}, min(PROBE_TIMEOUT_S, max(deadline - time.monotonic(), 0.1)))
-        if answer.ok:
-            return
-        if time.monotonic() >= deadline:
-            raise CheckError(f"the service at {health_url} was not ready within {timeout:g} s: {answer.describe()}")
-        time.sleep(POLL_INTERVAL_S)
+
+    def attempt(left: float) -> str | None:
+        answer = localhttp.get(health_url, {}, min(PROBE_TIMEOUT_S, max(left, 0.1)))
+        return None if answer.ok else answer.describe()
+
+    last = poll(attempt, timeout, POLL_INTERVAL_S)
+    if last is not None:
+        raise CheckError(f"the service at {health_url} was not ready within {timeout:g} s: {last}")
 
 
 def _exit_reason(code: int | None) -> str | None:

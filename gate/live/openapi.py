@@ -6,6 +6,7 @@ One module for the spec, so that what "a usable spec" means (its versions) is de
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,17 +63,42 @@ def parse_spec(text: str, where: str) -> dict[str, Any]:
     return data
 
 
-def spec_problem(data: Any) -> str | None:
-    """Why `data` is not an OpenAPI 3.x / Swagger 2.0 document, or None when it is one."""
-    if not isinstance(data, dict):
-        return f"expected a mapping at the top, got {type(data).__name__}"
+# The versions gate works with, decided here only: spec loading refuses any other document, so docs,
+# load and fuzz all read what they are given. 3.2 is a superset of 3.1 (adds the QUERY method,
+# additionalOperations, `querystring` parameters); gate's walkers below read its operations, and
+# schemathesis (the fuzz check) reads 3.0.x-3.2.x, written in full as the standard requires ("3.1.0").
+OPENAPI_VERSIONS = ("3.0", "3.1", "3.2")
+SWAGGER_VERSION = "2.0"
+SUPPORTED = "OpenAPI 3.0.x, 3.1.x, 3.2.x or Swagger 2.0"
+_OPENAPI_VERSION = re.compile(r"^([0-9]+\.[0-9]+)(\.[0-9]+(-.+)?)?$")
+
+
+def version_problem(data: Mapping[str, Any]) -> str | None:
+    """Why the document's version field is not one gate works with, or None."""
     openapi, swagger = data.get("openapi"), data.get("swagger")
     if openapi is None and swagger is None:
         return "no 'openapi' or 'swagger' version field"
-    if openapi is not None and not str(openapi).startswith("3."):
-        return f"unsupported openapi version {openapi!r} (expected 3.x)"
-    if openapi is None and str(swagger) != "2.0":
-        return f"unsupported swagger version {swagger!r} (expected 2.0)"
+    if openapi is not None:
+        # A YAML `openapi: 3.0` is a number: unquoted, it is not the version string the standard asks for.
+        match = _OPENAPI_VERSION.match(openapi) if isinstance(openapi, str) else None
+        if match is None or match.group(1) not in OPENAPI_VERSIONS:
+            return f"unsupported openapi version {openapi!r}: gate reads {SUPPORTED}"
+        if match.group(2) is None:
+            # The standard's form, and the only one schemathesis reads: refused here, not by fuzz alone.
+            return f"openapi version {openapi!r} lacks its patch number: write it in full, e.g. '{openapi}.0'"
+        return None
+    if str(swagger) != SWAGGER_VERSION:
+        return f"unsupported swagger version {swagger!r}: gate reads {SUPPORTED}"
+    return None
+
+
+def spec_problem(data: Any) -> str | None:
+    """Why `data` is not a document gate works with (see OPENAPI_VERSIONS), or None when it is one."""
+    if not isinstance(data, dict):
+        return f"expected a mapping at the top, got {type(data).__name__}"
+    problem = version_problem(data)
+    if problem is not None:
+        return problem
     paths = data.get("paths")
     if not isinstance(paths, dict):
         return "'paths' is missing or not a mapping"
@@ -109,8 +135,10 @@ def _fill_variables(url: str, variables: Any) -> str:
     return url
 
 
-# The HTTP methods a path item may hold (OpenAPI 3.x; Swagger 2.0 has all but trace).
+# The HTTP methods a path item may hold (OpenAPI 3.x; Swagger 2.0 has all but trace; 3.2 adds query
+# and, under additionalOperations, any other method).
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+METHODS_3_2 = (*METHODS, "query")
 MAX_REF_DEPTH = 32  # a chain of $refs longer than this is a cycle
 
 
@@ -129,13 +157,12 @@ class Operation:
 
 
 def version(spec: Mapping[str, Any]) -> str:
-    """'2.0', '3.0' or '3.1'; raise CheckError for anything else."""
-    openapi, swagger = spec.get("openapi"), spec.get("swagger")
-    if isinstance(openapi, str) and openapi.startswith(("3.0", "3.1")):
-        return openapi[:3]
-    if openapi is None and str(swagger) == "2.0":
-        return "2.0"
-    raise CheckError(f"not an OpenAPI 3.0/3.1 or Swagger 2.0 document (openapi={openapi!r}, swagger={swagger!r})")
+    """'2.0', '3.0', '3.1' or '3.2'; raise CheckError for a version spec loading would refuse."""
+    problem = version_problem(spec)
+    if problem is not None:
+        raise CheckError(f"the OpenAPI document is not usable: {problem}")
+    openapi = spec.get("openapi")
+    return str(openapi)[:3] if openapi is not None else SWAGGER_VERSION
 
 
 def resolve(spec: Mapping[str, Any], node: Any, where: str) -> Mapping[str, Any]:
@@ -169,7 +196,7 @@ def _pointer(spec: Mapping[str, Any], ref: str, where: str) -> Any:
 
 def operations(spec: Mapping[str, Any]) -> list[Operation]:
     """Every operation in the document, in document order."""
-    version(spec)
+    v3_2 = version(spec) == "3.2"
     paths = spec.get("paths")
     if not isinstance(paths, Mapping):
         raise CheckError("the OpenAPI document has no 'paths' object")
@@ -179,17 +206,38 @@ def operations(spec: Mapping[str, Any]) -> list[Operation]:
             continue  # a specification extension, not a path
         item = resolve(spec, raw_item, f"paths.{path}")
         shared = _parameters(spec, item.get("parameters", []), f"paths.{path}.parameters")
-        for method in METHODS:
-            if method not in item:
-                continue
+        for method, raw_op in _methods(item, v3_2):
             where = f"{method.upper()} {path}"
-            op = resolve(spec, item[method], where)
+            op = resolve(spec, raw_op, where)
             own = _parameters(spec, op.get("parameters", []), f"{where} parameters")
             # An operation's parameter replaces a path-level one with the same name and location.
             keys = {(p.get("name"), p.get("in")) for p in own}
             merged = tuple([p for p in shared if (p.get("name"), p.get("in")) not in keys] + own)
             found.append(Operation(method.upper(), str(path), op, merged))
     return found
+
+
+def _methods(item: Mapping[str, Any], v3_2: bool) -> list[tuple[str, Any]]:
+    """(method, operation) of a path item; in 3.2 also query and the additionalOperations."""
+    found = [(m, item[m]) for m in (METHODS_3_2 if v3_2 else METHODS) if m in item]
+    extra = item.get("additionalOperations") if v3_2 else None
+    if isinstance(extra, Mapping):
+        found += [(str(m), op) for m, op in extra.items() if str(m).lower() not in METHODS_3_2]
+    return found
+
+
+def additional_operations(spec: Mapping[str, Any]) -> list[str]:
+    """'METHOD /path' of each OpenAPI 3.2 additionalOperations entry (a method outside the fixed ones)."""
+    paths = spec.get("paths")
+    if version_problem(spec) is not None or str(spec.get("openapi"))[:3] != "3.2" or not isinstance(paths, Mapping):
+        return []
+    return [
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        if isinstance(item, Mapping)
+        for method, _ in _methods(item, v3_2=True)
+        if method.lower() not in METHODS_3_2
+    ]
 
 
 def _parameters(spec: Mapping[str, Any], raw: Any, where: str) -> list[Mapping[str, Any]]:

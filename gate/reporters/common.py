@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from gate.model import Finding, GateReport, Status, Verdict
+from gate.model import GateReport, Status, Verdict
 from gate.redact import redact_report
 from gate.text import map_text, printable
 
@@ -68,14 +68,6 @@ def one_line(text: str, limit: int = 200) -> str:
     """Collapse whitespace to single spaces and cut to `limit` characters with an ellipsis."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def file_path(finding: Finding) -> str | None:
-    """The finding's file, or None when it has none: fuzz findings carry their API operation in `path`
-    (so that a waiver's path glob can match it), which is no file a code viewer can open."""
-    if finding.path is None or finding.path == finding.extra.get("operation"):
-        return None
-    return finding.path
 
 
 def repo_relative(path: str, target_in_repo: str) -> str:

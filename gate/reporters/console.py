@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict
+from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict, WaiverState
+from gate.numbers import plural, seconds
 from gate.reporters.common import one_line, shown
 from gate.text import strip_ansi
 
@@ -37,7 +38,7 @@ def render(report: GateReport, color: bool = False, width: int = 110) -> str:
     verdict = report.verdict
     console.print(
         f"[{VERDICT_STYLE[verdict]}]Verdict: {verdict.value.upper()}[/] (exit {EXIT_CODES[verdict]}) "
-        f"- policy {escape(report.policy)}, {report.duration_s:.1f} s"
+        f"- policy {escape(report.policy)}, {seconds(report.duration_s)}"
     )
     return buffer.getvalue()
 
@@ -54,7 +55,7 @@ def _table(report: GateReport) -> Table:
             check.id,
             f"[{style}]{check.status.value.upper()}[/]",
             escape(measured(check)),
-            f"{check.duration_s:.1f} s" if check.status is not Status.SKIPPED else "",
+            seconds(check.duration_s) if check.status is not Status.SKIPPED else "",
         )
     return table
 
@@ -66,7 +67,7 @@ def measured(check: CheckResult) -> str:
     parts = [f"{'✓' if m.ok else '✗'} {m.describe()}" for m in check.measurements]
     if check.fail_at is not None or check.findings:
         failing = len(check.failing)
-        parts.append(f"{_plural(len(check.findings), 'finding')}" + (f", {failing} failing" if failing else ""))
+        parts.append(plural(len(check.findings), "finding") + (f", {failing} failing" if failing else ""))
     if check.waived:
         parts.append(f"{len(check.waived)} waived")
     scope = _scope(check)
@@ -75,23 +76,20 @@ def measured(check: CheckResult) -> str:
     return "; ".join(parts) or (check.reasons[0] if check.reasons else "")
 
 
-# What a findings-only check covered, so "0 findings" is read against how much was looked at.
-_SCOPE = {"fuzz": (("test_cases", "test case"), ("operations", "operation")), "migrations": (("files", "file"),)}
-
-
 def _scope(check: CheckResult) -> str:
+    # What a findings-only check covered (its COUNTS_IN), so "0 findings" is read against how much was looked at.
     counted = [
         (check.metrics[key], noun)
-        for key, noun in _SCOPE.get(check.id, ())
+        for key, noun in check.traits.counts_in
         if isinstance(check.metrics.get(key), int | float) and math.isfinite(check.metrics[key])
     ]
-    scope = " on ".join(_plural(int(value), noun) for value, noun in counted)
+    scope = " on ".join(plural(int(value), noun) for value, noun in counted)
     # What fuzzing left out and how often it logged in again: part of what "0 findings" means.
     excluded = _count(check.metrics.get("operations_excluded"))
     renewals = _count(check.metrics.get("token_renewals"))
     extra = [
         f"{excluded} excluded" if excluded else "",
-        f"token renewed {_plural(renewals, 'time')}" if renewals else "",
+        f"token renewed {plural(renewals, 'time')}" if renewals else "",
     ]
     return ", ".join(p for p in (scope, *extra) if p)
 
@@ -107,9 +105,8 @@ def _print_problems(console: Console, report: GateReport) -> None:
             style = STATUS_STYLE[check.status]
             for reason in check.reasons:
                 console.print(f"[{style}]{check.id}[/]: {escape(reason)}")
-            tail = check.details.get("log_tail")
-            if check.status is Status.ERROR and isinstance(tail, str) and tail:
-                for line in strip_ansi(tail).splitlines()[-8:]:
+            if check.status is Status.ERROR and check.log_tail:
+                for line in strip_ansi(check.log_tail).splitlines()[-8:]:
                     console.print(f"    [dim]{escape(line)}[/]")
         # What a check noticed without it changing the result (e.g. fuzz: operations refused by design).
         notes = check.details.get("notes")
@@ -120,7 +117,7 @@ def _print_problems(console: Console, report: GateReport) -> None:
 def top_findings(report: GateReport, limit: int = TOP_FINDINGS) -> list[Finding]:
     """The most severe findings across checks, most severe first."""
     findings = [f for check in report.checks for f in check.findings]
-    return sorted(findings, key=lambda f: (-f.severity, f.check, f.path or "", f.line or 0))[:limit]
+    return sorted(findings, key=lambda f: (-f.severity, f.check, f.path or f.operation or "", f.line or 0))[:limit]
 
 
 def _print_findings(console: Console, report: GateReport) -> None:
@@ -129,7 +126,7 @@ def _print_findings(console: Console, report: GateReport) -> None:
         return
     console.print(f"\n[bold]Top findings[/] ({min(total, TOP_FINDINGS)} of {total}):")
     for finding in top_findings(report):
-        where = f" {finding.location}" if finding.location else ""
+        where = f" {finding.place}" if finding.place else ""
         console.print(
             f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
             f"{escape(one_line(finding.message, 160))}"
@@ -147,21 +144,17 @@ def _print_waivers(console: Console, report: GateReport) -> None:
     for use in report.waivers:
         w = use.waiver
         name = f"{w.check}/{w.rule}" + (f" ({w.path})" if w.path else "")
-        if use.state == "expired":
+        if use.state is WaiverState.EXPIRED:
             console.print(
                 f"[yellow]waiver expired[/] {escape(name)} on {w.expires}: no longer applies "
-                f"({_plural(use.matched, 'finding')} it would match)"
+                f"({plural(use.matched, 'finding')} it would match)"
             )
-        elif use.state == "stale":
+        elif use.state is WaiverState.STALE:
             console.print(f"[yellow]waiver stale[/] {escape(name)}: matched nothing, remove it")
-        elif use.state == "unchecked":
+        elif use.state is WaiverState.UNCHECKED:
             console.print(f"waiver not checked {escape(name)}: its check did not run")
-        elif use.state == "applied":
+        elif use.state is WaiverState.APPLIED:
             console.print(
-                f"waiver applied {escape(name)} to {_plural(use.matched, 'finding')}, until {w.expires}: "
+                f"waiver applied {escape(name)} to {plural(use.matched, 'finding')}, until {w.expires}: "
                 f"{escape(w.reason)}"
             )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

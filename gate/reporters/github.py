@@ -3,7 +3,7 @@
 Writing them (to $GITHUB_STEP_SUMMARY and stdout) is gate/github_actions.py's job."""
 
 from gate.model import GateReport, Severity, Status
-from gate.reporters.common import file_path, one_line, repo_relative, shown
+from gate.reporters.common import one_line, repo_relative, shown
 from gate.reporters.console import top_findings
 
 # GitHub shows at most 10 annotations of each type per step; more are dropped without notice.
@@ -61,8 +61,8 @@ def annotations(report: GateReport) -> list[str]:
         add(kind, command(kind, "\n".join(check.reasons) or check.status.value, title=title))
     for f in top_findings(report, limit=sum(len(c.findings) for c in report.checks)):
         kind = KIND[f.severity]
-        path = file_path(f)
-        where = f.extra.get("operation", "")
+        path = f.path
+        where = f.operation or ""
         message = f.message.strip() + (f" ({where})" if where and not path else "")
         title = f"gate {f.check}: {f.rule} ({f.severity.label})"
         line = f.line if path else None

@@ -10,10 +10,10 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from gate.model import EXIT_CODES, CheckResult, GateReport
+from gate.model import EXIT_CODES, GateReport
+from gate.numbers import distinct, plural, seconds, short
 from gate.reporters.common import safe
 from gate.reporters.htmlview import ENDPOINT_COLUMNS, check_view
-from gate.reporters.svg import fmt
 
 FILENAME = "gate-report.html"
 TEMPLATE = "report.html.j2"
@@ -54,16 +54,8 @@ def _measure(value: float | None, unit: str, limit: float | None = None) -> str:
     """A measured value for display, never rounded onto its limit (79.999 % must not read "80 %")."""
     if value is None:
         return "not reported"
-    text = fmt(value)
-    if limit is not None and value != limit and float(text) == limit:
-        text = f"{value:.10g}"
+    text = short(value) if limit is None else distinct(value, limit)[0]
     return f"{text}{unit}"
-
-
-def _own_reasons(check: CheckResult) -> list[str]:
-    """The reasons the threshold lines do not already say ("p95_ms 212 ms < 200 ms: not met")."""
-    described = tuple(f"{m.describe()}:" for m in check.measurements)
-    return [r for r in check.reasons if not r.startswith(described)]
 
 
 def render(report: GateReport) -> str:
@@ -77,7 +69,8 @@ def render(report: GateReport) -> str:
         exit_code=EXIT_CODES[report.verdict],
         views=[check_view(check) for check in report.checks],
         measure=_measure,
-        own_reasons=_own_reasons,
+        plural=plural,
+        seconds=seconds,
         endpoint_columns=ENDPOINT_COLUMNS,
         csp=content_security_policy(),
         css=css,

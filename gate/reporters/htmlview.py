@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gate.model import COMPARISONS, CheckResult, Finding, Measurement
-from gate.reporters.svg import Chart, fmt, number, percentile_chart, timeline_charts
+from gate.numbers import number, short
+from gate.reporters.svg import Chart, percentile_chart, timeline_charts
 from gate.text import strip_ansi
 
 LOG_LINES = 200
@@ -71,7 +72,7 @@ class CheckView:
 def check_view(check: CheckResult) -> CheckView:
     """Everything the template needs for one check."""
     details = check.details if isinstance(check.details, Mapping) else {}
-    findings = tuple(sorted(check.findings, key=lambda f: (-f.severity, f.path or "", f.line or 0)))
+    findings = tuple(sorted(check.findings, key=lambda f: (-f.severity, f.path or f.operation or "", f.line or 0)))
     p95 = _measurement(check, "p95_ms")
     threshold = p95.limit if p95 else None
     coverage = _coverage(details.get("files"), _measurement(check, "percent"))
@@ -88,7 +89,6 @@ def check_view(check: CheckResult) -> CheckView:
             ("percentiles", percentiles),
             ("timeline", timelines),
             ("operations", "operations" in details and isinstance(details["operations"], list)),
-            ("log_tail", True),
         )
         if used
     }
@@ -99,8 +99,8 @@ def check_view(check: CheckResult) -> CheckView:
         endpoints=endpoints,
         charts=tuple(c for c in (percentiles, *timelines) if c),
         operations=operations,
-        log_tail=_log_tail(details.get("log_tail")),
-        metrics=tuple((name, fmt(value)) for name, value in check.metrics.items() if number(value) is not None),
+        log_tail=_log_tail(check.log_tail),
+        metrics=tuple((name, short(value)) for name, value in check.metrics.items() if number(value) is not None),
         facts=_facts(details, shown),
         tables=_tables(details, shown),
     )
@@ -119,7 +119,7 @@ def _coverage(files: Any, threshold: Measurement | None) -> CoverageView | None:
     marker = None
     text = ""
     if threshold is not None:
-        text = f"{threshold.op} {fmt(threshold.limit)} %"
+        text = f"{threshold.op} {short(threshold.limit)} %"
         if 0 <= threshold.limit <= 100:
             marker = f"{threshold.limit:.1f}"
     return CoverageView(tuple(row for _, row in rows), text, marker)
@@ -166,9 +166,7 @@ def _operations(rows: Any) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
-def _log_tail(tail: Any) -> str:
-    if not isinstance(tail, str):
-        return ""
+def _log_tail(tail: str) -> str:
     return "\n".join(strip_ansi(tail).splitlines()[-LOG_LINES:])
 
 
@@ -209,7 +207,7 @@ def _plain(value: Any) -> str | None:
         return str(value).lower()
     as_number = number(value)
     if as_number is not None:
-        return fmt(as_number)
+        return short(as_number)
     return value if isinstance(value, str) else None
 
 
@@ -221,7 +219,7 @@ def _cell(value: Any) -> str:
     """A table cell: numbers formatted, text as is, anything else (missing, nested) empty."""
     as_number = number(value)
     if as_number is not None:
-        return fmt(as_number)
+        return short(as_number)
     return value if isinstance(value, str) else ""
 
 

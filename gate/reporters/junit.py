@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
-from itertools import chain, repeat
 
 from gate.model import CheckResult, Finding, GateReport, Status
-from gate.reporters.common import file_path, one_line, safe
+from gate.numbers import short
+from gate.reporters.common import one_line, safe
 from gate.text import strip_ansi
 
 FILENAME = "gate-report.junit.xml"
@@ -49,8 +49,7 @@ def _suite(check: CheckResult, timestamp: str) -> ET.Element:
     if check.status is Status.FAIL:
         _child(status, "failure", reasons, "fail")
     elif check.status is Status.ERROR:
-        tail = check.details.get("log_tail")
-        body = reasons + ("\n\n" + _x(tail) if isinstance(tail, str) and tail else "")
+        body = reasons + ("\n\n" + _x(check.log_tail) if check.log_tail else "")
         _child(status, "error", body, "error", message=reasons)
     elif check.status is Status.SKIPPED:
         ET.SubElement(status, "skipped", message=reasons)
@@ -61,23 +60,22 @@ def _suite(check: CheckResult, timestamp: str) -> ET.Element:
             suite,
             "testcase",
             classname=classname,
-            name=_x(f"threshold {m.metric} {m.op} {m.limit:g}"),
+            name=_x(f"threshold {m.metric} {m.op} {short(m.limit)}"),
             time="0",
         )
         if not m.ok:
             _child(case, "failure", _x(m.describe()), "threshold")
-    # check.blocking holds one flag per finding (as check.failing reads them): no per-finding search.
-    for finding, fails in zip(check.findings, chain(check.blocking, repeat(False)), strict=False):
-        suite.append(_finding_case(finding, fails, classname))
+    for finding in check.findings:
+        suite.append(_finding_case(finding, classname))
     suite.set("tests", str(len(suite)))
     for key, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
         suite.set(key, str(sum(1 for case in suite if case.find(tag) is not None)))
     return suite
 
 
-def _finding_case(finding: Finding, fails: bool, classname: str) -> ET.Element:
-    path = file_path(finding)
-    operation = finding.extra.get("operation")
+def _finding_case(finding: Finding, classname: str) -> ET.Element:
+    path = finding.path
+    operation = finding.operation
     where = f" at {finding.location}" if path else f" on {operation}" if operation else ""
     case = ET.Element("testcase", classname=classname, name=_x(f"{finding.tool} {finding.rule}{where}"), time="0")
     if path:
@@ -87,11 +85,13 @@ def _finding_case(finding: Finding, fails: bool, classname: str) -> ET.Element:
     body = [finding.message]
     if finding.snippet:
         body.append(finding.snippet)
+    if operation:
+        body.append(f"operation: {operation}")
     body.extend(f"{key}: {value}" for key, value in finding.extra.items())
     if finding.log_excerpt:
         body += ["service log while this request was served:", finding.log_excerpt]
     text = _x("\n".join(body))
-    if fails:
+    if finding.blocking:
         _child(
             case,
             "failure",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from gate.model import EXIT_CODES, GateReport, Status
+from gate.model import EXIT_CODES, GateReport, Status, WaiverState
+from gate.numbers import plural, seconds
 from gate.reporters.common import STATUS_ICON, VERDICT_ICON, one_line, shown
 from gate.reporters.console import measured, top_findings
 
@@ -28,13 +29,13 @@ def render(report: GateReport) -> str:
         f"## gate: {VERDICT_ICON[verdict]} {verdict.value.upper()}",
         "",
         f"**Verdict: {verdict.value.upper()}** (exit {EXIT_CODES[verdict]}) · policy {md(report.policy)} · "
-        f"target {md(report.target)} · started {md(report.started_at)} · {report.duration_s:.1f} s",
+        f"target {md(report.target)} · started {md(report.started_at)} · {seconds(report.duration_s)}",
         "",
         "| Check | Status | Measured vs threshold | Time |",
         "|---|---|---|---:|",
     ]
     for check in report.checks:
-        took = f"{check.duration_s:.1f} s" if check.status is not Status.SKIPPED else ""
+        took = seconds(check.duration_s) if check.status is not Status.SKIPPED else ""
         lines.append(
             f"| {md(check.id)} | {STATUS_ICON[check.status]} {check.status.value.upper()} | "
             f"{md(measured(check), 300)} | {took} |"
@@ -68,7 +69,7 @@ def _findings(report: GateReport) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for f in shown:
-        where = f.location or f.extra.get("operation", "")
+        where = f.place
         lines.append(f"| {f.severity.label} | {md(f.check)} | {md(f.rule, 80)} | {md(where, 120)} | {md(f.message)} |")
     return lines
 
@@ -78,15 +79,17 @@ def _waivers(report: GateReport) -> list[str]:
     for use in report.waivers:
         w = use.waiver
         name = md(f"{w.check}/{w.rule}" + (f" ({w.path})" if w.path else ""))
-        if use.state == "expired":
+        if use.state is WaiverState.EXPIRED:
             notes.append(
-                f"- ⚠️ waiver **expired** {name} on {md(w.expires)}: no longer applies "
-                f"({use.matched} findings it would match)"
+                f"- ⚠️ waiver **expired** {name} on {w.expires}: no longer applies "
+                f"({plural(use.matched, 'finding')} it would match)"
             )
-        elif use.state == "stale":
+        elif use.state is WaiverState.STALE:
             notes.append(f"- ⚠️ waiver **stale** {name}: matched nothing, remove it")
-        elif use.state == "applied":
-            notes.append(f"- waiver applied {name} to {use.matched} findings until {md(w.expires)}: {md(w.reason)}")
+        elif use.state is WaiverState.APPLIED:
+            notes.append(
+                f"- waiver applied {name} to {plural(use.matched, 'finding')} until {w.expires}: {md(w.reason)}"
+            )
         else:
-            notes.append(f"- waiver {md(use.state)} {name}: its check did not run")
+            notes.append(f"- waiver {use.state.value} {name}: its check did not run")
     return ["", "### Waivers", "", *notes] if notes else []

@@ -9,17 +9,12 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from gate.model import CheckResult, Finding, GateReport, Severity, Status, WaiverUse
-from gate.reporters.common import file_path, one_line, repo_relative, safe
-from gate.waivers import matches
+from gate.model import CheckResult, Finding, GateReport, Severity, Status
+from gate.reporters.common import one_line, repo_relative, safe
 
 FILENAME = "gate-report.sarif"
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-# Checks that scan files: their tools get a run even with no results, so that code scanning closes
-# alerts that were fixed. So do checks that name a file for their findings without one
-# (details["source_file"]: fuzz's spec file or gate.toml). Others only get a run when a finding names a file.
-FILE_CHECKS = ("security", "migrations")
 LEVEL = {
     Severity.CRITICAL: "error",
     Severity.HIGH: "error",
@@ -33,14 +28,6 @@ SECURITY_SEVERITY = {
     Severity.HIGH: "8.0",
     Severity.MEDIUM: "5.5",
     Severity.LOW: "2.0",
-}
-TOOL_URI = {
-    "bandit": "https://bandit.readthedocs.io/",
-    "semgrep": "https://semgrep.dev/",
-    "sqlfluff": "https://docs.sqlfluff.com/",
-    "schemathesis": "https://schemathesis.readthedocs.io/",
-    "coverage": "https://coverage.readthedocs.io/",
-    "locust": "https://locust.io/",
 }
 
 
@@ -60,7 +47,11 @@ def _run_keys(report: GateReport) -> list[tuple[CheckResult, str]]:
         tools = {f.tool for f in (*check.findings, *check.waived) if _located(f, check)}
         # An errored scan is incomplete: an empty run would tell code scanning that every alert of that
         # tool was fixed. Its findings were still reported by the tool and are kept (never dropped).
-        anchored = check.id in FILE_CHECKS or bool(check.details.get("source_file"))
+        # Checks that scan files (traits.scans_files) get a run for each tool even with no results, so
+        # that code scanning closes alerts that were fixed. So do checks that name a file for their
+        # findings without one (details["source_file"]: fuzz's spec file or gate.toml). Others only get a
+        # run when a finding names a file.
+        anchored = check.traits.scans_files or bool(check.details.get("source_file"))
         if anchored and check.status is not Status.ERROR:
             tools |= set(check.tools)
         keys.extend((check, tool) for tool in sorted(tools))
@@ -75,12 +66,12 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     seen: Counter[str] = Counter()
     prefix = report.target_in_repo
     results = [_result(f, check, index, seen, None, prefix) for f in kept]
-    results += [_result(f, check, index, seen, _justification(f, report.waivers), prefix) for f in waived]
+    results += [_result(f, check, index, seen, _justification(f), prefix) for f in waived]
     driver: dict[str, Any] = {"name": tool}
     if tool in check.tools:
         driver["version"] = check.tools[tool]
-    if tool in TOOL_URI:
-        driver["informationUri"] = TOOL_URI[tool]
+    if tool in check.traits.tool_uris:
+        driver["informationUri"] = check.traits.tool_uris[tool]
     driver["rules"] = [_rule(check, tool, rule, [f for f in (*kept, *waived) if f.rule == rule]) for rule in rules]
     run: dict[str, Any] = {
         "tool": {"driver": driver},
@@ -114,7 +105,7 @@ def _rule(check: CheckResult, tool: str, rule: str, findings: list[Finding]) -> 
         f"with a reason and an expiry date: {waiver}"
     )
     properties: dict[str, Any] = {"tags": [check.id, tool]}
-    if check.id == "security" and worst in SECURITY_SEVERITY:
+    if check.traits.security_findings and worst in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[worst]
     return {
         "id": rule,
@@ -130,7 +121,7 @@ def _located(finding: Finding, check: CheckResult) -> str | None:
     """The file a result is shown on: the finding's own, else the one its check names for findings
     without a file (fuzz: the spec file in the repository, or the target's gate.toml)."""
     anchor = check.details.get("source_file")
-    return file_path(finding) or (anchor if isinstance(anchor, str) and anchor else None)
+    return finding.path or (anchor if isinstance(anchor, str) and anchor else None)
 
 
 def _result(
@@ -150,10 +141,9 @@ def _result(
     if region:
         physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
-    operation = finding.extra.get("operation")
-    if operation and not file_path(finding):
+    if finding.operation and not finding.path:
         # The file only anchors the alert; what failed is this API operation.
-        location["logicalLocations"] = [{"fullyQualifiedName": operation, "kind": "resource"}]
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.operation, "kind": "resource"}]
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
@@ -196,14 +186,15 @@ def _artifact(path: str, target_in_repo: str) -> dict[str, Any]:
 def _fingerprint(finding: Finding, seen: Counter[str]) -> str:
     """Stable across runs while the code is unchanged, even when lines move: no line number in it."""
     content = " ".join((finding.snippet or finding.message).split())
-    base = "\0".join((finding.check, finding.tool, finding.rule, finding.path or "", content))
+    # The operation stands where the file would be: fuzz findings kept it in `path` before gate 0.2
+    # (schema 1.0), and a changed fingerprint would reopen every alert.
+    place = finding.path or finding.operation or ""
+    base = "\0".join((finding.check, finding.tool, finding.rule, place, content))
     digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:32]
     seen[digest] += 1
     return f"{digest}:{seen[digest]}"
 
 
-def _justification(finding: Finding, uses: tuple[WaiverUse, ...]) -> str:
-    for use in uses:
-        if use.state == "applied" and matches(use.waiver, finding):
-            return f"{use.waiver.reason} (waiver until {use.waiver.expires})"
-    return "waived in gate.toml"
+def _justification(finding: Finding) -> str:
+    waiver = finding.waiver
+    return "waived in gate.toml" if waiver is None else f"{waiver.reason} (waiver until {waiver.expires})"

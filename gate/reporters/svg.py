@@ -9,6 +9,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gate.numbers import number, short
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 60, 16, 14, 40
 DRAWABLE = 1e12  # larger values (ms, rps, seconds) are not measurements a chart can place
@@ -45,23 +47,6 @@ class Chart:
     right: int = WIDTH - RIGHT
     top: int = TOP
     bottom: int = HEIGHT - BOTTOM
-
-
-def number(value: object) -> float | None:
-    """`value` as a finite float, or None for anything else (strings, booleans, NaN, missing)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    result = float(value)
-    return result if math.isfinite(result) else None
-
-
-def fmt(value: float) -> str:
-    """A number for display: integers without decimals, others with up to two."""
-    if float(value).is_integer():
-        return str(int(value))
-    if abs(value) >= 1000:
-        return f"{value:.1f}"
-    return f"{value:.4g}"  # 86.36, 240.5, 0.002: small rates keep their digits
 
 
 def _c(value: float) -> str:
@@ -106,14 +91,14 @@ def line_chart(
         return HEIGHT - BOTTOM - y / y_hi * (HEIGHT - TOP - BOTTOM)
 
     dots = tuple(
-        Dot(_c(px(x)), _c(py(y)), f"{name}: {fmt(y)}{unit}") for x, y, name in zip(xs, ys, x_names, strict=True)
+        Dot(_c(px(x)), _c(py(y)), f"{name}: {short(y)}{unit}") for x, y, name in zip(xs, ys, x_names, strict=True)
     )
-    y_ticks = tuple(Tick(_c(py(y_hi * i / 4)), fmt(y_hi * i / 4)) for i in range(5))
+    y_ticks = tuple(Tick(_c(py(y_hi * i / 4)), short(y_hi * i / 4)) for i in range(5))
     step = max(1, math.ceil(len(xs) / 10))  # at most ~10 labels on the x axis
     x_ticks = tuple(Tick(_c(px(x)), name) for x, name in list(zip(xs, x_names, strict=True))[::step])
     marker = None
     if threshold is not None and threshold <= y_hi:
-        marker = Tick(_c(py(threshold)), f"threshold {fmt(threshold)}{unit}")
+        marker = Tick(_c(py(threshold)), f"threshold {short(threshold)}{unit}")
     return Chart(title, x_label, y_label, " ".join(f"{d.x},{d.y}" for d in dots), dots, x_ticks, y_ticks, marker)
 
 
@@ -132,7 +117,7 @@ def percentile_chart(pairs: object, threshold: float | None) -> Chart | None:
         "ms",
         [float(i) for i in range(len(points))],
         [ms for _, ms in points],
-        [f"p{fmt(p)}" for p, _ in points],
+        [f"p{short(p)}" for p, _ in points],
         " ms",
         threshold,
     )
@@ -157,7 +142,7 @@ def timeline_charts(rows: object, p95_threshold: float | None) -> list[Chart]:
             unit.strip(),
             [t for t, _ in pairs],
             [v for _, v in pairs],
-            [f"{fmt(t)} s" for t, _ in pairs],
+            [f"{short(t)} s" for t, _ in pairs],
             unit,
             threshold,
         )

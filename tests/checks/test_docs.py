@@ -21,7 +21,8 @@ DATA = paths.DATA / "openapi"
 
 
 def spec_of(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    spec: dict[str, Any] = json.loads((DATA / name).read_text())
+    return spec
 
 
 def observe(spec: dict[str, Any], tmp_path: Path) -> Observation:
@@ -65,7 +66,7 @@ def test_each_kind_of_gap_is_found_and_named_in_openapi_30(tmp_path: Path) -> No
         "POST /nothing": ["summary", "success response", "error response"],
     }
     assert observation.metrics == {"documented_percent": pytest.approx(100 / 7), "operations": 7.0, "undocumented": 6.0}
-    rules = sorted((f.extra["operation"], f.rule) for f in observation.findings)
+    rules = sorted((f.operation, f.rule) for f in observation.findings)
     assert ("GET /no-schema", "docs.missing-response-schema") in rules
     assert ("POST /nothing", "docs.missing-summary") in rules
     assert len(rules) == 8  # one finding per operation and kind of gap
@@ -101,7 +102,10 @@ def test_the_default_policy_wants_every_operation_documented(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"openapi": "2.5.0", "paths": {}}, "not an OpenAPI 3.0/3.1 or Swagger 2.0"),
+        (
+            {"openapi": "2.5.0", "paths": {}},
+            "unsupported openapi version .2.5.0.: gate reads OpenAPI 3.0.x, 3.1.x, 3.2.x or Swagger 2.0",
+        ),
         ({"openapi": "3.0.3", "paths": {}}, "describes no operation"),
         ({"openapi": "3.0.3", "paths": {"/a": {"get": {"$ref": "other.json#/x"}}}}, "only local refs"),
         ({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/no"}}}}}}, "points at nothing"),
@@ -111,3 +115,28 @@ def test_the_default_policy_wants_every_operation_documented(tmp_path: Path) -> 
 def test_documents_gate_cannot_read_are_errors_not_passes(spec: dict[str, Any], message: str, tmp_path: Path) -> None:
     with pytest.raises(CheckError, match=message):
         observe(spec, tmp_path)
+
+
+def test_an_openapi_32_document_is_judged_with_its_query_and_additional_operations(tmp_path: Path) -> None:
+    schema = {"application/json": {"schema": {"type": "object"}}}
+    documented = {
+        "summary": "Documented",
+        "responses": {
+            "200": {"description": "ok", "content": schema},
+            "400": {"description": "bad", "content": schema},
+        },
+    }
+    spec = {
+        "openapi": "3.2.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/notes": {
+                "get": documented,
+                "query": documented,
+                "additionalOperations": {"LINK": {**documented, "summary": ""}},
+            }
+        },
+    }
+    observation = observe(spec, tmp_path)
+    assert observation.details["spec_version"] == "3.2"
+    assert missing_by_operation(observation) == {"GET /notes": [], "QUERY /notes": [], "LINK /notes": ["summary"]}

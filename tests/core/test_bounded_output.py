@@ -23,7 +23,7 @@ def test_a_ten_megabyte_log_line_keeps_the_reports_small(
     config.write_text(config.read_text().replace("python server.py --port {port}", "python flood.py --port {port}"))
     result, report = run_gate(target, "--only", "docs")
     assert result.exit_code == 3, result.output
-    tail = check_of(report, "docs")["details"]["log_tail"]
+    tail = check_of(report, "docs")["log_tail"]
     assert tail.startswith("[cut by gate: ") and tail.endswith("xLAST")
     for path in (tmp_path / "out").glob("gate-*"):
         assert path.stat().st_size < 200_000, path.name

@@ -71,7 +71,8 @@ def test_each_finding_is_flagged_when_it_fails_the_policy() -> None:
     policy = CheckPolicy(fail_at=Severity.HIGH, warn_at=Severity.LOW, fail_rules=("B303",))
     findings = (finding(Severity.LOW, "B303"), finding(Severity.MEDIUM, "B101"), finding(Severity.CRITICAL))
     judgement = evaluate(Observation(metrics={}, findings=findings), findings, policy)
-    assert judgement.blocking == (True, False, True)
+    assert [f.blocking for f in judgement.findings] == [True, False, True]
+    assert [f.rule for f in judgement.findings] == [f.rule for f in findings]
 
 
 def test_a_metric_that_is_not_a_finite_number_is_an_error() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def test_the_documented_contract_loads(make_target: MakeTarget) -> None:
     assert config.sections["security"].paths == ["app"]  # type: ignore[attr-defined]
     assert policy.checks["coverage"].thresholds["percent"].value == 85
     assert policy.checks["coverage"].thresholds["percent"].op == ">"
-    assert config.waivers[0].expires == "2027-01-31"
+    assert config.waivers[0].expires == dt.date(2027, 1, 31)
 
 
 def test_pyproject_tool_gate_is_read(make_target: MakeTarget) -> None:

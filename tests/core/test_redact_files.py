@@ -36,7 +36,7 @@ def test_structured_files_keep_parsing_and_lose_every_form_of_the_secret(tmp_pat
     (tmp_path / "service.log").write_text(f"GET /x?pw={quote(PASSWORD, safe='')}&t={TOKEN}\n")
     untouched = (tmp_path / "requests.jsonl").read_bytes()
 
-    redact_files(tmp_path, [TOKEN, PASSWORD, "3600"])
+    redact_files([tmp_path], [TOKEN, PASSWORD, "3600"])
 
     lines = (tmp_path / "events.ndjson").read_text().splitlines()
     first, second = (json.loads(line) for line in lines[:2])
@@ -58,7 +58,7 @@ def test_structured_files_keep_parsing_and_lose_every_form_of_the_secret(tmp_pat
 def test_binary_files_keep_their_size(tmp_path: Path) -> None:
     data = b"\x00\xff" + TOKEN.encode() + b"\x80tail"
     (tmp_path / ".coverage").write_bytes(data)
-    redact_files(tmp_path, [TOKEN])
+    redact_files([tmp_path], [TOKEN])
     masked = (tmp_path / ".coverage").read_bytes()
     assert len(masked) == len(data) and TOKEN.encode() not in masked
 
@@ -66,7 +66,7 @@ def test_binary_files_keep_their_size(tmp_path: Path) -> None:
 def test_a_file_with_a_dtd_is_not_parsed(tmp_path: Path) -> None:
     text = f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a; {TOKEN}</x>'
     (tmp_path / "odd.xml").write_text(text)
-    redact_files(tmp_path, [TOKEN])
+    redact_files([tmp_path], [TOKEN])
     assert (tmp_path / "odd.xml").read_text() == text.replace(TOKEN, MASK)
 
 
@@ -82,6 +82,20 @@ def test_ctrl_c_waits_until_the_masking_pass_is_done() -> None:
 def test_a_secret_at_any_offset_inside_base64_is_found(tmp_path: Path, prefix: str) -> None:
     body = base64.b64encode(f"{prefix}token={TOKEN}&more".encode()).decode()
     (tmp_path / "events.ndjson").write_text(json.dumps({"body": body}) + "\n")
-    redact_files(tmp_path, [TOKEN])
+    redact_files([tmp_path], [TOKEN])
     masked = json.loads((tmp_path / "events.ndjson").read_text())["body"]
     assert base64.b64decode(masked).decode() == f"{prefix}token={MASK}&more"
+
+
+def test_named_files_and_folders_are_masked_and_symlinks_left_alone(tmp_path: Path) -> None:
+    """The fuzz check masks its reports by name, open_service every file under a folder: one function."""
+    (tmp_path / "report.json").write_text(json.dumps({"note": TOKEN}))
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "service.log").write_text(f"t={TOKEN}\n")
+    outside = tmp_path / "outside.txt"
+    outside.write_text(TOKEN)
+    (tmp_path / "logs" / "link.txt").symlink_to(outside)  # not gate's to rewrite through a link
+    redact_files([tmp_path / "report.json", tmp_path / "logs", tmp_path / "never-written.json"], [TOKEN])
+    assert json.loads((tmp_path / "report.json").read_text()) == {"note": MASK}
+    assert (tmp_path / "logs" / "service.log").read_text() == f"t={MASK}\n"
+    assert outside.read_text() == TOKEN

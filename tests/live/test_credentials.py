@@ -90,7 +90,7 @@ def test_each_operation_gets_what_its_security_asks_for() -> None:
 
 
 def test_alternatives_and_optional_auth() -> None:
-    ops = {
+    ops: dict[str, Any] = {
         "/a": {"get": {"security": [{"apiKeyHeader": []}, {"bearerAuth": []}], "responses": {}}},
         "/b": {"get": {"security": [{"apiKeyHeader": []}, {}], "responses": {}}},
         "/c": {"get": {"security": [{"bearerAuth": [], "apiKeyQuery": []}], "responses": {}}},
@@ -165,7 +165,8 @@ def test_bad_credentials_in_gate_toml_name_file_and_key(make_target: MakeTarget)
         "fuzz.exclude: 'DELETE': expected 'METHOD /path' with globs, e.g. 'DELETE /api/tokens' or '* /auth/logout*'",
         "fuzz.max_token_renewals: Input should be greater than or equal to 0",
         'service.credentials.basicAuth.password: expected a string or { env = "NAME" }',
-        "service.credentials.bearerAuth.tokn: unknown key",
+        "service.credentials.bearerAuth.tokn: unknown key "
+        "(expected one of: command, key, password, timeout_s, token, user)",
         'service.credentials.apiKeyHeader.key: expected { env = "NAME" } naming an environment variable',
     ]
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
 
 from gate.errors import CheckError
-from gate.live.openapi import api_base_url, parse_spec, spec_problem
+from gate.live.openapi import api_base_url, operations, parse_spec, spec_problem, version
 from gate.live.prepare import env_secrets, header_secrets
 
 BASE = "http://127.0.0.1:8123"
@@ -44,12 +45,25 @@ def test_api_base_url_is_always_the_local_service(spec: dict[str, Any], expected
         ({"openapi": "3.0.3", "paths": "x"}, "not a mapping"),
         ({"openapi": "3.0.3", "paths": {}}, "empty"),
         ({"openapi": "3.1.0", "paths": {"/a": {}}}, None),
+        ({"openapi": "3.2.0", "paths": {"/a": {}}}, None),
+        ({"openapi": "3.3.0", "paths": {"/a": {}}}, "unsupported openapi version '3.3.0': gate reads OpenAPI 3.0.x"),
+        ({"openapi": "3.1", "paths": {"/a": {}}}, "'3.1' lacks its patch number: write it in full, e.g. '3.1.0'"),
+        ({"openapi": 3.0, "paths": {"/a": {}}}, "unsupported openapi version 3.0"),
         ({"swagger": "2.0", "paths": {"/a": {}}}, None),
     ],
 )
 def test_spec_problems(data: Any, problem: str | None) -> None:
     found = spec_problem(data)
     assert (found is None) if problem is None else (problem in str(found))
+
+
+def test_one_version_table_for_spec_loading_and_the_walkers() -> None:
+    # What spec loading accepts, the walkers (docs, load) read: no late ERROR on a loaded spec.
+    for openapi in ("3.0.3", "3.1.0", "3.2.0"):
+        spec = parse_spec(json.dumps({"openapi": openapi, "paths": {"/a": {"get": {}}}}), "x")
+        assert version(spec) == openapi[:3] and [o.label for o in operations(spec)] == ["GET /a"]
+    with pytest.raises(CheckError, match="unsupported openapi version '4.0.0'"):
+        version({"openapi": "4.0.0", "paths": {}})
 
 
 def test_yaml_and_garbage() -> None:

@@ -6,13 +6,14 @@ Regenerate the golden files after an intended change with: GATE_UPDATE_GOLDEN=1 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
 import jsonschema
 import pytest
 
-from gate.model import Severity, Status, Verdict
+from gate.model import CheckTraits, Severity, Status, Verdict, WaiverState
 from gate.outdir import write_reports
 from gate.redact import redact_report
 from gate.report_json import report_from_dict, report_to_dict
@@ -96,6 +97,26 @@ def test_round_trip_keeps_every_field() -> None:
     assert back.verdict is Verdict.ERROR
 
 
+def test_a_schema_1_0_report_reads_as_the_same_report() -> None:
+    """Schema 1.0 (gate-report-1.0.json, the golden JSON before 1.1) kept the operation in `path` and
+    extra.operation, the log tail in details, no waiver on a waived finding: it reads back as today's."""
+    old = json.loads((GOLDEN / "gate-report-1.0.json").read_text(encoding="utf-8"))
+    assert old["schema_version"] == "1.0"
+    back = report_from_dict(old)
+    expected = redact_report(canonical_report())
+    # 1.0 had no traits either: those read back as the defaults (see test_checks_describe_themselves).
+    assert back.checks == tuple(dataclasses.replace(c, traits=CheckTraits()) for c in expected.checks)
+    assert back.waivers == expected.waivers
+    waived = next(c for c in back.checks if c.waived).waived[0]
+    assert waived.waiver is not None and waived.waiver.reason == "jitter only, not security"
+
+
+def test_schema_1_0_report_still_validates(written: dict[str, str]) -> None:
+    schema = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator.validate(json.loads((GOLDEN / "gate-report-1.0.json").read_text(encoding="utf-8")))
+
+
 def test_json_report_validates_against_the_documented_schema(written: dict[str, str]) -> None:
     schema = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -120,4 +141,4 @@ def test_canonical_fixture_covers_every_status_and_severity() -> None:
     report = canonical_report()
     assert {c.status for c in report.checks} == set(Status)
     assert {f.severity for c in report.checks for f in c.findings} == set(Severity)
-    assert {w.state for w in report.waivers} >= {"applied", "expired", "stale"}
+    assert {w.state for w in report.waivers} >= {WaiverState.APPLIED, WaiverState.EXPIRED, WaiverState.STALE}

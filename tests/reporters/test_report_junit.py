@@ -87,11 +87,12 @@ def test_control_characters_never_make_invalid_xml() -> None:
 
 def test_each_finding_fails_by_its_own_blocking_flag() -> None:
     # Two equal findings (same rule, file, line) where the policy blocks only the first: the
-    # reporter follows check.blocking per position, not an equality search of check.failing.
+    # reporter follows each finding's own flag, not an equality search of check.failing.
     report = canonical_report()
     check = next(c for c in report.checks if c.findings)
     twin = check.findings[0]
-    check = dataclasses.replace(check, findings=(twin, twin), blocking=(True, False))
+    twins = (dataclasses.replace(twin, blocking=True), dataclasses.replace(twin, blocking=False))
+    check = dataclasses.replace(check, findings=twins)
     root = ET.fromstring(junit.render(dataclasses.replace(report, checks=(check,))).encode("utf-8"))
     cases = root.findall("testsuite/testcase")[1 + len(check.measurements) :]
     assert [case.find("failure") is not None for case in cases] == [True, False]

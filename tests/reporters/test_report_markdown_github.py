@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gate import github_actions
 from gate.model import Finding, Severity
-from gate.reporters import github, markdown
+from gate.reporters import console, github, html, markdown
 from gate.reporters.sarif import render as sarif_render
 from tests.support.canonical import canonical_report
 
@@ -35,6 +35,18 @@ def test_markdown_has_verdict_table_and_top_findings() -> None:
         block = text[start:].split("\n\n")[0].splitlines()
         widths = {len(line.replace("\\|", "").split("|")) for line in block}
         assert len(widths) == 1, block
+
+
+def test_waiver_notes_count_one_finding_in_the_singular() -> None:
+    """Issue 11: the Markdown summary said "1 findings"; every text format says "1 finding"."""
+    report = canonical_report()
+    one = tuple(dataclasses.replace(use, matched=1) for use in report.waivers)
+    report = dataclasses.replace(report, waivers=one)
+    texts = {"markdown": markdown.render(report), "console": console.render(report), "html": html.render(report)}
+    for name, text in texts.items():
+        assert "1 findings" not in text, name
+    assert "applied security/B311 (app/\\*.py) to 1 finding until 2027-01-31" in texts["markdown"]
+    assert "(1 finding it would match)" in texts["markdown"]
 
 
 def test_escape_rules_match_github() -> None:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ from tests.support.canonical import canonical_report
 OSC = "\x1b]0;owned\x07"  # sets the terminal title; in many terminals hides what follows until BEL
 
 
-def _with_check(report: GateReport, check_id: str, **changes: object) -> GateReport:
+def _with_check(report: GateReport, check_id: str, **changes: Any) -> GateReport:
     checks = tuple(dataclasses.replace(c, **changes) if c.id == check_id else c for c in report.checks)
     return dataclasses.replace(report, checks=checks)
 
@@ -57,7 +58,7 @@ def test_a_failing_reporter_costs_only_its_own_file(tmp_path: Path, monkeypatch:
         raise OverflowError("cannot convert float infinity to integer")
 
     (tmp_path / "gate-report.html").write_text("from an earlier rendering")
-    monkeypatch.setitem(reporters.REPORTERS, "html", ("gate-report.html", broken))  # type: ignore[attr-defined]
+    monkeypatch.setitem(reporters.REPORTERS, "html", ("gate-report.html", broken))
     written = write_reports(canonical_report(), tmp_path)
     assert len(written.paths) == len(REPORTERS) - 1
     assert written.failures == (
@@ -69,27 +70,33 @@ def test_a_failing_reporter_costs_only_its_own_file(tmp_path: Path, monkeypatch:
 
 def test_every_text_is_bounded_in_bytes_and_says_where_it_was_cut() -> None:
     line = "x" * 10_000_000
-    report = _with_check(canonical_report(), "contracts", reasons=(line,), details={"log_tail": line + "END"})
-    finding = Finding("security", "bandit", "B1", Severity.HIGH, line, "app.py", 1, line)
-    report = _with_check(report, "security", findings=(finding,), blocking=(True,))
+    report = _with_check(canonical_report(), "contracts", reasons=(line,), log_tail=line + "END")
+    finding = Finding("security", "bandit", "B1", Severity.HIGH, line, "app.py", 1, line, blocking=True)
+    report = _with_check(report, "security", findings=(finding,))
     rendered = {fmt: render(bound(report)) for fmt, (_, render) in REPORTERS.items()}
     for fmt, text in rendered.items():
         assert len(text.encode()) < 400_000, fmt
     saved = json.loads(rendered["json"])
     contracts = next(c for c in saved["checks"] if c["id"] == "contracts")
     assert contracts["reasons"][0].endswith("[... cut by gate: 9995904 more bytes of 10000000]")
-    assert contracts["details"]["log_tail"].startswith("[cut by gate: 9983619 earlier bytes of 10000003 ...]")
-    assert contracts["details"]["log_tail"].endswith("xEND")  # a tail keeps the end
+    assert contracts["log_tail"].startswith("[cut by gate: 9983619 earlier bytes of 10000003 ...]")
+    assert contracts["log_tail"].endswith("xEND")  # a tail keeps the end
 
 
 def _hostile() -> GateReport:
     finding = Finding(
-        "security", "bandit", "B105", Severity.HIGH, f"password in {OSC}file", f"app/{OSC}x.py", 3, f"pw = '{OSC}'"
+        "security",
+        "bandit",
+        "B105",
+        Severity.HIGH,
+        f"password in {OSC}file",
+        f"app/{OSC}x.py",
+        3,
+        f"pw = '{OSC}'",
+        blocking=True,
     )
-    report = _with_check(
-        canonical_report(), "security", findings=(finding,), blocking=(True,), reasons=(f"reason {OSC}\x9b2J",)
-    )
-    return _with_check(report, "contracts", details={"log_tail": f"line\r\nmore {OSC}\x00"})
+    report = _with_check(canonical_report(), "security", findings=(finding,), reasons=(f"reason {OSC}\x9b2J",))
+    return _with_check(report, "contracts", log_tail=f"line\r\nmore {OSC}\x00")
 
 
 def test_control_characters_never_reach_the_terminal() -> None:

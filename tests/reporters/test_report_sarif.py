@@ -32,11 +32,13 @@ def validator() -> jsonschema.Draft4Validator:
 
 @pytest.fixture(scope="module")
 def log() -> dict[str, Any]:
-    return json.loads(sarif.render(canonical_report()))
+    parsed: dict[str, Any] = json.loads(sarif.render(canonical_report()))
+    return parsed
 
 
 def _run(log: dict[str, Any], category: str) -> dict[str, Any]:
-    (run,) = [r for r in log["runs"] if r["automationDetails"]["id"] == category]
+    runs: list[dict[str, Any]] = [r for r in log["runs"] if r["automationDetails"]["id"] == category]
+    (run,) = runs
     return run
 
 
@@ -221,7 +223,7 @@ def test_fuzz_findings_are_shown_on_the_spec_file_with_their_operation(
     assert not list(validator.iter_errors(log))
     # A fuzz run without findings still has its run, so that code scanning closes the fixed alerts.
     report = canonical_report()
-    fuzz = dataclasses.replace(report.checks[4], status=Status.PASS, findings=(), blocking=())
+    fuzz = dataclasses.replace(report.checks[4], status=Status.PASS, findings=())
     out = json.loads(sarif.render(dataclasses.replace(report, checks=(fuzz,))))
     assert [(r["automationDetails"]["id"], r["results"]) for r in out["runs"]] == [("gate/fuzz/schemathesis/", [])]
 

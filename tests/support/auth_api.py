@@ -13,13 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from gate.live import http as localhttp
 from tests.conftest import FIXTURES
+from tests.support.processes import wait_answering
 from tests.support.service import MARKER_VAR, toml_table
 
 AUTH_API = FIXTURES / "auth_api"
@@ -37,9 +37,11 @@ def auth_api_target(
     service: str = "",
     fuzz: str = "max_examples = 3",
     env: Mapping[str, str] | None = None,
+    load: str | None = None,
 ) -> Path:
     """A target folder with the fixture and a gate.toml starting it (bugs on or off); `service` and
-    `fuzz` are extra lines for the [service] and [fuzz] tables (credentials, exclusions ...)."""
+    `fuzz` are extra lines for the [service] and [fuzz] tables (credentials, exclusions ...), `load`
+    the lines of a [load] table (none without)."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("server.py", "login.py"):
         shutil.copy(AUTH_API / name, root / name)
@@ -53,6 +55,7 @@ def auth_api_target(
         "",
         "[fuzz]",
         fuzz,
+        *(["", "[load]", load] if load is not None else []),
     ]
     (root / "gate.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
@@ -71,12 +74,8 @@ def start_auth_api(
             stdout=subprocess.DEVNULL,
             stderr=log_file,
         )
-    for _ in range(100):
-        if localhttp.get(f"http://127.0.0.1:{port}/health", {}, 1.0).status is not None:
-            return child, port
-        if child.poll() is not None:
-            break
-        time.sleep(0.05)
+    if wait_answering(child, port):
+        return child, port
     child.kill()
     child.wait()
     raise AssertionError("the auth API fixture did not start")

@@ -7,7 +7,10 @@ Fixed timestamps and durations keep the golden files stable.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
+from gate.checks import CHECKS
+from gate.checks.base import traits
 from gate.model import (
     CheckResult,
     Finding,
@@ -17,6 +20,7 @@ from gate.model import (
     Status,
     Verdict,
     Waiver,
+    WaiverState,
     WaiverUse,
 )
 
@@ -25,6 +29,7 @@ IMG = '"><img src=x onerror="document.title=\'pwned\'">'
 BEARER = "Authorization: Bearer abc.def.ghi"
 UNICODE = "naïve ✓ 日本"
 SECRET_VALUES = ("abc.def.ghi", "hunter2-very-secret", "sessionid=77aa")
+JITTER = Waiver("security", "B311", "jitter only, not security", dt.date(2027, 1, 31), "app/*.py")
 
 
 def _security() -> CheckResult:
@@ -90,6 +95,7 @@ def _security() -> CheckResult:
             "app/jitter.py",
             12,
             "delay = random.random()",
+            waiver=JITTER,
         ),
     )
     return CheckResult(
@@ -125,6 +131,7 @@ def _coverage() -> CheckResult:
         title="Test coverage",
         status=Status.PASS,
         reasons=("percent 86.36 % > 80 %: met",),
+        threshold_reasons=("percent 86.36 % > 80 %: met",),
         duration_s=12.5,
         metrics={"percent": 86.3636, "statements": 350, "missing": 37},
         measurements=(Measurement("percent", 86.3636, ">", 80, True, " %"),),
@@ -180,6 +187,7 @@ def _docs() -> CheckResult:
         title="API documentation",
         status=Status.PASS,
         reasons=("documented_percent 90 % >= 80 %: met",),
+        threshold_reasons=("documented_percent 90 % >= 80 %: met",),
         duration_s=0.4,
         metrics={"documented_percent": 90.0, "operations": 20, "undocumented": 2},
         measurements=(Measurement("documented_percent", 90.0, ">=", 80, True, " %"),),
@@ -191,7 +199,7 @@ def _docs() -> CheckResult:
                 "docs.missing-summary",
                 Severity.LOW,
                 "GET /items has no summary or description",
-                extra={"operation": "GET /items"},
+                operation="GET /items",
             ),
         ),
     )
@@ -203,16 +211,15 @@ def _fuzz() -> CheckResult:
         "http://127.0.0.1:8000/items"
     )
     findings = (
-        # As the fuzz check writes them: the operation is also the `path`, so waivers can match it.
+        # As the fuzz check writes them: no file, the API operation in its own field.
         Finding(
             "fuzz",
             "schemathesis",
             "not_a_server_error",
             Severity.HIGH,
             "Server error: 500 Internal Server Error",
-            "POST /items",
+            operation="POST /items",
             extra={
-                "operation": "POST /items",
                 "check": "not_a_server_error",
                 "code": "server_error",
                 "status": "500",
@@ -232,9 +239,8 @@ def _fuzz() -> CheckResult:
             "response_schema_conformance",
             Severity.MEDIUM,
             f"Response violates schema: {IMG}",
-            "GET /items/{id}",
+            operation="GET /items/{id}",
             extra={
-                "operation": "GET /items/{id}",
                 "check": "response_schema_conformance",
                 "status": "200",
                 "curl": "curl -X GET http://127.0.0.1:8000/items/0",
@@ -301,6 +307,7 @@ def _load() -> CheckResult:
         title="Load test",
         status=Status.FAIL,
         reasons=("p95_ms 212 ms < 200 ms: not met",),
+        threshold_reasons=("p95_ms 212 ms < 200 ms: not met",),
         duration_s=18.0,
         metrics={
             "p50_ms": 45,
@@ -327,7 +334,7 @@ def _errored() -> CheckResult:
         status=Status.ERROR,
         reasons=(f"contract tool exited with code 2 {IMG}",),
         duration_s=0.7,
-        details={"log_tail": log_tail},
+        log_tail=log_tail,
     )
 
 
@@ -344,18 +351,26 @@ def _skipped() -> CheckResult:
 def _judged(check: CheckResult) -> CheckResult:
     """Flag the findings that fail the policy, as the runner does (here: severity reaches fail_at, and the
     hard-coded password rule B105, which the policy always fails)."""
-    flags = tuple(
-        (check.fail_at is not None and f.severity >= check.fail_at) or f.rule == "B105" for f in check.findings
+    findings = tuple(
+        dataclasses.replace(f, blocking=(check.fail_at is not None and f.severity >= check.fail_at) or f.rule == "B105")
+        for f in check.findings
     )
-    return dataclasses.replace(check, blocking=flags)
+    # What the check's module declares about itself, as the runner carries it (the two made-up checks
+    # at the end declare nothing).
+    described = traits(CHECKS[check.id]).report if check.id in CHECKS else check.traits
+    return dataclasses.replace(check, findings=findings, traits=described)
 
 
 def canonical_report() -> GateReport:
     """Build the canonical report (a fresh, equal value on every call)."""
     waivers = (
-        WaiverUse(Waiver("security", "B311", "jitter only, not security", "2027-01-31", "app/*.py"), "applied", 1),
-        WaiverUse(Waiver("security", "B108", f"tmp dir in tests {SCRIPT}", "2026-01-01"), "expired", 2),
-        WaiverUse(Waiver("migrations", "LT*", "legacy files", "2027-06-30", "migrations/0001*"), "stale", 0),
+        WaiverUse(JITTER, WaiverState.APPLIED, 1),
+        WaiverUse(
+            Waiver("security", "B108", f"tmp dir in tests {SCRIPT}", dt.date(2026, 1, 1)), WaiverState.EXPIRED, 2
+        ),
+        WaiverUse(
+            Waiver("migrations", "LT*", "legacy files", dt.date(2027, 6, 30), "migrations/0001*"), WaiverState.STALE, 0
+        ),
     )
     return GateReport(
         verdict=Verdict.ERROR,

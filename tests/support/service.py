@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from gate.live import http as localhttp
 from tests.conftest import FIXTURES, write_files
-from tests.support.processes import processes_with, wait_until_gone
+from tests.support.processes import processes_with, wait_answering, wait_until_gone
 
 SERVER = FIXTURES / "live_service" / "server.py"
 MARKER_VAR = "GATE_TEST_MARKER"
@@ -79,12 +78,8 @@ def start_fixture(marker: str, env: Mapping[str, str] | None = None) -> tuple[su
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
-        if localhttp.get(f"http://127.0.0.1:{port}/health", {}, 1.0).status is not None:
-            return child, port
-        if child.poll() is not None:
-            break
-        time.sleep(0.05)
+    if wait_answering(child, port):
+        return child, port
     child.kill()
     child.wait()
     raise AssertionError("the fixture service did not start")

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_ID = 2**63 - 1  # ids are PostgreSQL bigint (and SQLite INTEGER): larger numbers can never exist
 
 
-class ErrorMessage(BaseModel):
-    """An error the client can act on; never internal details."""
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details (`application/problem+json`); never internal details."""
 
+    type: str = Field(default="about:blank", description="A URI naming the kind of problem; `about:blank`: "
+                      "the HTTP status says it all.")
+    title: str = Field(description="The HTTP status phrase.", examples=["Not Found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
     detail: str = Field(description="What went wrong, for a human reader.", examples=["Book 42 not found"])
+
+
+class FieldError(BaseModel):
+    """One invalid part of the request."""
+
+    loc: list[str | int] = Field(description="Where: `body`, `query` or `path`, then the field.")
+    msg: str = Field(description="What is wrong with it.")
+    type: str = Field(description="The kind of error, e.g. `string_too_long`.")
+    ctx: dict[str, Any] | None = Field(default=None, description="The constraint that failed, if any.")
+
+
+class ValidationProblem(Problem):
+    """A 422 problem: the request was well-formed but invalid, field by field."""
+
+    errors: list[FieldError] = Field(description="Every invalid field.")
+
+
+class Token(BaseModel):
+    """An OAuth2 bearer token (RFC 6749 section 5.1)."""
+
+    access_token: str = Field(description="A signed JWT to send as `Authorization: Bearer ...`.")
+    token_type: Literal["bearer"] = Field(default="bearer", description="Always `bearer`.")
+    expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
 
 
 class Health(BaseModel):

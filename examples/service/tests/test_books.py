@@ -36,7 +36,7 @@ def test_list_rejects_out_of_range_paging(client: TestClient) -> None:
     for params in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 10**30}, {"limit": "ten"}):
         response = client.get("/books", params=params)
         assert response.status_code == 422, params
-        assert isinstance(response.json()["detail"], list)
+        assert isinstance(response.json()["errors"], list)
 
 
 def test_get_returns_the_book(client: TestClient) -> None:
@@ -49,7 +49,9 @@ def test_get_returns_the_book(client: TestClient) -> None:
 def test_get_unknown_book_is_404_with_a_message(client: TestClient) -> None:
     response = client.get("/books/999")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Book 999 not found"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {"type": "about:blank", "title": "Not Found", "status": 404,
+                               "detail": "Book 999 not found"}
 
 
 def test_get_rejects_ids_that_cannot_exist(client: TestClient) -> None:
@@ -58,30 +60,31 @@ def test_get_rejects_ids_that_cannot_exist(client: TestClient) -> None:
     assert client.get(f"/books/{2**63 - 1}").status_code == 404
 
 
-def test_add_stores_the_book_and_returns_it(client: TestClient) -> None:
-    response = client.post("/books", json=NEW_BOOK)
+def test_add_stores_the_book_and_returns_it(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/books", json=NEW_BOOK, headers=auth)
     assert response.status_code == 201
+    assert response.headers["location"] == "/books/4"
     created = response.json()
     assert created == {"id": 4, **NEW_BOOK}
     assert client.get("/books/4").json() == created
     assert client.get("/books").json()["total"] == 4
 
 
-def test_add_with_only_the_required_fields(client: TestClient) -> None:
-    response = client.post("/books", json={"title": "Notes", "author": "Anonymous"})
+def test_add_with_only_the_required_fields(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/books", json={"title": "Notes", "author": "Anonymous"}, headers=auth)
     assert response.status_code == 201
     assert response.json()["isbn"] is None
     assert response.json()["published_year"] is None
 
 
-def test_add_a_duplicate_isbn_is_409(client: TestClient) -> None:
-    assert client.post("/books", json=NEW_BOOK).status_code == 201
-    response = client.post("/books", json={**NEW_BOOK, "title": "Refactoring (2nd printing)"})
+def test_add_a_duplicate_isbn_is_409(client: TestClient, auth: dict[str, str]) -> None:
+    assert client.post("/books", json=NEW_BOOK, headers=auth).status_code == 201
+    response = client.post("/books", json={**NEW_BOOK, "title": "Refactoring (2nd printing)"}, headers=auth)
     assert response.status_code == 409
-    assert response.json() == {"detail": "A book with this ISBN is already on the shelf"}
+    assert response.json()["detail"] == "A book with this ISBN is already on the shelf"
 
 
-def test_add_rejects_invalid_books(client: TestClient) -> None:
+def test_add_rejects_invalid_books(client: TestClient, auth: dict[str, str]) -> None:
     invalid = [
         {},
         {"title": "", "author": "A"},
@@ -92,34 +95,42 @@ def test_add_rejects_invalid_books(client: TestClient) -> None:
         {"title": 5, "author": "A"},
     ]
     for body in invalid:
-        assert client.post("/books", json=body).status_code == 422, body
+        assert client.post("/books", json=body, headers=auth).status_code == 422, body
 
 
-def test_add_rejects_text_that_is_not_valid_unicode(client: TestClient) -> None:
+def test_add_rejects_text_that_is_not_valid_unicode(client: TestClient, auth: dict[str, str]) -> None:
     # Lone surrogates are valid JSON but not Unicode text: 422, and the error itself must still be
     # sendable (FastAPI's default handler fails to encode it and answers 500).
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **auth}
     response = client.post("/books", content=b'{"title": "\\ud800", "author": "A"}', headers=headers)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "title"]
+    assert response.json()["errors"][0]["loc"] == ["body", "title"]
     response = client.post("/books", content=b'{"title": "T", "author": "A", "\\ud800": 1}', headers=headers)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][0] == "body"
+    assert response.json()["errors"][0]["loc"][0] == "body"
 
 
-def test_validation_errors_do_not_echo_the_request(client: TestClient) -> None:
-    response = client.post("/books", json={"title": "x" * 201, "author": "A"})
+def test_validation_errors_do_not_echo_the_request(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/books", json={"title": "x" * 201, "author": "A"}, headers=auth)
     assert response.status_code == 422
-    [error] = response.json()["detail"]
+    [error] = response.json()["errors"]
     assert error["loc"] == ["body", "title"]
     assert error["type"] == "string_too_long"
     assert "input" not in error
     assert "x" * 201 not in response.text
 
 
-def test_add_with_a_body_that_is_not_json(client: TestClient) -> None:
-    headers = {"content-type": "application/json"}
+def test_add_with_a_body_that_is_not_json(client: TestClient, auth: dict[str, str]) -> None:
+    headers = {"content-type": "application/json", **auth}
     assert client.post("/books", content=b"{not json", headers=headers).status_code == 422
     response = client.post("/books", content=b'{"title": "\xff"}', headers=headers)  # not UTF-8
     assert response.status_code == 400
-    assert response.json() == {"detail": "There was an error parsing the body"}
+    assert response.json()["detail"] == "There was an error parsing the body"
+
+
+def test_add_needs_a_token(client: TestClient) -> None:
+    response = client.post("/books", json=NEW_BOOK)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["status"] == 401
+    assert client.get("/books").json()["total"] == 3

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import load_settings
-from app.main import app, get_store
+from app.main import create_app, get_store
 from app.store import BookStore
 
 
@@ -19,10 +19,11 @@ def test_health_is_ok(client: TestClient) -> None:
 
 
 def test_health_is_503_when_the_database_is_gone(client: TestClient) -> None:
-    app.state.store.close()
+    client.app.state.store.close()  # type: ignore[attr-defined]
     response = client.get("/health")
     assert response.status_code == 503
-    assert response.json() == {"detail": "Database unavailable"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "Database unavailable"
 
 
 class BrokenStore:
@@ -31,11 +32,13 @@ class BrokenStore:
 
 
 def test_unexpected_errors_are_500_without_details(client: TestClient) -> None:
+    app = create_app()
     app.dependency_overrides[get_store] = BrokenStore
     with TestClient(app, raise_server_exceptions=False) as raw_client:
         response = raw_client.get("/books")
     assert response.status_code == 500
-    assert response.json() == {"detail": "Internal server error"}
+    assert response.json() == {"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                               "detail": "Internal server error"}
     assert "secret" not in response.text
 
 
@@ -78,7 +81,7 @@ def test_a_database_file_keeps_its_books_and_is_seeded_once(tmp_path: Path) -> N
 
 def test_seeding_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOOKSHELF_SEED", "0")
-    with TestClient(app) as client:
+    with TestClient(create_app()) as client:
         assert client.get("/books").json()["total"] == 0
         assert client.get("/books/1").status_code == 404
 
@@ -86,14 +89,15 @@ def test_seeding_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_openapi_documents_every_operation(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
-    assert len(operations) == 4
+    assert len(operations) == 5
     for path, method, op in operations:
         where = f"{method.upper()} {path}"
         assert op["summary"] and op["description"], where
         assert any(code.startswith("2") for code in op["responses"]), where
         assert any(code[0] in "45" for code in op["responses"]), where
         for code, response in op["responses"].items():
-            assert response["content"]["application/json"]["schema"], f"{where} {code}"
+            media_type = "application/problem+json" if code[0] in "45" else "application/json"
+            assert response["content"][media_type]["schema"], f"{where} {code}"
         for parameter in op.get("parameters", []):
             assert parameter["description"], f"{where} {parameter['name']}"
     book_id = spec["paths"]["/books/{book_id}"]["get"]["parameters"][0]

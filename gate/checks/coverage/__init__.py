@@ -19,7 +19,8 @@ from gate.sections import SectionModel, check_target_paths, exactly_one
 
 ID = "coverage"
 TITLE = "Test coverage"
-LIVE = False
+TYPICAL_DURATION_S = 30.0  # the target's whole test suite
+TOOL_URIS = {"coverage": "https://coverage.readthedocs.io/"}
 
 DATA_FILE = ".coverage"  # inside the work folder, through COVERAGE_FILE
 JSON_REPORT = "coverage.json"
@@ -49,10 +50,6 @@ class Settings(SectionModel):
             ("command", "report"),
             "set exactly one of command (run the tests) or report (an existing result)",
         )
-
-
-def configured(raw_config: Mapping[str, Any]) -> bool:
-    return ID in raw_config
 
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gate.checks.toolout import parse_tool_json
 from gate.errors import CheckError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"  # coverage.py >= 5 stores .coverage data files in SQLite
@@ -62,10 +62,7 @@ def sniff(path: Path) -> str:
 
 def parse_json(text: str, source: str) -> CoverageData:
     """coverage.py's JSON report (`coverage json`, format 2 and 3); raise CheckError if it is not one."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"{source}: not valid JSON: {exc}") from None
+    data = parse_tool_json(text, f"coverage.py report {source}", dict)
     totals = _get(data, "totals", dict, source)
     files = []
     for path, entry in _get(data, "files", dict, source).items():

@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -24,14 +23,18 @@ from gate.checks.fuzz.traffic import Traffic, is_throttled, traffic
 from gate.errors import CheckError
 from gate.live import LiveService
 from gate.live.credentials import describe_security
-from gate.live.openapi import api_base_url
+from gate.live.openapi import additional_operations
 from gate.model import Finding, Observation, Severity
-from gate.redact_files import redact_file
+from gate.numbers import plural
+from gate.redact_files import redact_files
 from gate.sections import SectionModel
 
 ID = "fuzz"
 TITLE = "API fuzzing"
 LIVE = True
+TYPICAL_DURATION_S = 60.0  # the longest: submitted to the pool first
+COUNTS_IN = (("test_cases", "test case"), ("operations", "operation"))
+TOOL_URIS = {"schemathesis": "https://schemathesis.readthedocs.io/"}
 
 # Severity per schemathesis check, on gate's scale. A crash or ignored authentication is high; the
 # API not doing what its document says is medium; answering an undocumented method wrongly is low.
@@ -116,14 +119,8 @@ class Settings(SectionModel):
         return value
 
 
-def configured(raw_config: Mapping[str, Any]) -> bool:
-    return "service" in raw_config
-
-
 def run(ctx: CheckContext, settings: Settings) -> Observation:
     """Fuzz every operation of the spec; each distinct failed check is a finding."""
-    if ctx.service is None:
-        raise CheckError("fuzz needs the running service, and gate has none")
     live = ctx.service
     json_path = ctx.artifact("schemathesis-report.json")
     ndjson_path = ctx.artifact("schemathesis-events.ndjson")
@@ -141,7 +138,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         fuzz_auth.sanitized_names(auth),
         fuzz_scope.schemathesis_toml(live.spec, exclusions),
     )
-    base_url = api_base_url(live.base_url, live.spec)
+    base_url = live.api_url
     argv = [
         *proc.tool_argv("schemathesis"),
         "--config-file",
@@ -189,13 +186,16 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
             )
         finally:
             # Also when schemathesis timed out: the service's log and the partial reports may hold a
-            # renewed token, and the masking of every artifact (open_service) comes later.
+            # renewed token, which the masking of every artifact (open_service, at the end) must know.
             renewed = fuzz_auth.read_renewed(renewed_path)
             if live.learn_secrets is not None:
                 live.learn_secrets(renewed)
     output = ctx.artifact("schemathesis-output.txt")
     output.write_text(done.stdout + done.stderr, encoding="utf-8")
-    scrub_artifacts([json_path, ndjson_path, junit_path, output], (*live.secrets, *renewed))
+    # Masked now, not only when the service stops (open_service masks every artifact again, for the
+    # secrets learnt later): gate reads these reports back and cuts long messages (error[:500]), and
+    # half a secret cut that way would escape the report's masking.
+    redact_files([json_path, ndjson_path, junit_path, output], (*live.secrets, *renewed))
     artifacts = (*artifacts, ctx.relative(output))
     _check_not_crashed(done, output.read_text(encoding="utf-8", errors="replace"), ctx.relative(output), artifacts)
     stats = fuzz_auth.read_stats(stats_path, auth, json_path)
@@ -213,9 +213,14 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         f"{op}: every request was refused (401/403); the spec documents {schemes} for it"
         for op, schemes in refused.items()
     ]
+    notes += [
+        f"{op}: not fuzzed: schemathesis does not read OpenAPI 3.2 additionalOperations"
+        for op in additional_operations(live.spec)
+    ]
     if flow.throttled:
         notes.append(
-            f"{flow.throttled} requests were throttled (429) by {', '.join(flow.throttled_operations)}: "
+            f"{plural(flow.throttled, 'request')} {'was' if flow.throttled == 1 else 'were'} throttled (429) "
+            f"by {', '.join(flow.throttled_operations)}: "
             "not counted as failures; set [fuzz] rate_limit to pace them"
         )
     # Built before the run is judged trustworthy: an ERROR still carries every failure schemathesis found.
@@ -231,7 +236,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
             "budget_cut": int(done.interrupted),
             **auth_metrics,
         },
-        findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.path or "", f.rule, f.extra["status"]))),
+        findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.operation or "", f.rule, f.extra["status"]))),
         tools={"schemathesis": summary.version},
         artifacts=artifacts,
         details={
@@ -326,13 +331,6 @@ def write_config(
     return env
 
 
-def scrub_artifacts(paths: list[Path], secrets: tuple[str, ...]) -> None:
-    """Mask any known secret left in the raw reports (e.g. echoed in a response body, also base64-encoded
-    as schemathesis keeps bodies); the JSON, NDJSON and JUnit XML still parse afterwards."""
-    for path in paths:
-        redact_file(path, secrets)
-
-
 # The titles schemathesis prints for an error that ended the run inside schemathesis itself; the
 # console then ends with a "please report" footer, and the error is above it.
 _CRASH_TITLES = ("Test Execution Error", "Internal Error", "Traceback (most recent call last)")
@@ -417,9 +415,8 @@ def _finding(failure: Failure, log: str) -> Finding:
         rule=failure.check,
         severity=SEVERITIES.get(failure.check, Severity.MEDIUM),
         message=message,
-        path=failure.operation,
+        operation=failure.operation,
         extra={
-            "operation": failure.operation,
             "check": failure.check,
             "code": failure.code,
             "status": str(failure.status) if failure.status is not None else "",

@@ -18,6 +18,7 @@ from gate.checks.fuzz.scope import Exclusion
 from gate.errors import CheckError
 from gate.live import LiveService
 from gate.live.credentials import Credential, operations, placement
+from gate.numbers import plural
 
 HOOKS_FILE = Path(__file__).with_name("auth_hooks.py")
 
@@ -191,9 +192,19 @@ def observed(
         }
         if stats.get("renewals") or stats.get("renewal_failures"):
             notes.append(
-                f"the token was renewed {stats.get('renewals')} times after the service refused it "
-                f"({stats.get('renewal_failures')} renewals failed)"
+                f"the token was renewed {_times(stats.get('renewals'))} after the service refused it "
+                f"({plural(_count(stats.get('renewal_failures')), 'renewal')} failed)"
             )
         if stats.get("renewal_limit_reached"):
             notes.append("[fuzz] max_token_renewals was reached: later refusals were not renewed")
     return metrics, details, notes
+
+
+def _count(value: object) -> int:
+    """A count from the hooks' stats file (written by gate's own hooks: an int, or absent)."""
+    return value if isinstance(value, int) else 0
+
+
+def _times(value: object) -> str:
+    count = _count(value)
+    return "once" if count == 1 else f"{count} times"

@@ -18,7 +18,7 @@ def group_probes(findings: Iterable[Finding], declared: Set[str]) -> list[Findin
     kept: list[Finding] = []
     groups: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        operation = finding.extra.get("operation", "")
+        operation = finding.operation or ""
         _, _, path = operation.partition(" ")
         if not path or operation in declared:
             kept.append(finding)
@@ -30,7 +30,7 @@ def group_probes(findings: Iterable[Finding], declared: Set[str]) -> list[Findin
 
 
 def _merged(path: str, status: str, members: list[Finding]) -> Finding:
-    methods = sorted({f.extra["operation"].partition(" ")[0] for f in members})
+    methods = sorted({(f.operation or "").partition(" ")[0] for f in members})
     checks = sorted({f.rule for f in members})
     # The worst member names the group: its rule and severity are what the policy judges.
     worst = max(members, key=lambda f: (f.severity, f.rule))
@@ -42,7 +42,6 @@ def _merged(path: str, status: str, members: list[Finding]) -> Finding:
     )
     extra = {
         **worst.extra,
-        "operation": operation,
         "methods": ", ".join(methods),
         "checks": ", ".join(checks),
         "grouped": str(len(members)),
@@ -53,7 +52,7 @@ def _merged(path: str, status: str, members: list[Finding]) -> Finding:
         rule=worst.rule,
         severity=worst.severity,
         message=message,
-        path=operation,
+        operation=operation,
         extra=extra,
         log_excerpt=worst.log_excerpt,
     )

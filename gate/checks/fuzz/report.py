@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gate.checks.toolout import parse_tool_json, read_tool_json
 from gate.errors import CheckError
 
 STATEFUL_LABEL = "Stateful tests"  # schemathesis's name for the stateful phase's scenarios
@@ -83,7 +84,7 @@ class EventLog:
 
 def read_summary(path: Path) -> RunSummary:
     """Parse the JSON run report; raise CheckError if it is missing or lacks a field it must have."""
-    data = _load_json(path)
+    data = read_tool_json(path, "schemathesis", dict)
     try:
         operations, cases = data["operations"], data["test_cases"]
         return RunSummary(
@@ -137,11 +138,8 @@ def _events(path: Path) -> Iterator[tuple[str, Any]]:
             if not line.strip():
                 continue
             where = f"schemathesis NDJSON report {path.name}, line {number}"
-            try:
-                record = json.loads(line)
-            except ValueError:
-                raise CheckError(f"{where}: not JSON") from None
-            if not isinstance(record, dict) or len(record) != 1:
+            record = parse_tool_json(line, where, dict, "holding one event")
+            if len(record) != 1:
                 raise CheckError(f"{where}: not one event")
             yield next(iter(record.items()))
 
@@ -226,15 +224,3 @@ def curl_command(request: Mapping[str, Any]) -> str:
         parts += ["--data-binary", body]
     parts.append(str(request["uri"]))
     return shlex.join(parts)
-
-
-def _load_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise CheckError(f"schemathesis wrote no JSON run report ({path.name})")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CheckError(f"schemathesis JSON run report {path.name} is not readable JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise CheckError(f"schemathesis JSON run report {path.name} is not a JSON object")
-    return data

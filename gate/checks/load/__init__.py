@@ -30,21 +30,20 @@ from gate.live import LiveService
 from gate.model import Finding, Observation
 from gate.redact import redact_text
 
-__all__ = ["ID", "LIVE", "TITLE", "Settings", "configured", "run", "worker_command"]
+__all__ = ["ID", "LIVE", "RUNS_ALONE", "TITLE", "TOOL_URIS", "Settings", "run", "worker_command"]
 
 ID = "load"
 TITLE = "Load test"
 LIVE = True
+# Latency is measured with nothing else of gate's on the machine, and before fuzzing writes junk data.
+RUNS_ALONE = True
+TOOL_URIS = {"locust": "https://locust.io/"}
 
 LOCUST_SIDE = Path(__file__).parent / "locust_side"
 PLUGIN = "gate_load_plugin.py"
 STARTUP_ALLOWANCE_S = 60.0  # locust's own start and shutdown, on top of the run and the drain
 # Never handed to locust: its own settings come from gate.toml only, and a proxy must not see the traffic.
 _DROPPED_ENV = re.compile(r"(?i)^(LOCUST_.*|(HTTPS?|ALL|NO)_PROXY)$")
-
-
-def configured(raw_config: Mapping[str, Any]) -> bool:
-    return "service" in raw_config
 
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:
@@ -56,15 +55,20 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     secret_env: dict[str, str] = {}  # never in the worker command or any file
     details: dict[str, Any] = {}
     findings: tuple[Finding, ...] = ()
+    # The target's own locustfile names its paths as the service serves them; the generated scenario
+    # has the spec's paths, which live under the spec's server prefix (api_url).
+    host = service.base_url
     if settings.locustfile is not None:
         locustfile = _target_locustfile(ctx, settings.locustfile)
         artifacts = [ctx.relative(plugin)]
         details["scenario"] = f"target locustfile {settings.locustfile}"
     else:
         scenario = load_generated.generate(ctx, service, settings)
+        host = service.api_url
         locustfile, findings = scenario.locustfile, scenario.findings
         env_extra["GATE_LOAD_SCENARIO"] = str(scenario.scenario_file)
-        secret_env["GATE_LOAD_CALL_HEADERS"] = json.dumps(scenario.call_headers)
+        secret_env["GATE_LOAD_CALL_HEADERS"] = json.dumps(scenario.credentials.headers)
+        secret_env["GATE_LOAD_CALL_QUERY"] = json.dumps(scenario.credentials.query)
         artifacts = [ctx.relative(plugin), ctx.relative(locustfile), ctx.relative(scenario.scenario_file)]
         details.update(scenario.details, scenario="generated from the OpenAPI spec")
     request_log = ctx.artifact("requests.jsonl")
@@ -78,7 +82,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
             "GATE_LOAD_HEADERS": json.dumps(dict(service.headers)),
         }
     )
-    argv = _argv(f"{plugin},{locustfile}", service.base_url, settings, ctx.work_dir / "locust")
+    argv = _argv(f"{plugin},{locustfile}", host, settings, ctx.work_dir / "locust")
     artifacts += [ctx.relative(locust_log), ctx.relative(request_log)]
     if settings.workers == "external":
         # Written before the master starts waiting, for whoever starts the workers (see README).
@@ -181,7 +185,7 @@ def _argv(locustfiles: str, base_url: str, settings: Settings, csv_prefix: Path)
 def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], settings: Settings) -> str:
     """The command that starts one external worker for this run (on this machine: the master and the
     service listen on loopback only). Credentials are not in it: export GATE_LOAD_HEADERS (and, with
-    [service.credentials], GATE_LOAD_CALL_HEADERS) yourself."""
+    [service.credentials], GATE_LOAD_CALL_HEADERS and GATE_LOAD_CALL_QUERY) yourself."""
     variables = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
     plugin = ctx.work_dir / PLUGIN
     return (
@@ -192,8 +196,6 @@ def worker_command(ctx: CheckContext, locustfile: Path, env: Mapping[str, str], 
 
 
 def _service(ctx: CheckContext) -> LiveService:
-    if ctx.service is None:
-        raise CheckError("load needs the running service, and there is none")
     host = urlsplit(ctx.service.base_url).hostname or ""
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback

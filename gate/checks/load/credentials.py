@@ -9,8 +9,9 @@ schemes it does not name, and every header that belongs to no scheme (X-Tenant, 
 When gate has no alternative's headers, the operation gets them all and its probe says whether the
 service accepts it. A query or cookie apiKey cannot be carried by headers and is left to the probe.
 
-Credentials configured per scheme ([service.credentials], gate.live.credentials) take precedence: see
-load_generated._with_scheme_credentials. This module covers the [service] headers.
+Credentials configured per scheme ([service.credentials], gate.live.credentials) take precedence, query
+and cookie API keys included: see load_generated._with_scheme_credentials. This module covers the
+[service] headers.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Every GET operation of the spec is a candidate. In order: operations that look unsafe or that the
 target's [load] include/exclude leave out are excluded (load_select); operations gate cannot fill
-with valid values are skipped (load_scenario); each remaining one is sent the credential headers its
-`security` names (load_credentials) and probed once (load_probe). What is left is the scenario.
+with valid values are skipped (load_scenario); each remaining one is sent the credentials its
+`security` names (load_credentials; [service.credentials] in headers, cookies or the query) and
+probed once (load_probe). What is left is the scenario.
 Nothing left is an ERROR naming why each operation was left out.
 """
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from gate.checks.base import CheckContext
 from gate.checks.load import credentials as load_credentials
@@ -37,8 +40,7 @@ class Scenario:
     scenario_file: Path
     details: dict[str, Any]
     findings: tuple[Finding, ...]
-    # 'METHOD /template' -> the [service.credentials] headers it is sent: secrets, for the environment only.
-    call_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    credentials: CallCredentials = field(default_factory=lambda: CallCredentials(), repr=False)
 
 
 def plan(spec: Any, settings: Settings, header_names: list[str]) -> tuple[list[Call], dict[str, list[Any]]]:
@@ -74,12 +76,19 @@ def plan(spec: Any, settings: Settings, header_names: list[str]) -> tuple[list[C
 def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Scenario:
     """Plan and probe the scenario and write its files; raise CheckError when nothing is left."""
     calls, left = plan(service.spec, settings, list(service.headers))
-    calls, call_headers = _with_scheme_credentials(service, calls)
+    calls, placed = _with_scheme_credentials(service, calls)
 
     def headers_of(call: Call) -> dict[str, str]:
-        return {n: service.headers[n] for n in call.service_headers} | call_headers.get(call.label, {}) | call.headers
+        return {n: service.headers[n] for n in call.service_headers} | placed.headers.get(call.label, {}) | call.headers
 
-    probed = load_probe.probe(service.base_url, calls, headers_of, settings.request_timeout_s, settings.probe_budget_s)
+    probed = load_probe.probe(
+        service.api_url,
+        calls,
+        headers_of,
+        settings.request_timeout_s,
+        settings.probe_budget_s,
+        lambda call: placed.query.get(call.label, {}),
+    )
     not_tested = [asdict(o) for o in probed.left_out]
     details: dict[str, Any] = {**left, "not_load_tested": not_tested, "load_tested": [c.label for c in probed.calls]}
     if not probed.calls:
@@ -103,33 +112,53 @@ def generate(ctx: CheckContext, service: LiveService, settings: Settings) -> Sce
     locustfile = ctx.artifact("locustfile.py")
     shutil.copyfile(LOCUSTFILE, locustfile)
     return Scenario(
-        locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed), call_headers
+        locustfile, scenario_file, details, tuple(probed.findings) + _left_out_findings(left, probed), placed
     )
 
 
-def _with_scheme_credentials(service: LiveService, calls: list[Call]) -> tuple[list[Call], dict[str, dict[str, str]]]:
+@dataclass(frozen=True)
+class CallCredentials:
+    """Per operation ('METHOD /template'), the [service.credentials] it is sent: secrets, so they go to
+    locust through the environment only (scenario.json names the [service] headers, never a value)."""
+
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # headers and the Cookie header
+    query: dict[str, dict[str, str]] = field(default_factory=dict)  # query-located API keys
+
+
+def _with_scheme_credentials(service: LiveService, calls: list[Call]) -> tuple[list[Call], CallCredentials]:
     """Where [service.credentials] holds what an operation's `security` names (gate.live.credentials, shared
-    with the fuzz check), the operation is sent those instead of the [service] headers of any scheme.
-    Query-located API keys are not sent by the load scenario yet: such an operation's probe decides."""
+    with the fuzz check), the operation is sent those, where its schemes say (header, cookie, query),
+    instead of the [service] headers of any scheme."""
+    found = CallCredentials()
     if not service.credentials:
-        return calls, {}
+        return calls, found
     scheme_headers = set(load_credentials.scheme_headers(service.spec).values())
     plain = [h for h in service.headers if h.lower() not in scheme_headers]
-    placed_calls, secrets = [], {}
+    placed_calls = []
     for call in calls:
         try:
             placement = credentials.placement(service.spec, call.method, call.name, service.credentials)
         except KeyError:
             placement = None
-        if placement is None or placement.query:
+        if placement is None:
             placed_calls.append(call)
             continue
         headers = dict(placement.headers)
         if placement.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in placement.cookies.items())
-        secrets[call.label] = headers
+        found.headers[call.label] = headers
+        if placement.query:
+            found.query[call.label] = dict(placement.query)
+            _learn_encoded(service, placement.query.values())
         placed_calls.append(replace(call, service_headers=plain))
-    return placed_calls, secrets
+    return placed_calls, found
+
+
+def _learn_encoded(service: LiveService, values: Iterable[str]) -> None:
+    """A key in a URL is percent-encoded: that form is masked in every artifact too (service logs)."""
+    encoded = [form for value in values for form in (quote_plus(value), quote(value, safe="")) if form != value]
+    if encoded and service.learn_secrets is not None:
+        service.learn_secrets(encoded)
 
 
 def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) -> tuple[Finding, ...]:
@@ -141,7 +170,7 @@ def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) ->
             "load.excluded-unsafe",
             Severity.INFO,
             f"{row['operation']} was not load-tested: it {row['reason']}",
-            extra={"operation": row["operation"]},
+            operation=row["operation"],
         )
         for row in left["excluded_operations"]
         if row["reason"].startswith("looks unsafe")
@@ -153,7 +182,8 @@ def _left_out_findings(left: dict[str, list[Any]], probed: load_probe.Probed) ->
             "load.not-load-tested",
             Severity.INFO,
             f"{o.operation} was not load-tested: {o.reason}" + (f": {o.body}" if o.body else ""),
-            extra={"operation": o.operation, "status": str(o.status or "")},
+            extra={"status": str(o.status or "")},
+            operation=o.operation,
         )
         for o in probed.left_out
         if o.status is None or o.status < 500

@@ -47,9 +47,9 @@ class Probed:
     findings: list[Finding]
 
 
-def url_of(base_url: str, call: Call) -> str:
-    """The full URL of a call, query encoded as the scenario sends it (arrays repeated)."""
-    query = urlencode(call.query, doseq=True)
+def url_of(base_url: str, call: Call, secret_query: Mapping[str, str] | None = None) -> str:
+    """The full URL of a call, query encoded as the scenario sends it (arrays repeated; a query API key last)."""
+    query = urlencode({**call.query, **(secret_query or {})}, doseq=True)
     return base_url + call.path + (f"?{query}" if query else "")
 
 
@@ -59,8 +59,12 @@ def probe(
     headers_of: Callable[[Call], Mapping[str, str]],
     timeout_s: float,
     budget_s: float,
+    query_of: Callable[[Call], Mapping[str, str]] = lambda _: {},
 ) -> Probed:
-    """Call each operation once (lists first, so their answers can fill the others' paths)."""
+    """Call each operation once (lists first, so their answers can fill the others' paths).
+
+    `headers_of` and `query_of` give a call's credentials, which never enter the Call (it is written
+    to scenario.json) nor any reason or finding (those name the path only)."""
     deadline = time.monotonic() + budget_s
     ordered = sorted(calls, key=lambda c: "{" in c.name)
     answered: dict[str, Any] = {}  # template -> parsed JSON answer of a call that succeeded
@@ -71,10 +75,12 @@ def probe(
                 LeftOut(call.label, f"not probed: the {budget_s:g} s probe budget ran out", None, "")
             )
             continue
-        answer = localhttp.get(url_of(base_url, call), headers_of(call), timeout_s)
+        answer = localhttp.get(url_of(base_url, call, query_of(call)), headers_of(call), timeout_s)
         if answer.status == 404 and "{" in call.name:
             for candidate in _from_lists(call, answered):
-                retry = localhttp.get(url_of(base_url, candidate), headers_of(candidate), timeout_s)
+                retry = localhttp.get(
+                    url_of(base_url, candidate, query_of(candidate)), headers_of(candidate), timeout_s
+                )
                 if retry.ok:
                     call, answer = candidate, retry
                     break
@@ -111,7 +117,8 @@ def _server_error(call: Call, answer: localhttp.Answer, body: str) -> Finding:
         severity=Severity.HIGH,
         message=f"{call.label} answered HTTP {answer.status} to a single request before the load test "
         f"({call.path}): {body or 'empty body'}",
-        extra={"operation": call.label, "status": str(answer.status)},
+        extra={"status": str(answer.status)},
+        operation=call.label,
     )
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gate.errors import CheckError
+from gate.numbers import plural
 
 CHART_PERCENTS = (0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9, 100)
 MAX_ERRORS = 20  # distinct failure messages listed in details
@@ -153,7 +154,8 @@ def _require_complete(
             )
     elif locust_requests is not None and locust_requests != len(requests):
         raise CheckError(
-            f"{path.name} holds {len(requests)} requests but locust counted {locust_requests}: some records were lost"
+            f"{path.name} holds {plural(len(requests), 'request')} but locust counted {locust_requests}: "
+            "some records were lost"
         )
 
 
@@ -179,7 +181,7 @@ def require_usable(log: RequestLog) -> None:
         )
     if all(r.status == 0 for r in log.requests):
         raise CheckError(
-            f"none of locust's {len(log.requests)} requests reached the service: {log.requests[0].error}",
+            f"none of locust's {plural(len(log.requests), 'request')} reached the service: {log.requests[0].error}",
             _exceptions_text(log),
         )
     if log.exceptions:

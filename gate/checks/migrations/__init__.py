@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +21,10 @@ from gate.sections import SectionModel, check_target_paths, exactly_one
 
 ID = "migrations"
 TITLE = "Migration lint"
-LIVE = False
+SCANS_FILES = True
+COUNTS_IN = (("files", "file"),)
+TYPICAL_DURATION_S = 10.0
+TOOL_URIS = {"sqlfluff": "https://docs.sqlfluff.com/"}
 
 # squawk's rule names are kebab-case (prefer-robust-stmts); sqlfluff's are codes or dotted names.
 _SQUAWK_RULE = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
@@ -88,10 +90,6 @@ class Settings(SectionModel):
         if squawk_rules and self.dialect != "postgres":
             raise ValueError(f'exclude_rules {squawk_rules} are squawk rules; squawk runs only for dialect "postgres"')
         return self
-
-
-def configured(raw_config: Mapping[str, Any]) -> bool:
-    return ID in raw_config
 
 
 def run(ctx: CheckContext, settings: Settings) -> Observation:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 
 from gate import proc
 from gate.checks.base import CheckContext
+from gate.checks.toolout import parse_tool_json
 from gate.errors import CheckError
 from gate.model import Finding, Severity
 
@@ -150,14 +150,7 @@ def lint(
 
 def read_report(text: str, cwd: Path, files: Mapping[Path, str]) -> list[Finding]:
     """Findings from sqlfluff's JSON; raise CheckError unless it is well formed and covers every file."""
-    if not text.strip():
-        raise CheckError("sqlfluff wrote no JSON report")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"sqlfluff's JSON report is not valid JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise CheckError("sqlfluff's JSON report is not a list of files")
+    data = parse_tool_json(text, "sqlfluff report sqlfluff.json", list, "of files")
     by_path = {path.resolve(): shown for path, shown in files.items()}
     seen: set[Path] = set()
     findings: list[Finding] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 from gate import proc
 from gate.checks.base import CheckContext
+from gate.checks.toolout import parse_tool_json
 from gate.errors import CheckError
 from gate.model import Finding, Severity
 
@@ -160,12 +160,7 @@ def _neutralised(ctx: CheckContext, path: Path, n: int) -> Path:
 
 def read_report(text: str, cwd: Path, files: Mapping[Path, tuple[str, Path]]) -> list[Finding]:
     """Findings from squawk's JSON list; `files` maps the path squawk read to (path shown, original)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckError(f"squawk's output is not JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise CheckError("squawk's JSON is not a list of findings")
+    data = parse_tool_json(text, "squawk output", list, "of findings")
     lines: dict[Path, list[str]] = {}
     findings: list[Finding] = []
     for entry in data:

@@ -10,7 +10,7 @@ measures and names rules (`practices.<rule>`); the policy's fail_rules and warn_
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from gate.checks.base import CheckContext
@@ -23,12 +23,13 @@ from gate.errors import CheckError
 from gate.live import openapi
 from gate.model import Finding, Observation, Severity
 
-__all__ = ["ID", "LIVE", "RUNS_ALONE", "TITLE", "Settings", "configured", "run"]
+__all__ = ["ID", "LIVE", "RUNS_ALONE", "TITLE", "TYPICAL_DURATION_S", "Settings", "run"]
 
 TITLE = "Backend practices"
 LIVE = True
 # A burst must not overlap latency measurement or fuzzing: the runner runs this check alone, after load.
 RUNS_ALONE = True
+TYPICAL_DURATION_S = 6.0  # a few dozen requests and the burst (3 s), then Retry-After waited out
 MAX_TRACE_FINDINGS = 5
 
 # In this order; the burst last, so a rate limiter it trips cannot answer the other probes with 429.
@@ -44,17 +45,11 @@ FAMILIES: tuple[tuple[Probe, Callable[[Probing], Outcome]], ...] = (
 )
 
 
-def configured(raw_config: Mapping[str, Any]) -> bool:
-    return "service" in raw_config
-
-
 def run(ctx: CheckContext, settings: Settings) -> Observation:
     """Run every probe family that is switched on and report what each found."""
-    if ctx.service is None:
-        raise CheckError("practices needs the running service, and there is none")
     service = ctx.service
     operations = openapi.operations(service.spec)
-    api_url = openapi.api_base_url(service.base_url, service.spec)
+    api_url = service.api_url
     prober = Prober(service, api_url, settings.request_timeout_s, settings.budget_s)
     probing = Probing(prober, service.spec, operations, settings, spec_helpers.login_operation(operations))
     outcomes: list[Outcome] = []

@@ -198,8 +198,6 @@ def finding(
 ) -> Finding:
     """A finding with the evidence of the exchange that shows it."""
     extra = {"probe": probe}
-    if operation:
-        extra["operation"] = operation
     if exchange is not None:
         extra["request"] = "\n".join([exchange.line, *(f"{k}: {v}" for k, v in exchange.sent)])
         extra["response"] = "\n".join(
@@ -211,7 +209,9 @@ def finding(
         if body and exchange.answer.body:
             extra["body"] = excerpt(exchange.text())
     extra["why"] = why
-    return Finding(check=ID, tool=TOOL, rule=rule, severity=severity, message=message, extra=extra)
+    return Finding(
+        check=ID, tool=TOOL, rule=rule, severity=severity, message=message, extra=extra, operation=operation or None
+    )
 
 
 def excerpt(text: str, limit: int = BODY_EXCERPT) -> str:

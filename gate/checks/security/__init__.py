@@ -29,7 +29,10 @@ from gate.sections import SectionModel, check_target_paths
 
 ID = "security"
 TITLE = "Security scan"
-LIVE = False
+SCANS_FILES = True
+SECURITY_FINDINGS = True
+TYPICAL_DURATION_S = 20.0
+TOOL_URIS = {"bandit": "https://bandit.readthedocs.io/", "semgrep": "https://semgrep.dev/"}
 
 DEFAULT_EXCLUDES = list(TEST_GLOBS)
 LISTED_MAX = 100  # excluded files named in the details; the count is always exact

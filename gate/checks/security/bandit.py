@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from gate import proc
-from gate.checks.security.hits import Hit, ToolRun, read_json, require_scanned
+from gate.checks.security.hits import Hit, ToolRun, require_scanned
+from gate.checks.toolout import read_tool_json
 from gate.errors import CheckError
 from gate.model import Finding, Severity
 
@@ -40,7 +41,7 @@ def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ig
     done = proc.run(
         [*argv, "--", *files], cwd=target, timeout=timeout, env=proc.python_env(), ok_codes=OK_CODES, label="bandit"
     )
-    data = read_json(out, "bandit", done.tail())
+    data = read_tool_json(out, "bandit", dict, tail=done.tail())
     hits, details = parse(data, files, done.tail())
     return ToolRun(tool="bandit", version=version, hits=hits, details=details)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from gate.checks.security.cache import Entry, Store, cache_root, file_digest, scan_key
-from gate.checks.security.hits import Hit, ToolRun, read_json
+from gate.checks.security.hits import Hit, ToolRun
+from gate.checks.toolout import read_tool_json
 
 RunTools = Callable[[list[str]], Mapping[str, ToolRun]]  # files -> {"bandit": ..., "semgrep": ...}
 
@@ -73,7 +74,7 @@ def _save(
     fresh: Mapping[str, ToolRun],
     bandit_report: Path,
 ) -> None:
-    metrics = read_json(bandit_report, "bandit", "")["metrics"]
+    metrics = read_tool_json(bandit_report, "bandit", dict)["metrics"]
     nosec = {posixpath.normpath(name): int(m["nosec"]) for name, m in metrics.items() if name != "_totals"}
     partial = [str(note) for note in fresh["semgrep"].details.get("semgrep_partially_parsed", ())]
     incomplete = {name for name in todo if any(note.startswith(f"{name}:") for note in partial)}

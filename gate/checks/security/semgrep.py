@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from gate import proc
-from gate.checks.security.hits import Hit, ToolRun, read_json, require_scanned
+from gate.checks.security.hits import Hit, ToolRun, require_scanned
+from gate.checks.toolout import read_tool_json
 from gate.errors import CheckError
 from gate.model import Finding, Severity
 from gate.resources import semgrep_rule_pack
@@ -84,7 +85,7 @@ def run(target: Path, files: Sequence[str], out: Path, timeout: float, inline_ig
     )
     if done.returncode != 0 and not out.is_file():
         raise CheckError(f"semgrep {proc.describe_exit(done.returncode)} without writing its report", done.tail())
-    data = read_json(out, "semgrep", done.tail())
+    data = read_tool_json(out, "semgrep", dict, tail=done.tail())
     hits, details = parse(data, files, done.tail())  # names semgrep's own errors, if it reported any
     if done.returncode != 0:
         raise CheckError(f"semgrep {proc.describe_exit(done.returncode)}", done.tail())

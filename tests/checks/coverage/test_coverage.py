@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 from click.testing import Result
 
+from gate.checks import coverage
+from gate.checks.base import CheckContext
+from gate.errors import CheckError
 from tests.conftest import FIXTURES, check_of
 from tests.support import paths
 
@@ -179,8 +182,8 @@ def test_failing_test_suite_is_an_error_with_its_output(run_gate: RunGate, tmp_p
     assert result.exit_code == 3
     assert check["status"] == "error"
     assert check["reasons"] == [f"coverage command exited with code 1: {COMMAND}"]
-    assert "1 failed" in check["details"]["log_tail"]
-    assert "deliberately wrong" in check["details"]["log_tail"]
+    assert "1 failed" in check["log_tail"]
+    assert "deliberately wrong" in check["log_tail"]
     assert check["artifacts"] == ["artifacts/coverage/coverage-command.log"]
     assert coverage_files(target) == []
 
@@ -191,16 +194,20 @@ def test_command_that_produces_no_coverage_data_is_an_error(run_gate: RunGate, t
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert "produced no coverage data" in check["reasons"][0]
-    assert "1 passed" in check["details"]["log_tail"]
+    assert "1 passed" in check["log_tail"]
 
 
-def test_data_from_an_earlier_run_in_the_out_folder_is_not_reused(run_gate: RunGate, tmp_path: Path) -> None:
+def test_data_from_an_earlier_run_in_the_work_folder_is_not_reused(tmp_path: Path) -> None:
+    # The check itself, twice on one work folder: `gate run` clears the artifacts between runs, so
+    # through the CLI the second run never sees the first one's data and this could not fail.
     target = copy_fixture("coverage_80", tmp_path)
-    assert run_coverage(run_gate, target)[1]["status"] == "fail"  # measured: 80 %
-    set_config(target, '[coverage]\ncommand = "python -m pytest -q"\n')
-    result, check = run_coverage(run_gate, target)
-    assert result.exit_code == 3
-    assert "produced no coverage data" in check["reasons"][0]
+    out = tmp_path / "out"
+    ctx = CheckContext("coverage", target, out, out / "artifacts" / "coverage", dict(os.environ))
+    first = coverage.run(ctx, coverage.Settings(command=COMMAND))
+    assert first.metrics["statements"] > 0
+    assert (ctx.work_dir / ".coverage").is_file() and (ctx.work_dir / "coverage.json").is_file()
+    with pytest.raises(CheckError, match="produced no coverage data"):
+        coverage.run(ctx, coverage.Settings(command="python -m pytest -q"))  # the tests, not under coverage
 
 
 def test_coverage_that_measured_nothing_is_an_error(run_gate: RunGate, tmp_path: Path) -> None:
@@ -209,7 +216,7 @@ def test_coverage_that_measured_nothing_is_an_error(run_gate: RunGate, tmp_path:
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 3
     assert check["reasons"] == ["coverage json failed (exit 1): No data to report."]
-    assert "No data to report" in check["details"]["log_tail"]
+    assert "No data to report" in check["log_tail"]
 
 
 def test_missing_report_is_a_config_error_naming_it(run_gate: RunGate, make_target: MakeTarget) -> None:

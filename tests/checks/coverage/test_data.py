@@ -69,7 +69,7 @@ def test_files_are_listed_worst_first() -> None:
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("not json", "not valid JSON"),
+        ("not json", r"coverage\.py report .*: not JSON \(Expecting value, line 1, column 1\)"),
         ("{}", "'totals' is missing"),
         (
             '{"totals": {"percent_covered": "80", "num_statements": 5, "missing_lines": 1}, "files": {}}',

@@ -57,12 +57,12 @@ def test_flawed_service_fails_with_reproducible_findings(run_gate: RunGate, tmp_
     by_rule = {(f["rule"], f["extra"]["status"]): f for f in fuzz["findings"]}
     crash = by_rule[("not_a_server_error", "500")]
     assert crash["severity"] == "high"
-    assert crash["extra"]["operation"] == "GET /items/{item_id}"
+    assert crash["operation"] == "GET /items/{item_id}"
     assert crash["extra"]["curl"].startswith("curl -X GET ")
     assert crash["extra"]["curl"].endswith("/items/0")
     undocumented = by_rule[("status_code_conformance", "404")]
     assert undocumented["severity"] == "medium"
-    assert undocumented["extra"]["operation"] == "GET /items/{item_id}"
+    assert undocumented["operation"] == "GET /items/{item_id}"
     assert "Undocumented status code" in undocumented["message"]
     assert undocumented["extra"]["curl"].startswith("curl -X GET http://127.0.0.1:")
     assert fuzz["metrics"]["failures"] == len(fuzz["findings"])
@@ -96,7 +96,7 @@ def test_service_not_ready_is_an_error_with_its_log(
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (3, "error")
     assert reason in fuzz["reasons"][0]
-    assert in_log in fuzz["details"]["log_tail"]
+    assert in_log in fuzz["log_tail"]
 
 
 def test_service_crashing_during_fuzzing_is_an_error(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
@@ -104,7 +104,7 @@ def test_service_crashing_during_fuzzing_is_an_error(run_gate: RunGate, tmp_path
     code, fuzz = fuzz_of(run_gate, target)
     assert (code, fuzz["status"]) == (3, "error")
     assert fuzz["reasons"][0] == "the service stopped during the check: exited with code 70"
-    assert "crashing on purpose" in fuzz["details"]["log_tail"]
+    assert "crashing on purpose" in fuzz["log_tail"]
 
 
 CRASH_HOOK = """
@@ -134,8 +134,8 @@ def test_a_schemathesis_crash_names_its_error_not_its_footer(
     reason = fuzz["reasons"][0]
     assert reason.startswith("schemathesis crashed (exited with code 2): RuntimeError: injected engine crash")
     assert reason.endswith("its whole output is in artifacts/fuzz/schemathesis-output.txt")
-    assert "Test Execution Error" in fuzz["details"]["log_tail"]
-    assert "Please consider reporting" not in fuzz["details"]["log_tail"]
+    assert "Test Execution Error" in fuzz["log_tail"]
+    assert "Please consider reporting" not in fuzz["log_tail"]
     assert "artifacts/fuzz/schemathesis-output.txt" in fuzz["artifacts"]
     output = (tmp_path / "out" / "artifacts" / "fuzz" / "schemathesis-output.txt").read_text()
     assert "Please consider reporting" in output  # the whole console is kept

@@ -42,7 +42,7 @@ def fixture_service(marker: str) -> Iterator[Callable[..., LiveService]]:
         with urllib.request.urlopen(base_url + "/openapi.json", timeout=5) as answer:
             spec = json.load(answer)
         headers = {"Authorization": f"Bearer {env['FIXTURE_TOKEN']}"} if "FIXTURE_TOKEN" in env else {}
-        return LiveService(base_url, headers, spec, tmp / "openapi.json", tuple(headers.values()))
+        return LiveService(base_url, headers, spec, tmp / "openapi.json", secrets=tuple(headers.values()))
 
     yield start
     for server in servers:

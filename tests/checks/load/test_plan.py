@@ -131,3 +131,13 @@ def test_settings_that_contradict_each_other_are_refused() -> None:
 def test_words_split_identifiers_and_drop_path_variables() -> None:
     assert load_select.words("/admin/{delete_id}/resetAllCaches") == ["admin", "reset", "all", "caches"]
     assert load_select.words("get_DB-stats") == ["get", "db", "stats"]
+
+
+def test_an_openapi_32_document_is_planned_like_31_and_its_query_method_is_not_load_tested() -> None:
+    spec = {
+        "openapi": "3.2.0",
+        "paths": {"/books": {**get("listBooks"), "query": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    calls, left = load_generated.plan(spec, Settings(), [])
+    assert [c.label for c in calls] == ["GET /books"]  # QUERY has a body: only GETs are load-tested
+    assert left == {"excluded_operations": [], "skipped_operations": []}

@@ -13,7 +13,8 @@ DATA = paths.DATA / "openapi"
 
 
 def spec_of(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    spec: dict[str, Any] = json.loads((DATA / name).read_text())
+    return spec
 
 
 def test_values_come_from_examples_refs_defaults_enums_and_const() -> None:

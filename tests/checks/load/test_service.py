@@ -34,10 +34,10 @@ LOCUSTFILES = paths.DATA / "locust"
 SHORT = "users = 4\nduration_s = 5\nwarmup_s = 1\n"
 
 
-def bookshop(root: Path, marker: str, slow_ms: int, load: str = SHORT) -> Path:
+def bookshop(root: Path, marker: str, slow_ms: int, load: str = SHORT, prefix: str = "") -> Path:
     root.mkdir(parents=True)
     shutil.copy(SERVER, root / "server.py")
-    env = {"LOAD_FIXTURE_SLOW_MS": str(slow_ms), MARKER_VAR: marker}
+    env = {"LOAD_FIXTURE_SLOW_MS": str(slow_ms), MARKER_VAR: marker, "LOAD_FIXTURE_PREFIX": prefix}
     (root / "gate.toml").write_text(
         '[service]\ncommand = "python server.py --port {port}"\n'
         f"env = {toml_table(env)}\n"
@@ -67,7 +67,7 @@ def test_the_default_scenario_measures_normal_traffic_and_names_the_slow_endpoin
     assert left_out["operation"] == "GET /reviews/{review_id}" and left_out["status"] == 404
     assert "HTTP 404" in left_out["reason"] and left_out["body"] == '{"detail": "no review 999"}'
     # Both are also info findings, so every report says what the figures do not cover.
-    assert {(f["rule"], f["extra"]["operation"]) for f in load["findings"]} == {
+    assert {(f["rule"], f["operation"]) for f in load["findings"]} == {
         ("load.excluded-unsafe", "GET /admin/reset-db"),
         ("load.not-load-tested", "GET /reviews/{review_id}"),
     }
@@ -96,6 +96,23 @@ def test_without_the_slow_endpoint_the_same_service_passes(run_gate: RunGate, tm
     code, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=0))
     assert (code, load["status"]) == (0, "pass"), load
     assert load["metrics"]["error_rate"] == 0 and load["details"]["not_load_tested"][0]["status"] == 404
+
+
+def test_the_load_goes_under_the_specs_relative_server_prefix(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+    # servers: [{url: "/api/v1"}]: the spec's /books is served at /api/v1/books, and only there.
+    code, load = run_load(run_gate, bookshop(tmp_path / "t", marker, slow_ms=0, prefix="/api/v1"))
+    assert (code, load["status"]) == (0, "pass"), load
+    assert load["metrics"]["error_rate"] == 0
+    assert set(load["details"]["load_tested"]) == {
+        "GET /books",
+        "GET /books/{title}",
+        "GET /stats",
+        "GET /reports/summary",
+    }
+    log = (tmp_path / "out" / "artifacts" / "service" / "service.log").read_text()
+    assert "GET /api/v1/books/Dune " in log
+    requests = [line for line in log.splitlines() if line.startswith("GET ")]
+    assert requests and all("/api/v1/" in line or "/openapi.json" in line or "/health" in line for line in requests)
 
 
 def test_nothing_left_to_measure_is_an_error_naming_why_each_operation_was_left_out(

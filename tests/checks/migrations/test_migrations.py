@@ -240,7 +240,7 @@ def test_failing_command_is_an_error_with_its_output(run_gate: RunGate, make_tar
     assert result.exit_code == 3
     assert check["status"] == "error"
     assert check["reasons"] == [f"migrations command exited with code 4: {command}"]
-    assert "alembic: cannot connect" in check["details"]["log_tail"]
+    assert "alembic: cannot connect" in check["log_tail"]
 
 
 def test_command_printing_nothing_is_an_error(run_gate: RunGate, make_target: MakeTarget) -> None:

@@ -86,9 +86,9 @@ def _without(key: str) -> str:
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("", "wrote no JSON report"),
-        ("Traceback (most recent call last):", "not valid JSON"),
-        ('{"filepath": "x"}', "not a list of files"),
+        ("", r"sqlfluff report sqlfluff\.json: empty \(expected a JSON list of files\)"),
+        ("Traceback (most recent call last):", r"sqlfluff report sqlfluff\.json: not JSON \(.*line 1, column 1\)"),
+        ('{"filepath": "x"}', "expected a JSON list of files, found an object"),
         ('[{"filepath": "migrations/001_create_users.sql"}]', "without filepath and violations"),
         (_without("code"), "violation without code and description"),
         (_without("description"), "violation without code and description"),

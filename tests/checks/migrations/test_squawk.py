@@ -96,9 +96,9 @@ def _without(key: str) -> str:
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("", "not JSON"),
-        ("Failed to find files for provided patterns", "not JSON"),
-        ('{"file": "x"}', "not a list of findings"),
+        ("", r"squawk output: empty \(expected a JSON list of findings\)"),
+        ("Failed to find files for provided patterns", r"squawk output: not JSON \("),
+        ('{"file": "x"}', "squawk output: expected a JSON list of findings, found an object"),
         (_without("rule_name"), "without file, rule_name and message"),
         (_without("file"), "without file, rule_name and message"),
     ],

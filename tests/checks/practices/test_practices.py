@@ -93,7 +93,7 @@ def test_probe_names_in_the_evidence(run_gate: RunGate, tmp_path: Path, marker: 
     assert finding["extra"]["request"].splitlines()[:2] == ["OPTIONS /api/items", "Origin: https://gate-probe.invalid"]
     assert "Access-Control-Allow-Origin: https://gate-probe.invalid" in finding["extra"]["response"]
     assert "Access-Control-Allow-Credentials: true" in finding["extra"]["response"]
-    assert finding["extra"]["operation"] == "GET /items"
+    assert finding["operation"] == "GET /items"
     rows = {row["probe"]: row["result"] for row in check["details"]["probes"]}
     assert rows["ratelimit"] == "not applicable: turned off with [practices] disabled"
     assert rows["cors"] == "practices.cors-reflected-origin-credentials"

@@ -12,9 +12,10 @@ import pytest
 from gate.checks.security import bandit as security_bandit
 from gate.checks.security import counts
 from gate.checks.security import semgrep as security_semgrep
-from gate.checks.security.hits import Hit, read_json
+from gate.checks.security.hits import Hit
 from gate.checks.security.merge import mask_literals, merge, with_snippets
-from gate.errors import CheckError
+from gate.checks.toolout import read_tool_json
+from gate.errors import CheckError, ToolError
 from gate.model import Finding, Severity
 from tests.support import paths
 
@@ -83,18 +84,20 @@ def test_bandit_report_without_a_required_field_is_an_error(field: str) -> None:
 
 
 def test_truncated_empty_and_missing_reports_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(CheckError, match="not valid JSON"):
-        read_json(DATA / "bandit" / "truncated.json", "bandit", "")
+    with pytest.raises(ToolError, match=r"^bandit report truncated\.json: not JSON \(.*, line \d+, column \d+\)$"):
+        read_tool_json(DATA / "bandit" / "truncated.json", "bandit", dict)
     empty = tmp_path / "empty.json"
     empty.write_text("  \n")
-    with pytest.raises(CheckError, match="empty JSON report"):
-        read_json(empty, "bandit", "")
-    with pytest.raises(CheckError, match="exited without writing its JSON report"):
-        read_json(tmp_path / "absent.json", "semgrep", "")
+    with pytest.raises(ToolError, match=r"^bandit report empty\.json: empty \(expected a JSON object\)$"):
+        read_tool_json(empty, "bandit", dict)
+    with pytest.raises(
+        ToolError, match=r"^semgrep report absent\.json: not written \(the tool exited without writing it\)$"
+    ):
+        read_tool_json(tmp_path / "absent.json", "semgrep", dict)
     listed = tmp_path / "list.json"
     listed.write_text("[]")
-    with pytest.raises(CheckError, match="not a JSON object"):
-        read_json(listed, "semgrep", "")
+    with pytest.raises(ToolError, match=r"^semgrep report list\.json: expected a JSON object, found a list$"):
+        read_tool_json(listed, "semgrep", dict)
 
 
 def test_semgrep_findings_use_gate_severity_and_know_their_bandit_twins() -> None:

@@ -2,7 +2,9 @@
 
 The operations (filled-in paths, query and header values, weights, which credential headers each
 is sent) are in the JSON file GATE_LOAD_SCENARIO that gate wrote from the OpenAPI spec; this file
-itself never changes. The header values come from GATE_LOAD_HEADERS (never written to a file).
+itself never changes. The credential values come from the environment, never from a file:
+GATE_LOAD_HEADERS ([service] headers), GATE_LOAD_CALL_HEADERS and GATE_LOAD_CALL_QUERY (per operation,
+from [service.credentials]; the query holds API keys `in: query`).
 
 Closed model (default): each user pauses think time between requests. Open model (`rps`): each user
 owns an equal share of the target arrival rate and sends on a fixed schedule; a request is due at
@@ -30,15 +32,18 @@ _SCENARIO: dict[str, Any] = json.loads(Path(os.environ["GATE_LOAD_SCENARIO"]).re
 _HEADERS: dict[str, str] = json.loads(os.environ.get("GATE_LOAD_HEADERS") or "{}")
 # 'METHOD /template' -> the credentials of the security schemes that operation names ([service.credentials]).
 _CALL_HEADERS: dict[str, dict[str, str]] = json.loads(os.environ.get("GATE_LOAD_CALL_HEADERS") or "{}")
+# 'METHOD /template' -> the query-located API keys of the schemes that operation names.
+_CALL_QUERY: dict[str, dict[str, str]] = json.loads(os.environ.get("GATE_LOAD_CALL_QUERY") or "{}")
 _RPS: float | None = _SCENARIO.get("rps")
 _USERS: int = _SCENARIO["users"]
 
 
 def _prepared(call: dict[str, Any]) -> dict[str, Any]:
-    query = urlencode(call["query"], doseq=True)
+    label = f"{call['method']} {call['name']}"
+    query = urlencode({**call["query"], **_CALL_QUERY.get(label, {})}, doseq=True)
     headers = (
         {n: _HEADERS[n] for n in call["service_headers"] if n in _HEADERS}
-        | _CALL_HEADERS.get(f"{call['method']} {call['name']}", {})
+        | _CALL_HEADERS.get(label, {})
         | call["headers"]
     )
     return {
