@@ -125,6 +125,8 @@ def shape(ex: Exchange) -> str:
     if not ex.answer.body.strip():
         return "no body"
     media = ex.media_type() or "no content type"
+    if media == PROBLEM_JSON:
+        return media  # RFC 9457 allows extension members (e.g. a list of field errors): one format
     if not (media.endswith("json")):
         return media
     try:

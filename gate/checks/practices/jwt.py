@@ -10,12 +10,13 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from gate.checks.practices import spec as spec_helpers
 from gate.checks.practices.context import Probing
+from gate.checks.practices.errors import BROKEN_JSON
 from gate.checks.practices.probe import Exchange, Outcome
 from gate.model import Severity
 
@@ -49,29 +50,36 @@ def run(p: Probing) -> Outcome:
     if token is None:
         out.not_applicable = "gate's credentials hold no JWT"
         return out
-    op = next(
-        (
-            op
-            for op in spec_helpers.plain_gets(p.operations)
-            if spec_helpers.protected(p.spec, op)
-            and token.raw in (p.prober.credentials_for(op.method, op.path) or {}).get(token.where, "")
-        ),
-        None,
-    )
+    takes_token = [
+        op
+        for op in p.operations
+        if spec_helpers.protected(p.spec, op)
+        and not spec_helpers.has_path_params(op)
+        and token.raw in (p.prober.credentials_for(op.method, op.path) or {}).get(token.where, "")
+    ]
+    gets = spec_helpers.plain_gets(takes_token)
+    # Without a GET, an operation with a body is sent broken JSON: a service checks the token first, so
+    # a refused token is 401/403 and an accepted one 400/422, and nothing is created either way.
+    bodied = [op for op in takes_token if op.method in ("POST", "PUT", "PATCH") and op.spec.get("requestBody")]
+    op = next(iter(gets or bodied), None)
     if op is None:
         _claims(out, token, p.settings.jwt_max_lifetime_s, None)
         _weak_key(out, token, None)
         out.notes.append(
-            "no protected GET operation without parameters takes gate's JWT: alg none and tampering not probed"
+            "no protected operation without path parameters takes gate's JWT: alg none and tampering not probed"
         )
         return out
-    headers = p.headers_for(op)
-    real = out.sent(p.prober.send(PROBE, "GET", op.path, headers))
+    body = None if op.method == "GET" else BROKEN_JSON
+    headers = {**p.headers_for(op), **({"Content-Type": "application/json"} if body else {})}
+    real = out.sent(p.prober.send(PROBE, op.method, op.path, headers, body))
     # The request that carried the token is the evidence of what gate was issued.
     _claims(out, token, p.settings.jwt_max_lifetime_s, real)
     _weak_key(out, token, real)
-    bare = out.sent(p.prober.send(PROBE, "GET", op.path, {}))
-    if not 200 <= real.status < 300 or bare.status not in (401, 403):
+    bare = out.sent(
+        p.prober.send(PROBE, op.method, op.path, {k: v for k, v in headers.items() if k != token.where}, body)
+    )
+    accepted = _accepted(op.method)
+    if not accepted(real.status) or bare.status not in (401, 403):
         out.notes.append(
             f"{op.label} answered gate's JWT with HTTP {real.status} and no credential with HTTP {bare.status}: "
             "it cannot show whether an altered token is refused (alg none and tampering not judged)"
@@ -96,8 +104,8 @@ def run(p: Probing) -> Outcome:
     for rule, forged, how, why in attempts:
         value = headers[token.where].replace(token.raw, forged)
         shown = {token.where: f"<gate's token, {how}>"}
-        ex = out.sent(p.prober.send(PROBE, "GET", op.path, {**headers, token.where: value}, shown=shown))
-        if 200 <= ex.status < 300:
+        ex = out.sent(p.prober.send(PROBE, op.method, op.path, {**headers, token.where: value}, body, shown=shown))
+        if accepted(ex.status):
             out.found(
                 rule,
                 Severity.CRITICAL,
@@ -108,6 +116,13 @@ def run(p: Probing) -> Outcome:
                 operation=op.label,
             )
     return out
+
+
+def _accepted(method: str) -> Callable[[int], bool]:
+    """Whether a status says the token was accepted: 2xx for a GET; for broken JSON, the body's 400/422."""
+    if method == "GET":
+        return lambda status: 200 <= status < 300
+    return lambda status: status in (400, 422)
 
 
 def find_token(p: Probing) -> Token | None:

@@ -82,9 +82,14 @@ def _exchange(status: int, body: bytes, content_type: str) -> Exchange:
 
 
 def test_error_shapes() -> None:
+    # RFC 9457 extension members (a list of field errors) do not make another format.
     assert errors.shape(_exchange(404, b'{"title": "x", "status": 404}', "application/problem+json")) == (
-        "application/problem+json {status, title}"
+        "application/problem+json"
     )
+    assert errors.shape(_exchange(422, b'{"title": "x", "errors": []}', "application/problem+json")) == (
+        "application/problem+json"
+    )
+    assert errors.shape(_exchange(404, b'{"detail": "x"}', "application/json")) == "application/json {detail}"
     assert errors.shape(_exchange(404, b"<html></html>", "text/html; charset=utf-8")) == "text/html"
     assert errors.shape(_exchange(405, b"", "")) == "no body"
     assert errors.shape(_exchange(400, b"[1]", "application/json")) == "application/json (list)"
