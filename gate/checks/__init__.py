@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gate.checks import coverage, docs, fuzz, load, migrations, security
+from gate.checks import coverage, docs, fuzz, load, migrations, practices, security
 from gate.checks.base import Check
 
 # Order is the order reports list them in.
@@ -15,4 +15,5 @@ CHECKS: Mapping[str, Check] = {
     "docs": docs,
     "fuzz": fuzz,
     "load": load,
+    "practices": practices,
 }

@@ -23,6 +23,7 @@ class LiveService:
     spec: Mapping[str, Any]
     spec_file: Path  # the fetched spec, saved as an artifact; tools read it from here
     spec_source: str = ""  # the spec's file in the target ([service] openapi) when not fetched from the service
+    health: str = "/health"  # [service] health: the path gate polled until the service was ready
     secrets: tuple[str, ...] = ()  # values to redact from every report
     # The service's log lines that arrived between two times (epoch seconds); None when gate did not
     # start the service (url mode) and so has no log.

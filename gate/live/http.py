@@ -1,4 +1,4 @@
-"""Talking to the service on this machine: free ports, who owns a port, plain HTTP GETs without proxies."""
+"""Talking to the service on this machine: free ports, who owns a port, plain HTTP requests without proxies."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ class Answer:
     content_type: str = ""
     problem: str | None = None
     location: str = ""  # of a redirect gate did not follow
+    headers: tuple[tuple[str, str], ...] = ()  # the response's headers, in the order they came
 
     @property
     def ok(self) -> bool:
@@ -70,38 +71,53 @@ class Answer:
 def get(url: str, headers: Mapping[str, str], timeout: float) -> Answer:
     """GET `url` within `timeout` seconds in all; any HTTP status is an answer, network failures and
     a body that does not arrive in time come back as `problem`."""
+    return request("GET", url, headers, timeout)
+
+
+def request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    body: bytes | None = None,
+    max_body: int = MAX_BODY,
+) -> Answer:
+    """Send one request within `timeout` seconds in all (same-origin redirects only, no proxy); any
+    HTTP status is an answer, network failures and a body that does not arrive in time are `problem`.
+    At most `max_body` bytes of the answer are read."""
     if not url.startswith(("http://", "https://")):
         return Answer(None, problem=f"not an http(s) URL: {url}")
-    request = urllib.request.Request(url, headers=dict(headers), method="GET")  # noqa: S310 - scheme checked above
+    prepared = urllib.request.Request(url, data=body, headers=dict(headers), method=method)  # noqa: S310 - scheme checked above
     deadline = time.monotonic() + timeout
     try:
         try:
-            response = _OPENER.open(request, timeout=timeout)
+            response = _OPENER.open(prepared, timeout=timeout)
         except urllib.error.HTTPError as exc:
             response = exc  # an HTTP error status is an answer too
         with response:
-            body = _read_body(response, deadline)
+            read = _read_body(response, deadline, max_body)
             location = response.headers.get("Location", "") if 300 <= response.status < 400 else ""
             return Answer(
                 response.status,
-                body,
+                read,
                 response.headers.get("Content-Type", ""),
                 location=urljoin(url, location) if location else "",
+                headers=tuple((str(k), str(v)) for k, v in response.headers.items()),
             )
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         return Answer(None, problem=f"no answer from {url}: {reason}")
 
 
-def _read_body(response: Any, deadline: float) -> bytes:
-    """Read up to MAX_BODY within the deadline: the socket timeout bounds each read, not the whole body,
+def _read_body(response: Any, deadline: float, limit: int = MAX_BODY) -> bytes:
+    """Read up to `limit` bytes within the deadline: the socket timeout bounds each read, not the whole body,
     so a service trickling bytes could otherwise hold gate far past any deadline."""
     chunks: list[bytes] = []
     size = 0
-    while size < MAX_BODY:
+    while size < limit:
         if time.monotonic() > deadline:
             raise TimeoutError("the answer did not arrive in time")
-        chunk = response.read1(min(65536, MAX_BODY - size))
+        chunk = response.read1(min(65536, limit - size))
         if not chunk:
             break
         chunks.append(chunk)

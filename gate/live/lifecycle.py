@@ -142,6 +142,7 @@ def _prepare(
         spec=spec,
         spec_file=spec_file,
         spec_source="" if settings.openapi.startswith("/") else settings.openapi,
+        health=settings.health,
         secrets=running.secrets,
         credentials=credentials,
         auth=auth,

@@ -47,6 +47,15 @@ class CoverageView:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A list of flat records from a check's details, shown as a table: one column per key."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class CheckView:
     check: CheckResult
     findings: tuple[Finding, ...]
@@ -57,6 +66,7 @@ class CheckView:
     log_tail: str = ""
     metrics: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     facts: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # other plain details, e.g. fuzz phases
+    tables: tuple[Table, ...] = ()  # other details that are lists of flat records, e.g. probes and their results
 
 
 def check_view(check: CheckResult) -> CheckView:
@@ -92,6 +102,7 @@ def check_view(check: CheckResult) -> CheckView:
         log_tail=_log_tail(check.log_tail),
         metrics=tuple((name, short(value)) for name, value in check.metrics.items() if number(value) is not None),
         facts=_facts(details, shown),
+        tables=_tables(details, shown),
     )
 
 
@@ -174,6 +185,20 @@ def _facts(details: Mapping[str, Any], shown: set[str]) -> tuple[tuple[str, str]
         if parts and None not in parts:
             facts.append((str(key), _shorten(", ".join(p for p in parts if p is not None))))
     return tuple(facts)
+
+
+def _tables(details: Mapping[str, Any], shown: set[str]) -> tuple[Table, ...]:
+    """Details no section above shows that are lists of records of plain values, as tables."""
+    tables = []
+    for key, value in details.items():
+        if key in shown or not isinstance(value, list) or not value:
+            continue
+        if not all(isinstance(row, Mapping) and all(_plain(v) is not None for v in row.values()) for row in value):
+            continue
+        columns = tuple(dict.fromkeys(str(k) for row in value for k in row))
+        rows = tuple(tuple(_shorten(_plain(row.get(c)) or "", 2000) for c in columns) for row in value)
+        tables.append(Table(str(key), columns, rows))
+    return tuple(tables)
 
 
 def _plain(value: Any) -> str | None:

@@ -50,7 +50,7 @@ def test_a_required_check_that_is_not_configured_is_a_usage_error(
 ) -> None:
     """The run could only end ERROR: validate and run both say so before anything runs."""
     target = make_target({"gate.toml": "[migrations]\npaths = ['m']\n", "m/0001.sql": "SELECT 1;\n"})
-    result, report = run_gate(target, "--skip", "security,docs,fuzz,load")
+    result, report = run_gate(target, "--skip", "security,docs,fuzz,load,practices")
     assert (result.exit_code, report) == (2, None)
     expected = (
         f"gate: error: {target / 'gate.toml'}: coverage: policy 'default' requires it; not configured: "
@@ -63,7 +63,7 @@ def test_a_required_check_that_is_not_configured_is_a_usage_error(
     assert "fuzz: policy 'default' requires it; not configured: add a [service] section" in validated.output
     assert "valid;" not in validated.output
     # Skipping it is the explicit choice: then the run goes ahead and reports it as skipped.
-    result, report = run_gate(target, "--skip", "security,coverage,docs,fuzz,load")
+    result, report = run_gate(target, "--skip", "security,coverage,docs,fuzz,load,practices")
     assert result.exit_code == 0, result.output
     assert check_of(report, "coverage")["reasons"] == ["skipped with --skip"]
     assert check_of(report, "migrations")["status"] == "pass"
@@ -125,7 +125,7 @@ def test_python_dash_m_gate_runs() -> None:
 
 
 def test_skipping_every_check_is_a_usage_error(make_target: MakeTarget, run_gate: Callable[..., Any]) -> None:
-    result, report = run_gate(make_target({"gate.toml": ""}), "--skip", "security,coverage,docs,fuzz,load")
+    result, report = run_gate(make_target({"gate.toml": ""}), "--skip", "security,coverage,docs,fuzz,load,practices")
     assert result.exit_code == 2
     assert report is None
     assert "every check is skipped" in result.output

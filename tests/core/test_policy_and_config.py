@@ -136,7 +136,7 @@ def test_an_invalid_policy_file_names_its_keys(make_target: MakeTarget) -> None:
         f"{policy_file}: checks.coverage.fail_at: unknown severity 'severe', expected one of: "
         "info, low, medium, high, critical",
         f"{policy_file}: checks.coverage.thresholds.percent: expected {{ op = one of < <= > >= ==, value = a number }}",
-        f"{policy_file}: checks.speling: unknown check (expected one of: security, coverage, migrations, docs, fuzz, load)",
+        f"{policy_file}: checks.speling: unknown check (expected one of: security, coverage, migrations, docs, fuzz, load, practices)",
     ]
 
 
