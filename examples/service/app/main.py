@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import auth, docs, errors
 from app.config import Settings, load_settings
 from app.hardening import LoginRateLimit, SecurityHeaders
-from app.models import MAX_ID, Book, BookPage, Health, NewBook
+from app.models import MAX_ID, Account, Book, BookPage, Health, NewBook
 from app.store import BookRow, BookStore, DuplicateIsbnError
 
 logger = logging.getLogger("bookshelf")
@@ -103,6 +103,20 @@ def health(store: StoreDep) -> Health | Response:
         logger.exception("health check: database error")
         return errors.problem(503, "Database unavailable")
     return Health(status="ok")
+
+
+@router.get(
+    "/me",
+    tags=["account"],
+    summary="The signed-in user",
+    description="Says which user the access token names; needs a token from `POST /token`.",
+    response_model=Account,
+    response_description="The user the token names.",
+    responses=errors.problems(_401="No valid access token."),
+)
+def me(user: auth.CurrentUser) -> Account:
+    """The signed-in user."""
+    return Account(user=user)
 
 
 @router.get(

@@ -42,6 +42,12 @@ class Token(BaseModel):
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
 
 
+class Account(BaseModel):
+    """The user an access token names."""
+
+    user: str = Field(description="The user name the token was issued to.", examples=["librarian"])
+
+
 class Health(BaseModel):
     """The service is up and its database answers."""
 

@@ -100,3 +100,14 @@ def test_the_signing_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPa
 def test_log_in_helper_fails_on_a_wrong_password(client: TestClient) -> None:
     with pytest.raises(AssertionError):
         log_in(client, password="wrong")  # noqa: S106
+
+
+def test_me_names_the_token_s_user_and_refuses_anyone_else(client: TestClient) -> None:
+    token = log_in(client)
+    response = client.get("/me", headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, response.json()) == (200, {"user": "librarian"})
+    assert response.headers["cache-control"] == "no-store"  # an authenticated answer is never cached
+    refused = client.get("/me")
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert client.get("/me", headers={"Authorization": f"Bearer {token}x"}).status_code == 401
