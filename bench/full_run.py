@@ -62,8 +62,6 @@ FUZZ_OPTIONS = (
     "--continue-on-failure",
     "--generation-database",
     "none",
-    "--rate-limit",
-    "auto",
 )
 PROGRESS_START = re.compile(r"^gate: [a-z_]+ started$")
 PROGRESS_END = re.compile(r"^gate: [a-z_]+ [a-z]+ \([0-9.]+ s\)$")
@@ -161,6 +159,14 @@ def _phases(events: list[tuple[float, str]], wall: float) -> dict[str, float]:
     return phases
 
 
+def _rate_limit(config: Mapping[str, Any]) -> list[str]:
+    """schemathesis's --rate-limit as the fuzz check passes it: the target's [fuzz] rate_limit, "auto" by
+    default, none for "off" (a target whose login is rate-limited on purpose sets "off"; waiting out each
+    429 by hand would time schemathesis's sleeps, not its work)."""
+    setting = str(config.get("fuzz", {}).get("rate_limit", "auto"))
+    return [] if setting == "off" else ["--rate-limit", setting]
+
+
 def by_hand(target: Path, config: Mapping[str, Any], scratch: Path) -> dict[str, float]:
     """The same tools one after the other, as a developer would run them; each step's wall time."""
     work = scratch / "by-hand"
@@ -249,12 +255,14 @@ def by_hand(target: Path, config: Mapping[str, Any], scratch: Path) -> dict[str,
         if dialect == "postgres":
             times["squawk"] = _timed([str(BIN / "squawk"), "--reporter", "json", *sql], target, os.environ, (0, 1))
     if "service" in config:
-        times.update(_live_tools(target, config["service"], env, work))
+        times.update(_live_tools(target, config["service"], _rate_limit(config), env, work))
     times["total"] = sum(times.values())
     return times
 
 
-def _live_tools(target: Path, service: Mapping[str, Any], env: Mapping[str, str], work: Path) -> dict[str, float]:
+def _live_tools(
+    target: Path, service: Mapping[str, Any], rate_limit: list[str], env: Mapping[str, str], work: Path
+) -> dict[str, float]:
     times: dict[str, float] = {}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -286,6 +294,7 @@ def _live_tools(target: Path, service: Mapping[str, Any], env: Mapping[str, str]
                     "--url",
                     base,
                     *FUZZ_OPTIONS,
+                    *rate_limit,
                     "--report",
                     "json,ndjson,junit",
                     "--report-json-path",
