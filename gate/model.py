@@ -240,6 +240,74 @@ class CheckPolicy:
     warn_at: Severity | None = None  # findings at or above this (and below fail_at) warn
     fail_rules: tuple[str, ...] = ()  # rule id globs that fail whatever their severity
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+    # How far each metric may move from a baseline run's value (judged only against a baseline).
+    changes: Mapping[str, ChangeRule] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeRule:
+    """How far a metric may move from the baseline's value.
+
+    max_drop: it may fall by at most this much (in the metric's unit: percentage points for percent).
+    max_rise and max_ratio: it may rise by at most max_rise, or to at most max_ratio x the baseline;
+    with both set, staying within either is enough (a 10 ms endpoint at 14 ms is +40 % but only
+    +4 ms, which is noise, while 150 -> 400 ms breaks both).
+    """
+
+    max_drop: float | None = None
+    max_rise: float | None = None
+    max_ratio: float | None = None
+
+    def allows(self, before: float, after: float) -> bool:
+        if self.max_drop is not None and before - after > self.max_drop:
+            return False
+        rise_ok = self.max_rise is None or after - before <= self.max_rise
+        ratio_ok = self.max_ratio is None or after <= before * self.max_ratio
+        if self.max_rise is not None and self.max_ratio is not None:
+            return rise_ok or ratio_ok
+        return rise_ok and ratio_ok
+
+    def describe(self) -> str:
+        """The allowance in words: "may drop by at most 1", "may rise by at most 10 or to 1.2x"."""
+        parts = []
+        if self.max_drop is not None:
+            parts.append(f"may drop by at most {short(self.max_drop)}")
+        rises = []
+        if self.max_rise is not None:
+            rises.append(f"by at most {short(self.max_rise)}")
+        if self.max_ratio is not None:
+            rises.append(f"to at most {short(self.max_ratio)}x the baseline")
+        if rises:
+            parts.append("may rise " + " or ".join(rises))
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class ChangeMeasurement:
+    """One metric compared with its value in the baseline run, under its change rule.
+
+    ok is None when the change could not be judged: the metric is missing from one of the two runs.
+    """
+
+    metric: str
+    before: float | None
+    after: float | None
+    rule: ChangeRule
+    ok: bool | None
+    unit: str = ""
+
+    def describe(self) -> str:
+        if self.before is None:
+            return f"{self.metric}: not in the baseline, change not judged"
+        if self.after is None:
+            return f"{self.metric}: not reported by this run, change not judged"
+        delta = self.after - self.before
+        sign = "+" if delta >= 0 else "-"
+        before, after = distinct(self.before, self.after)
+        return (
+            f"{self.metric} {before}{self.unit} -> {after}{self.unit} "
+            f"({sign}{short(abs(delta))}{self.unit}; {self.rule.describe()})"
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ from pydantic import BeforeValidator, Field, ModelWrapValidatorHandler, Validati
 
 from gate.checks import CHECKS
 from gate.errors import UsageError
-from gate.model import COMPARISONS, CheckPolicy, Policy, Severity, Threshold
+from gate.model import COMPARISONS, ChangeRule, CheckPolicy, Policy, Severity, Threshold
 from gate.resources import policies_dir
 from gate.sections import SectionModel, describe_validation_error
 
@@ -46,6 +47,23 @@ def _severity(value: Any) -> Severity:
     return Severity.parse(value)
 
 
+class ChangeTable(SectionModel):
+    """One `changes.<metric> = { ... }` entry: how far the metric may move from a baseline run."""
+
+    max_drop: float | None = Field(default=None, ge=0)
+    max_rise: float | None = Field(default=None, ge=0)
+    max_ratio: float | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _allows_something(self) -> ChangeTable:
+        if self.max_drop is None and self.max_rise is None and self.max_ratio is None:
+            raise ValueError("set max_drop, max_rise or max_ratio")
+        return self
+
+    def to_rule(self) -> ChangeRule:
+        return ChangeRule(self.max_drop, self.max_rise, self.max_ratio)
+
+
 class CheckTable(SectionModel):
     """One [checks.<id>] table of a policy file."""
 
@@ -55,6 +73,7 @@ class CheckTable(SectionModel):
     warn_at: Annotated[Severity, BeforeValidator(_severity)] | None = None
     fail_rules: list[str] = Field(default_factory=list)  # rule id globs
     thresholds: dict[str, Annotated[Threshold, BeforeValidator(_threshold)]] = Field(default_factory=dict)
+    changes: dict[str, ChangeTable] = Field(default_factory=dict)  # judged only against a baseline
     description: str | None = None
 
     @model_validator(mode="after")
@@ -67,7 +86,13 @@ class CheckTable(SectionModel):
     def to_policy(self) -> CheckPolicy:
         """The check policy this table describes."""
         return CheckPolicy(
-            self.enabled, self.required, self.fail_at, self.warn_at, tuple(self.fail_rules), self.thresholds
+            self.enabled,
+            self.required,
+            self.fail_at,
+            self.warn_at,
+            tuple(self.fail_rules),
+            self.thresholds,
+            {metric: table.to_rule() for metric, table in self.changes.items()},
         )
 
 
@@ -153,7 +178,5 @@ def _apply_overrides(
                 except ValueError:
                     expected = "a number or " if current is not None else ""
                     problems.append(f"{where}.{metric}: expected {expected}{THRESHOLD_FORM}")
-        result[check_id] = CheckPolicy(
-            policy.enabled, policy.required, policy.fail_at, policy.warn_at, policy.fail_rules, thresholds
-        )
+        result[check_id] = dataclasses.replace(policy, thresholds=thresholds)
     return result

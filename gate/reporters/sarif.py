@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from gate.fingerprint import fingerprints
 from gate.model import CheckResult, Finding, GateReport, Severity, Status
 from gate.reporters.common import one_line, repo_relative, safe
 
@@ -63,10 +62,10 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
     waived = [f for f in check.waived if f.tool == tool and _located(f, check)]
     rules = sorted({f.rule for f in (*kept, *waived)})
     index = {rule: i for i, rule in enumerate(rules)}
-    seen: Counter[str] = Counter()
     prefix = report.target_in_repo
-    results = [_result(f, check, index, seen, None, prefix) for f in kept]
-    results += [_result(f, check, index, seen, _justification(f), prefix) for f in waived]
+    prints = iter(fingerprints([*kept, *waived]))
+    results = [_result(f, check, index, next(prints), None, prefix) for f in kept]
+    results += [_result(f, check, index, next(prints), _justification(f), prefix) for f in waived]
     driver: dict[str, Any] = {"name": tool}
     if tool in check.tools:
         driver["version"] = check.tools[tool]
@@ -128,7 +127,7 @@ def _result(
     finding: Finding,
     check: CheckResult,
     index: dict[str, int],
-    seen: Counter[str],
+    fingerprint: str,
     justification: str | None,
     target_in_repo: str,
 ) -> dict[str, Any]:
@@ -150,7 +149,7 @@ def _result(
         "level": LEVEL[finding.severity],
         "message": {"text": _message(finding)},
         "locations": [location],
-        "partialFingerprints": {"gateFinding/v1": _fingerprint(finding, seen)},
+        "partialFingerprints": {"gateFinding/v1": fingerprint},
         "properties": {"severity": finding.severity.label},
     }
     if finding.log_excerpt:
@@ -181,18 +180,6 @@ def _artifact(path: str, target_in_repo: str) -> dict[str, Any]:
         return {"uri": "file://" + quote(located)}
     # Relative to the repository root, where code scanning looks for the file.
     return {"uri": quote(located), "uriBaseId": SRCROOT}
-
-
-def _fingerprint(finding: Finding, seen: Counter[str]) -> str:
-    """Stable across runs while the code is unchanged, even when lines move: no line number in it."""
-    content = " ".join((finding.snippet or finding.message).split())
-    # The operation stands where the file would be: fuzz findings kept it in `path` before gate 0.2
-    # (schema 1.0), and a changed fingerprint would reopen every alert.
-    place = finding.path or finding.operation or ""
-    base = "\0".join((finding.check, finding.tool, finding.rule, place, content))
-    digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:32]
-    seen[digest] += 1
-    return f"{digest}:{seen[digest]}"
 
 
 def _justification(finding: Finding) -> str:
