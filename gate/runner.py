@@ -179,41 +179,56 @@ def submission_order(check_ids: Sequence[str]) -> list[str]:
 def _run_scheduled(
     check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult], running: RunningService | None
 ) -> None:
-    """The checks that run alone (RUNS_ALONE) one by one in CHECKS order, then the others in the pool."""
+    """The checks that run alone (RUNS_ALONE) one by one in CHECKS order, then the others in the pool,
+    with the RUNS_LAST checks after the pool's live checks."""
     service = running.live if running is not None else None
-    pooled = []
+    pooled, last = [], []
     for check_id in check_ids:
-        if not traits(CHECKS[check_id]).runs_alone:
+        declared = traits(CHECKS[check_id])
+        if declared.runs_last:
+            last.append(check_id)
+        elif not declared.runs_alone:
             pooled.append(check_id)
-            continue
-        live = traits(CHECKS[check_id]).live
-        run_one(check_id, service if live else None)
-        if live and running is not None:
-            _confirm_alive(observed, check_id, running)
-    _run_parallel(pooled, run_one, observed, running)
+        else:
+            run_one(check_id, service if declared.live else None)
+            if declared.live and running is not None:
+                _confirm_alive(observed, check_id, running)
+    _run_parallel(pooled, last, run_one, observed, running)
 
 
 def _run_parallel(
-    check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult], running: RunningService | None
+    check_ids: list[str],
+    last: list[str],
+    run_one: Callable[..., None],
+    observed: dict[str, CheckResult],
+    running: RunningService | None,
 ) -> None:
-    if not check_ids:
-        return
+    """The pool, longest first; once its live checks are done, the RUNS_LAST checks one by one in this
+    thread while the pool's static checks go on."""
     service = running.live if running is not None else None
     check_ids = submission_order(check_ids)
+
+    def live_of(ids: Sequence[str]) -> list[str]:
+        return [c for c in ids if traits(CHECKS[c]).live]
+
     with ThreadPoolExecutor(max_workers=STATIC_WORKERS) as pool:
-        futures = [pool.submit(run_one, c, service if traits(CHECKS[c]).live else None) for c in check_ids]
+        futures = {c: pool.submit(run_one, c, service if traits(CHECKS[c]).live else None) for c in check_ids}
         try:
-            for future in futures:
-                future.result()  # run_one never raises for a check's own failure; this re-raises bugs
+            for check_id in live_of(check_ids):
+                futures[check_id].result()  # run_one never raises for a check's own failure; this re-raises bugs
+                if running is not None:
+                    _confirm_alive(observed, check_id, running)
+            for check_id in last:
+                run_one(check_id, service if traits(CHECKS[check_id]).live else None)
+                if running is not None and traits(CHECKS[check_id]).live:
+                    _confirm_alive(observed, check_id, running)
+            for future in futures.values():
+                future.result()
         except BaseException:
             # Ctrl-C arrives in this thread; the workers are blocked on their tools. Killing the tools
             # lets the pool's shutdown finish at once instead of waiting for every check to end.
             proc.stop_all()
             raise
-    if running is not None:
-        for check_id in check_ids:
-            if traits(CHECKS[check_id]).live:
-                _confirm_alive(observed, check_id, running)
 
 
 def _run_check(

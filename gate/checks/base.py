@@ -21,6 +21,9 @@ from gate.sections import SectionModel
 # The attributes a check module may declare, and their defaults.
 LIVE: bool = False  # needs the running service: configured when [service] is, and ctx.service is set
 RUNS_ALONE: bool = False  # runs alone before the pool (after the service is ready), in CHECKS order
+# Live: runs once every other live check is done, one at a time, while static checks may still run
+# (its requests change the service's state for later clients, e.g. a burst that trips the rate limit).
+RUNS_LAST: bool = False
 TYPICAL_DURATION_S: float = 0.0  # rough; the pool gets the longest first, so it never waits at the end
 SCANS_FILES: bool = False  # SARIF always gives its tools a run, so that alerts of fixed files close
 SECURITY_FINDINGS: bool = False  # its findings are security alerts (SARIF: a rule security-severity)
@@ -87,6 +90,7 @@ class Traits:
 
     live: bool
     runs_alone: bool
+    runs_last: bool
     typical_duration_s: float
     report: CheckTraits  # the part reporters need, carried on every CheckResult
 
@@ -104,6 +108,7 @@ def traits(check: Check) -> Traits:
     return Traits(
         live=_declared(check, "LIVE", LIVE, bool),
         runs_alone=_declared(check, "RUNS_ALONE", RUNS_ALONE, bool),
+        runs_last=_declared(check, "RUNS_LAST", RUNS_LAST, bool),
         typical_duration_s=float(_declared(check, "TYPICAL_DURATION_S", TYPICAL_DURATION_S, (int, float))),
         report=CheckTraits(
             scans_files=_declared(check, "SCANS_FILES", SCANS_FILES, bool),

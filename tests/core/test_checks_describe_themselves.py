@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import threading
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import gate.checks
+from gate import runner
 from gate.checks import CHECKS
 from gate.checks.base import CheckContext, configured, traits
 from gate.cli import cli
@@ -183,6 +185,45 @@ def test_a_check_that_runs_alone_runs_before_the_pool(
     assert result.exit_code == 0, result.output
     assert events[:4] == ["start alone-1", "end alone-1", "start alone-2", "end alone-2"]
     assert sorted(events[4:]) == ["end pooled-a", "end pooled-b", "start pooled-a", "start pooled-b"]
+
+
+def test_a_check_that_runs_last_follows_the_live_checks_while_static_ones_go_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RUNS_LAST starts only after every pooled live check has ended, and is not held back by a static
+    check: that one ends only once the last check has started (a runner waiting for it would time out)."""
+    events: list[str] = []
+    last_started = threading.Event()
+
+    def live(ctx: Any, settings: Any) -> None:
+        events.append("start live")
+        last_started.wait(timeout=1)  # a runner that started the last check beside this one shows here
+        events.append("end live")
+
+    def static(ctx: Any, settings: Any) -> None:
+        events.append("start static")
+        overlapped = last_started.wait(timeout=30)  # bounded: a runner that serialises would time out
+        events.append("end static" if overlapped else "static gave up waiting")
+
+    def last(ctx: Any, settings: Any) -> None:
+        events.append("start last")
+        last_started.set()
+
+    modules = {
+        "live-a": SimpleNamespace(ID="live-a", LIVE=True, TYPICAL_DURATION_S=10.0, run=live),
+        "static-b": SimpleNamespace(ID="static-b", run=static),
+        "last-c": SimpleNamespace(ID="last-c", LIVE=True, RUNS_LAST=True, run=last),
+    }
+    for check_id, module in modules.items():
+        monkeypatch.setitem(gate.checks.CHECKS, check_id, module)
+
+    def run_one(check_id: str, service: object = None) -> None:
+        modules[check_id].run(None, None)
+
+    runner._run_scheduled(["live-a", "static-b", "last-c"], run_one, {}, None)
+    assert events.index("end live") < events.index("start last")
+    assert "static gave up waiting" not in events
+    assert events.index("start last") < events.index("end static")
 
 
 def test_a_saved_report_without_traits_still_reads() -> None:

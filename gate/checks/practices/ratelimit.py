@@ -21,7 +21,6 @@ from gate.model import Severity
 PROBE = "ratelimit"
 WRONG = "gate-probe-wrong-password"  # the burst logs in with wrong credentials: nothing is created
 IN_FLIGHT = 8  # requests of the burst in flight at once, at most
-MAX_RETRY_WAIT_S = 10.0  # after a 429, wait out Retry-After (up to this) so the checks after are not throttled
 RELEVANT = ("Content-Type", "Retry-After", "RateLimit", "RateLimit-Policy", "X-RateLimit-Remaining")
 
 
@@ -79,11 +78,9 @@ def run(p: Probing) -> Outcome:
         )
         return out
     out.metrics["burst_429_after"] = float(answers.index(throttled) + 1)
-    retry = last.header("Retry-After")
-    if retry is None:
+    # No waiting out Retry-After: the check runs after every other live check (RUNS_LAST).
+    if last.header("Retry-After") is None:
         out.notes.append(f"{op.label} answered 429 after {len(answers)} requests, without Retry-After (a plus)")
-    elif retry.strip().isdigit():
-        time.sleep(min(float(retry.strip()), MAX_RETRY_WAIT_S))
     return out
 
 

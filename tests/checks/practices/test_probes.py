@@ -123,10 +123,11 @@ def test_settings_say_what_is_wrong() -> None:
     assert "expected 'METHOD /path'" in text and "no path" in text and "disabled.0" in text
 
 
-def test_the_check_runs_alone_right_after_the_load_test() -> None:
+def test_the_check_runs_after_the_other_live_checks() -> None:
     from gate.checks import CHECKS
     from gate.checks.base import traits
 
     ids = list(CHECKS)
     assert ids.index("practices") == ids.index("load") + 1
-    assert traits(CHECKS["practices"]).runs_alone and traits(CHECKS["practices"]).live
+    declared = traits(CHECKS["practices"])
+    assert declared.runs_last and declared.live and not declared.runs_alone
