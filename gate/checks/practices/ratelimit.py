@@ -78,6 +78,12 @@ def run(p: Probing) -> Outcome:
         )
         return out
     out.metrics["burst_429_after"] = float(answers.index(throttled) + 1)
+    if throttled is first:
+        # Fuzzing runs before this check and may have used up the limit (a [fuzz] rate_limit = "off").
+        out.notes.append(
+            f"{op.label} answered the burst's first request with 429: the limit was already reached by "
+            "earlier requests (fuzzing runs before this check), so it is there but its size was not measured"
+        )
     # No waiting out Retry-After: the check runs after every other live check (RUNS_LAST).
     if last.header("Retry-After") is None:
         out.notes.append(f"{op.label} answered 429 after {len(answers)} requests, without Retry-After (a plus)")
