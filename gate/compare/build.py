@@ -99,8 +99,9 @@ def _new_and_fixed(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[tupl
     """A multiset difference by fingerprint (no line number in it): the third copy of a finding A had twice
     is new; a finding whose code moved is neither new nor fixed."""
     a_prints, b_prints = fingerprints(a), fingerprints(b)
-    new = [f for f, p in zip(b, b_prints, strict=True) if p not in set(a_prints)]
-    fixed = [f for f, p in zip(a, a_prints, strict=True) if p not in set(b_prints)]
+    in_a, in_b = set(a_prints), set(b_prints)  # once: a report may hold thousands of findings
+    new = [f for f, p in zip(b, b_prints, strict=True) if p not in in_a]
+    fixed = [f for f, p in zip(a, a_prints, strict=True) if p not in in_b]
     return _ordered(new), _ordered(fixed)
 
 
