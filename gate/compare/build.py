@@ -79,7 +79,16 @@ def _check(check_id: str, a: CheckResult | None, b: CheckResult | None, rules: M
     errored = [name for name, c in (("A", a), ("B", b)) if c.status is Status.ERROR]
     notes = (f"errored in {' and '.join(errored)}: findings and metrics may be incomplete",) if errored else ()
     return CheckDelta(
-        check_id, title, before, after, metrics, changes, new, fixed, _endpoints(check_id, a.details, b.details), notes
+        check_id,
+        title,
+        before,
+        after,
+        metrics,
+        changes,
+        new,
+        fixed,
+        _endpoints(check_id, a.details, b.details, rules),
+        notes,
     )
 
 
@@ -109,9 +118,21 @@ def _ordered(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (-f.severity, f.path or f.operation or "", f.line or 0, f.rule)))
 
 
-def _endpoints(check_id: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[EndpointDelta, ...]:
+def _endpoints(
+    check_id: str, a: Mapping[str, Any], b: Mapping[str, Any], rules: Mapping[str, ChangeRule]
+) -> tuple[EndpointDelta, ...]:
     before, after = _endpoint_rows(a), _endpoint_rows(b)
-    rows = [EndpointDelta(check_id, name, before.get(name, {}), after.get(name, {})) for name in {**after, **before}]
+    rule = {RANKED_BY: rules[RANKED_BY]} if RANKED_BY in rules else {}
+    rows = [
+        EndpointDelta(
+            check_id,
+            name,
+            before.get(name, {}),
+            after.get(name, {}),
+            any(m.ok is False for m in judge_changes(rule, before.get(name, {}), after.get(name, {}))),
+        )
+        for name in {**after, **before}
+    ]
 
     def rank(row: EndpointDelta) -> tuple[int, float, str]:
         rise = row.change(RANKED_BY)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gate.compare.model import Comparison, EndpointDelta, signed
-from gate.compare.text import check_summary, endpoint_text, rule_text, shows, status_of, summary
+from gate.compare.text import ENDPOINT_KEY, check_summary, endpoint_text, rule_text, shows, status_of, summary
 from gate.model import Finding
 from gate.numbers import distinct
 from gate.reporters.markdown import md
@@ -103,7 +103,14 @@ def _findings(title: str, failing: str, findings: Sequence[Finding]) -> list[str
 def _endpoints(rows: Sequence[EndpointDelta]) -> list[str]:
     if not rows:
         return []
-    lines = ["", "### Endpoint latency (largest p95 rise first)", "", "| Check | Endpoint | Change |", "|---|---|---|"]
+    key = ENDPOINT_KEY if any(r.beyond_rule for r in rows) else ""
+    lines = [
+        "",
+        f"### Endpoint latency (largest p95 rise first{key})",
+        "",
+        "| Check | Endpoint | Change |",
+        "|---|---|---|",
+    ]
     lines += [f"| {md(r.check)} | {md(r.endpoint)} | {md(endpoint_text(r), 300)} |" for r in rows[:LISTED]]
     if len(rows) > LISTED:
         lines.append(f"\n… and {len(rows) - LISTED} more")

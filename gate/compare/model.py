@@ -41,6 +41,9 @@ class EndpointDelta:
     endpoint: str  # "GET /items/{id}"
     before: Mapping[str, float]
     after: Mapping[str, float]
+    # The check's change rule on the ranking figure (p95_ms) applied to this endpoint: shown to the
+    # reviewer, never deciding (the policy judges the whole, as its thresholds do).
+    beyond_rule: bool = False
 
     def change(self, metric: str) -> float | None:
         if metric in self.before and metric in self.after:

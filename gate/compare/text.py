@@ -9,6 +9,7 @@ from gate.model import ChangeMeasurement, Finding, Status
 from gate.numbers import distinct, plural, short
 from gate.reporters.common import one_line
 
+ENDPOINT_KEY = "; ✗ beyond the check's p95_ms change rule, shown only: the rule judges the whole"
 LISTED = 20  # new / fixed findings and endpoints listed before "... and N more"
 ENDPOINT_FIGURES = (("p95_ms", "p95", " ms"), ("p50_ms", "p50", " ms"), ("p99_ms", "p99", " ms"))
 
@@ -57,7 +58,7 @@ def endpoint_text(row: EndpointDelta) -> str:
         if change is not None and (change != 0 or key == ENDPOINT_FIGURES[0][0]):
             old, new = distinct(row.before[key], row.after[key])
             parts.append(f"{label} {old}{unit} -> {new}{unit} ({signed(change)}{unit})")
-    return "; ".join(parts)
+    return ("✗ " if row.beyond_rule else "") + "; ".join(parts)
 
 
 def render(comparison: Comparison) -> str:
@@ -130,7 +131,10 @@ def _findings(title: str, findings: Sequence[Finding]) -> list[str]:
 def _endpoints(rows: Sequence[EndpointDelta]) -> list[str]:
     if not rows:
         return []
-    lines = ["", "Endpoint latency (largest p95 rise first):"]
+    lines = [
+        "",
+        f"Endpoint latency (largest p95 rise first{ENDPOINT_KEY if any(r.beyond_rule for r in rows) else ''}):",
+    ]
     lines += _table([], [[r.check, r.endpoint, endpoint_text(r)] for r in rows[:LISTED]], indent="  ")
     if len(rows) > LISTED:
         lines.append(f"  ... and {len(rows) - LISTED} more")

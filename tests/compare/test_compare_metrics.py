@@ -84,9 +84,10 @@ def test_endpoints_are_listed_largest_p95_rise_first(save: Save, canonical_json:
     result = run_compare(a, save("pr", canonical_json))
     # One endpoint slower is news, not a failure: the check's whole p95 decides (as the policy judges it).
     assert result.exit_code == 0, result.output
-    section = result.stdout.split("Endpoint latency (largest p95 rise first):")[1].splitlines()
-    assert "GET /items" in section[1] and "p95 180 ms -> 400 ms (+220 ms)" in section[1]
-    assert "POST /items/{id}" in section[2] and "p95 240.5 ms -> 230 ms (-10.5 ms)" in section[2]
+    section = result.stdout.split("Endpoint latency (largest p95 rise first")[1].splitlines()
+    assert "✗ beyond the check's p95_ms change rule, shown only: the rule judges the whole" in section[0]
+    assert "GET /items" in section[1] and "✗ p95 180 ms -> 400 ms (+220 ms)" in section[1]
+    assert "POST /items/{id}" in section[2] and "  p95 240.5 ms -> 230 ms (-10.5 ms)" in section[2]
     assert "GET /health" in section[3] and "measured in B only: p95 3 ms" in section[3]
 
 
