@@ -145,6 +145,49 @@ def validate(target: Path, policy_name: str | None) -> None:
     _exit_with(work)
 
 
+@cli.command()
+@click.argument("before", metavar="A.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("after", metavar="B.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--policy",
+    "policy_name",
+    help="Policy (bundled name or path) whose change rules judge; default: the bundled policy B's report "
+    "names, else default.",
+)
+@click.option("--format", "fmt", type=click.Choice(["console", "markdown"]), default="console", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the comparison to this file.")
+def compare(before: Path, after: Path, policy_name: str | None, fmt: str, output: Path | None) -> None:
+    """Compare two saved gate-report.json files: A the earlier run (e.g. main), B the later (e.g. a PR).
+
+    Runs nothing. Exit codes: 0 B is not worse than A, 1 B is worse (a change rule of the policy not met,
+    new findings that fail B's policy, a worse verdict or check status), 2 bad usage (a file missing, not
+    a gate report, or unwritable).
+    """
+
+    def work() -> int:
+        from gate import compare as comparing
+        from gate import outdir
+        from gate.compare import markdown, text
+        from gate.policy import load_policy, policies_dir
+
+        a, b = outdir.read_report(before), outdir.read_report(after)
+        bundled = [p.stem for p in policies_dir().glob("*.toml")]
+        name, why = comparing.choose_policy(policy_name, b.policy, bundled)
+        result = comparing.compare(a, b, load_policy(name, Path.cwd(), {}, ""), why, (str(before), str(after)))
+        rendered = (markdown.render if fmt == "markdown" else text.render)(result)
+        if output is None:
+            _echo(rendered, nl=False)
+        else:
+            try:
+                outdir.write_atomic(output, rendered)
+            except OSError as exc:
+                raise UsageError([f"{output}: cannot write the comparison: {exc.strerror or exc}"]) from None
+            _echo(f"{text.summary(result)}; written to {output}")
+        return 1 if result.worse else 0
+
+    _exit_with(work)
+
+
 def _claim(stack: contextlib.ExitStack, out: Path) -> None:
     """Lock `out` for this run (exit 2 if it is not writable or in use), stop orphans, clear the last run's files."""
     from gate import outdir
