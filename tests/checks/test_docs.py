@@ -142,6 +142,8 @@ JSON_ERROR = {"description": "bad", "content": {"application/json": {"schema": {
         ("/password-recovery/{email}", "email", False),  # nothing in the path says what it is
         ("/repos/{owner}/{repo}", "repo", False),  # follows a parameter, not a resource name
         ("/files/{path}", "path", False),
+        ("/robots/{android}", "android", False),  # ends in "id", but no identifier
+        ("/things/{THING_ID}", "THING_ID", True),
     ],
 )
 def test_a_path_parameter_that_is_the_resource_key_needs_no_description(

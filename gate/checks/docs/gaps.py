@@ -20,7 +20,8 @@ from gate.model import Severity
 NO_BODY = frozenset({"204", "205"})  # success codes that carry no body, so need no schema
 READS = frozenset({"GET", "QUERY"})  # a read's success answer is its body
 # A path parameter named as the key of the resource the path names: `id`, `user_id`, `petId`, `uuid`.
-_ID = re.compile(r"^(?:id|uuid)$|[_\-.](?:id|uuid)$|[a-z0-9](?:Id|ID|Uuid|UUID)$", re.IGNORECASE)
+# camelCase only with a capital: `android`, `paid` are not identifiers.
+_ID = re.compile(r"^(?i:id|uuid)$|[_\-.](?i:id|uuid)$|[a-z0-9](?:Id|ID|Uuid|UUID)$")
 
 
 @dataclass(frozen=True)
