@@ -20,6 +20,9 @@ HEADER = """\
 """
 
 
+DISTRIBUTION = "service-gate"  # gate's name on PyPI (pyproject.toml [project] name)
+
+
 def _name(requirement: str) -> str:
     match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
     assert match, requirement
@@ -57,8 +60,8 @@ def _marker_holds(requirement: str) -> bool:
 
 def main() -> None:
     """Write constraints.txt at the repository root."""
-    pins = runtime_closure("gate")
-    pins.pop("gate", None)
+    pins = runtime_closure(DISTRIBUTION)
+    pins.pop(DISTRIBUTION, None)
     out = Path(__file__).resolve().parent.parent / "constraints.txt"
     out.write_text(HEADER + "".join(f"{name}=={pins[name]}\n" for name in sorted(pins)), encoding="utf-8")
     print(f"{out}: {len(pins)} pins", file=sys.stderr)

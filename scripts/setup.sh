@@ -10,6 +10,10 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -qq --disable-pip-version-check --upgrade pip
+# The distribution was named "gate" before it became service-gate; a venv made then would keep both.
+if .venv/bin/python -m pip show -qq gate >/dev/null 2>&1; then
+    .venv/bin/python -m pip uninstall -qq -y gate
+fi
 if [ "${1:-}" = "--dev" ]; then
     .venv/bin/python -m pip install -qq --disable-pip-version-check --constraint constraints.txt -e '.[test]'
 else

@@ -24,7 +24,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=300,
         capture_output=True,
     )
-    (built,) = out.glob("gate-*.whl")
+    # The distribution is service-gate ("gate" on PyPI is another project); the package and command stay gate.
+    (built,) = out.glob("service_gate-*.whl")
     return built
 
 
@@ -34,6 +35,9 @@ def test_the_wheel_carries_policies_and_rules(wheel: Path) -> None:
     assert any(n.startswith("gate/_policies/semgrep/") and n.endswith(".yaml") for n in names)
     assert "gate/reporters/templates/report.html.j2" in names
     assert not any(n.startswith(("tests/", "examples/", ".venv")) for n in names)
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert entry_points.startswith("service_gate-")
+    assert "gate = gate.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_an_installed_gate_finds_its_bundled_policy(wheel: Path, tmp_path: Path) -> None:
@@ -69,3 +73,14 @@ def test_an_installed_gate_finds_its_bundled_policy(wheel: Path, tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert f"{site}/gate/_policies/default.toml" in done.stdout
+    # The command keeps its name and its version under the new distribution name.
+    version = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "gate", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert version.stdout.startswith("gate, version "), version.stderr
+    assert (site / f"service_gate-{version.stdout.split()[-1]}.dist-info").is_dir()

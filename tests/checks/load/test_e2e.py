@@ -81,7 +81,12 @@ def test_the_fixture_service_s_documentation_is_complete(
 ) -> None:
     code, docs = run_check(run_gate, live_target(tmp_path / "t", marker, spec=spec), "docs")
     assert (code, docs["status"]) == (0, "pass"), docs
-    assert docs["metrics"] == {"documented_percent": 100.0, "operations": 3.0, "undocumented": 0.0}
+    assert docs["metrics"] == {
+        "documented_percent": 100.0,
+        "complete_percent": 100.0,
+        "operations": 3.0,
+        "undocumented": 0.0,
+    }
     assert [row["operation"] for row in docs["details"]["operations"]] == [
         "GET /items",
         "POST /items",
