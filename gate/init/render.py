@@ -30,6 +30,7 @@ def render(found: Detected) -> str:
     ]
     others = [f'"{name}" ({what.split(":")[0]})' for name, what in POLICIES.items() if name != found.policy]
     lines.append(f"# other bundled policies: {', '.join(others)}")
+    lines += [f"# TODO: {note}" for note in found.notes]
     venv = found.repo.venv
     if venv == "env":  # not a folder gate looks in by itself (targetenv.py finds .venv/ and venv/)
         lines.append(f"venv = {_q(venv)}  # the service's virtualenv: its commands run with it first on PATH")

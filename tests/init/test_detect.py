@@ -251,6 +251,48 @@ def test_a_library_without_a_service_gets_the_static_policy(make_target: Make) -
     assert "service" not in config
 
 
+def test_django_rest_framework_with_drf_spectacular(make_target: Make) -> None:
+    target = make_target(
+        {
+            "requirements.txt": "django\ndjangorestframework\ndrf-spectacular\npytest-django\n",
+            "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
+            "config/__init__.py": "",
+            "config/settings.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}\n',
+            "config/urls.py": """
+                from django.urls import path
+                from drf_spectacular.views import SpectacularAPIView
+                from config import views
+
+                urlpatterns = [
+                    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+                    path("status/", views.status),
+                    path("books/<int:pk>/", views.book),
+                ]
+            """,
+            "config/views.py": "def status(request): ...\ndef book(request, pk): ...\n",
+            "tests/test_views.py": "def test_views():\n    assert True\n",
+        }
+    )
+    config = init_and_validate(target)
+    assert config["service"]["openapi"] == "/api/schema/"
+    assert config["service"]["health"] == "/status/"
+    # pytest-django in the dependencies: the suite runs under pytest, not manage.py test.
+    assert config["coverage"]["command"] == "python -m coverage run --source=config -m pytest -q"
+    text = (target / "gate.toml").read_text()
+    assert "Django (DRF)" in CliRunner().invoke(cli, ["init", "--print", str(target)]).stderr
+    assert "# TODO: coverage is not among the declared dependencies" in text
+
+
+def test_a_virtualenv_gate_does_not_find_by_itself_is_written_as_venv(make_target: Make) -> None:
+    target = make_target({"tool.py": "print('hi')\n", "test_tool.py": "def test_tool():\n    assert True\n"})
+    (target / "env" / "bin").mkdir(parents=True)
+    (target / "env" / "bin" / "python").write_text("")
+    config = init_and_validate(target)
+    assert config["venv"] == "env"
+    assert config["policy"] == "static"
+    assert config["security"] == {"paths": ["."]}
+
+
 def test_a_repository_with_no_python_service_says_so(make_target: Make) -> None:
     target = make_target({"README.md": "# a web page\n", "index.js": "console.log('hi')\n"})
     done = init(target)
