@@ -151,12 +151,15 @@ def _string(node: ast.expr) -> str | None:
 
 
 def route_paths(repo: Repo) -> list[str]:
-    """Literal paths the sources route: `@app.get("/health")`, `bp.route(...)`, `add_api_route(...)`."""
+    """Literal paths the sources route: `@app.get("/health")`, `bp.route(...)`, `add_api_route(...)`,
+    Starlette's `Route("/health", ...)`."""
     paths = []
     for source in repo.sources:
         for call in _calls(source.tree):
             func = call.func
-            if isinstance(func, ast.Attribute) and func.attr in ROUTE_METHODS and call.args:
+            routed = isinstance(func, ast.Attribute) and func.attr in ROUTE_METHODS
+            starlette = (func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")) == "Route"
+            if (routed or starlette) and call.args:
                 path = _string(call.args[0])
                 if path is not None and path.startswith("/"):
                     paths.append(path)

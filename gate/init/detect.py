@@ -36,7 +36,8 @@ class Detected:
     repo: Repo
     service: Service | None
     packages: tuple[str, ...]  # what security scans and coverage measures
-    test_command: str | None  # the coverage command; None: no tests found
+    test_command: str | None  # the coverage command; None: no code to test
+    has_tests: bool  # False: the command is a guess, and the suite measures 0 % until it has tests
     migrations: Migrations | None
     policy: str
     notes: tuple[str, ...]  # what init could not decide, for the summary and the TODO comments
@@ -58,8 +59,15 @@ def detect(target: Path) -> Detected:
             [f"{target}: no Python service, code or migrations found here; nothing for gate init to set up"]
         )
     test_command = _test_command(repo, packages, django.folder if django else None) if code else None
-    policy = "default" if service else "static" if code else "migrations"
-    return Detected(repo, service, packages, test_command, migrations, policy, tuple(notes))
+    if service is not None and service.openapi is None:
+        # The live checks judge the API through its OpenAPI document; without one the first run could
+        # only end ERROR. The static checks give a decided verdict meanwhile.
+        notes.append(
+            "no OpenAPI document found (served or a file): the live checks need one; the policy is static "
+            'until the service has one, then policy = "default"'
+        )
+    policy = "default" if service and service.openapi else "static" if code else "migrations"
+    return Detected(repo, service, packages, test_command, bool(repo.test_files), migrations, policy, tuple(notes))
 
 
 def _is_migration(path: str) -> bool:
@@ -73,14 +81,16 @@ def _app_service(repo: Repo, notes: list[str]) -> Service | None:
         return None
     names = {"fastapi": "FastAPI", "starlette": "Starlette", "flask": "Flask", "connexion": "connexion"}
     framework = names[app.framework]
+    # A src/ layout's modules import from src/ (unless the package is installed into the venv).
+    in_src = app.path.startswith("src/")
     if app.framework == "flask":
         framework += " (APIFairy)" if "apifairy" in repo.stack else ""
-        command = (
-            f"python -m flask --app '{app.module}:{app.attribute}' run --host 127.0.0.1 --port {{port}} --no-reload"
-        )
+        app_arg = f"'{app.module}:{app.attribute}'"
+        path = "PYTHONPATH=src " if in_src else ""
+        command = f"{path}python -m flask --app {app_arg} run --host 127.0.0.1 --port {{port}} --no-reload"
     else:
-        factory = "--factory " if app.factory else ""
-        command = f"python -m uvicorn {factory}{app.module}:{app.attribute} --host 127.0.0.1 --port {{port}}"
+        options = ("--factory " if app.factory else "") + ("--app-dir src " if in_src else "")
+        command = f"python -m uvicorn {options}{app.module}:{app.attribute} --host 127.0.0.1 --port {{port}}"
         if "uvicorn" not in repo.stack:
             notes.append("uvicorn is not among the dependencies: install it in the service's environment")
     spec_paths: list[str] = []
@@ -165,9 +175,7 @@ def _app_packages(repo: Repo, service: Service | None) -> tuple[str, ...]:
     return ()
 
 
-def _test_command(repo: Repo, packages: tuple[str, ...], django_folder: str | None) -> str | None:
-    if not repo.test_files:
-        return None
+def _test_command(repo: Repo, packages: tuple[str, ...], django_folder: str | None) -> str:
     source = ",".join(p.removesuffix(".py") for p in packages) or "."
     if django_folder is not None and not ({"pytest-django", "pytest"} & repo.stack):
         cd = f"cd {django_folder} && " if django_folder else ""

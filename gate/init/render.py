@@ -4,6 +4,7 @@ What init could not decide is written as commented lines starting `# TODO`."""
 from __future__ import annotations
 
 import json
+import textwrap
 
 from gate.init.detect import Detected, Service
 
@@ -30,7 +31,7 @@ def render(found: Detected) -> str:
     ]
     others = [f'"{name}" ({what.split(":")[0]})' for name, what in POLICIES.items() if name != found.policy]
     lines.append(f"# other bundled policies: {', '.join(others)}")
-    lines += [f"# TODO: {note}" for note in found.notes]
+    lines += [line for note in found.notes for line in _todo(note)]
     venv = found.repo.venv
     if venv == "env":  # not a folder gate looks in by itself (targetenv.py finds .venv/ and venv/)
         lines.append(f"venv = {_q(venv)}  # the service's virtualenv: its commands run with it first on PATH")
@@ -39,26 +40,23 @@ def render(found: Detected) -> str:
     elif venv is None and found.repo.sources:
         lines.append("# No .venv/ or venv/ here: the commands run with the `python` on PATH. If the service's")
         lines.append('# virtualenv is elsewhere: venv = "path/to/venv"')
-    if found.packages or found.test_command:
+    if found.test_command is not None:
         lines += ["", "[security]", f"paths = {_list(found.packages or ('.',))}"]
         lines += ["", "[coverage]"]
-        if found.test_command:
-            lines.append(f"command = {_q(found.test_command)}")
-            if "coverage" not in found.repo.stack:
-                lines.append(
-                    "# TODO: coverage is not among the declared dependencies; the service's environment needs it"
-                )
-        else:
-            lines.append("# TODO: no tests found; coverage measures 0 % until there are some (then adjust the command)")
-            lines.append(f"command = {_q('python -m coverage run --source=' + _source(found) + ' -m pytest -q')}")
+        if not found.has_tests:
+            lines += _todo("no tests found; coverage measures 0 % until there are some (then check the command)")
+        lines.append(f"command = {_q(found.test_command)}")
+        if "coverage" not in found.repo.stack:
+            lines += _todo("coverage is not among the declared dependencies; the service's environment needs it")
     lines += _migrations(found)
     if found.service is not None:
         lines += _service(found.service, found)
     return "\n".join(lines) + "\n"
 
 
-def _source(found: Detected) -> str:
-    return ",".join(p.removesuffix(".py") for p in found.packages) or "."
+def _todo(text: str) -> list[str]:
+    """A TODO comment, wrapped at 100 columns."""
+    return textwrap.wrap(text, 100, initial_indent="# TODO: ", subsequent_indent="# ")
 
 
 def _list(items: tuple[str, ...]) -> str:
@@ -97,16 +95,16 @@ def _service(service: Service, found: Detected) -> list[str]:
         lines.append(f"health = {_q(service.health)}")
     elif service.openapi is not None and service.openapi.startswith("/"):
         lines.append(f"health = {_q(service.openapi)}")
-        lines.append("# TODO: no health route found; until there is one, readiness waits for the spec to answer")
+        lines += _todo("no health route found; until there is one, readiness waits for the spec to answer")
     else:
         lines.append('health = "/"')
-        lines.append("# TODO: no health route found: set the path that answers 2xx once the service is ready")
+        lines += _todo("no health route found: set the path that answers 2xx once the service is ready")
     if service.openapi is not None:
         where = "a file in the repository" if not service.openapi.startswith("/") else "served by the app"
         lines.append(f"openapi = {_q(service.openapi)}  # {where}")
     else:
         lines.append('openapi = "/openapi.json"')
-        lines.append("# TODO: no OpenAPI document found (served or a file): the live checks need one")
+        lines += _todo("set the path (or file) of the OpenAPI document")
     lines.append("# TODO: seed: commands that fill the service with data once it is ready, if it starts empty:")
     lines.append('# seed = ["python scripts/seed.py"]')
     lines.append("# TODO: env: settings the service reads from its environment (a test database, passwords):")
@@ -138,7 +136,8 @@ def summary(found: Detected) -> list[str]:
         lines.append("service: none found (no FastAPI, Starlette, Flask, connexion or Django app)")
     if found.packages:
         lines.append(f"code: {', '.join(found.packages)}")
-    lines.append(f"tests: {found.test_command or 'none found'}")
+    tests = found.test_command if found.has_tests else "none found"
+    lines.append(f"tests: {tests}")
     m = found.migrations
     if m is not None:
         lines.append(f"migrations: {m.kind} ({m.where}), dialect {m.dialect or 'unknown (TODO)'}")

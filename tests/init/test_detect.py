@@ -283,6 +283,55 @@ def test_django_rest_framework_with_drf_spectacular(make_target: Make) -> None:
     assert "# TODO: coverage is not among the declared dependencies" in text
 
 
+def test_starlette_factory_in_a_src_layout_with_poetry_dependencies(make_target: Make) -> None:
+    target = make_target(
+        {
+            "pyproject.toml": """
+                [tool.poetry.dependencies]
+                python = "^3.11"
+                starlette = "^0.40"
+                uvicorn = "*"
+                [tool.poetry.group.dev.dependencies]
+                pytest = "*"
+            """,
+            "src/hello/__init__.py": "",
+            "src/hello/app.py": """
+                from starlette.applications import Starlette
+                from starlette.routing import Route
+
+                def create_app() -> Starlette:
+                    return Starlette(routes=[Route("/status", lambda request: None)])
+            """,
+            "openapi.yaml": "openapi: 3.1.0\ninfo: {title: hello, version: '1'}\npaths: {}\n",
+            "tests/test_app.py": "def test_app():\n    assert True\n",
+        }
+    )
+    config = init_and_validate(target)
+    assert config["service"]["command"] == (
+        "python -m uvicorn --factory --app-dir src hello.app:create_app --host 127.0.0.1 --port {port}"
+    )
+    assert config["service"]["openapi"] == "openapi.yaml"  # Starlette serves none: the repository's file
+    assert config["service"]["health"] == "/status"
+    assert config["security"] == {"paths": ["src/hello"]}
+
+
+def test_a_service_without_an_openapi_document_starts_on_the_static_policy(make_target: Make) -> None:
+    # The live checks judge the API through its spec: without one the first run could only end ERROR.
+    target = make_target(
+        {
+            "requirements.txt": "flask\n",
+            "wsgi.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+        }
+    )
+    config = init_and_validate(target)
+    assert config["policy"] == "static"
+    assert config["service"]["command"].startswith("python -m flask --app 'wsgi:app' run --host 127.0.0.1 ")
+    text = (target / "gate.toml").read_text()
+    assert "# TODO: no OpenAPI document found" in text
+    assert "# TODO: no tests found" in text
+    assert all(len(line) <= 100 for line in text.splitlines() if line.startswith("# TODO"))
+
+
 def test_a_virtualenv_gate_does_not_find_by_itself_is_written_as_venv(make_target: Make) -> None:
     target = make_target({"tool.py": "print('hi')\n", "test_tool.py": "def test_tool():\n    assert True\n"})
     (target / "env" / "bin").mkdir(parents=True)
