@@ -27,6 +27,8 @@ class App:
     path: str  # the file
     spec_file: str | None = None  # connexion: the spec it loads, relative to the target
     base_path: str | None = None  # connexion: add_api(base_path=...)
+    # FastAPI's openapi_url=: None when not given (the default /openapi.json), "" when not a literal.
+    openapi_url: str | None = None
 
 
 def find_app(repo: Repo) -> App | None:
@@ -46,12 +48,12 @@ def find_app(repo: Repo) -> App | None:
 def _apps_in(source: Source, repo: Repo) -> list[App]:
     connexion_names = _connexion_names(source.tree)
     found: list[App] = []
-    factories = {}
+    factories: dict[str, tuple[str, ast.Call]] = {}
     for node in source.tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            framework = next((f for call in _calls(node) if (f := _framework(call, connexion_names))), None)
-            if framework and (node.name in FACTORY_NAMES or _returns_app(node)):
-                factories[node.name] = framework
+            made = next(((f, c) for c in _calls(node) if (f := _framework(c, connexion_names))), None)
+            if made and (node.name in FACTORY_NAMES or _returns_app(node)):
+                factories[node.name] = made
     for node in source.tree.body:
         target, value = _assignment(node)
         if target is None or not isinstance(value, ast.Call):
@@ -59,12 +61,22 @@ def _apps_in(source: Source, repo: Repo) -> list[App]:
         framework = _framework(value, connexion_names)
         if framework is None and isinstance(value.func, ast.Name) and value.func.id in FACTORY_NAMES:
             # `app = create_app()` at module level: the factory may live in another module of the repo.
-            framework = factories.get(value.func.id) or _factory_framework(value.func.id, repo)
+            framework = factories[value.func.id][0] if value.func.id in factories else None
+            framework = framework or _factory_framework(value.func.id, repo)
         if framework is not None:
             spec_file, base_path = _connexion_api(source, target) if framework == "connexion" else (None, None)
-            found.append(App(framework, source.module, target, False, source.path, spec_file, base_path))
-    found += [App(fw, source.module, name, True, source.path) for name, fw in factories.items()]
+            url = _openapi_url(value)
+            found.append(App(framework, source.module, target, False, source.path, spec_file, base_path, url))
+    for name, (framework, call) in factories.items():
+        found.append(App(framework, source.module, name, True, source.path, openapi_url=_openapi_url(call)))
     return found if source.module else []
+
+
+def _openapi_url(call: ast.Call) -> str | None:
+    given = next((k.value for k in call.keywords if k.arg == "openapi_url"), None)
+    if given is None:
+        return None
+    return _string(given) or ""  # an f-string of settings (the full-stack template's) is not known here
 
 
 def _factory_framework(name: str, repo: Repo) -> str | None:

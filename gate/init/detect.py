@@ -95,7 +95,7 @@ def _app_service(repo: Repo, notes: list[str]) -> Service | None:
             notes.append("uvicorn is not among the dependencies: install it in the service's environment")
     spec_paths: list[str] = []
     if app.framework == "fastapi":
-        openapi: str | None = "/openapi.json"
+        openapi: str | None = "/openapi.json" if app.openapi_url is None else app.openapi_url or None
     elif app.framework == "connexion":
         spec = app.spec_file if app.spec_file and (repo.root / app.spec_file).is_file() else None
         openapi = f"{(app.base_path or '').rstrip('/')}/openapi.json" if app.base_path is not None else spec

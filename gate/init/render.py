@@ -9,7 +9,7 @@ import textwrap
 from gate.init.detect import Detected, Service
 
 POLICIES = {
-    "default": "the full standard: security, coverage, migrations and the live checks on the running service",
+    "default": "the full standard: the static checks and the live checks on the running service",
     "static": "code without an HTTP service: security, coverage and migrations; no live checks",
     "migrations": "migrations only: the migrations check; no code or service checks",
 }
@@ -26,7 +26,7 @@ def render(found: Detected) -> str:
     """The gate.toml text: valid TOML, every key one gate's config loader knows."""
     lines = [
         "# Written by `gate init` from the repository's files (nothing was run). Read the TODO lines:",
-        "# they are what it could not decide. README.md, section Configuration, lists every key.",
+        "# they are what it could not decide. gate's README (its gate.toml section) lists every key.",
         f"policy = {_q(found.policy)}  # {POLICIES[found.policy]}",
     ]
     others = [f'"{name}" ({what.split(":")[0]})' for name, what in POLICIES.items() if name != found.policy]

@@ -64,6 +64,27 @@ def test_fastapi_app_in_app_main_with_pytest_tests(make_target: Make) -> None:
     assert 'venv = "path/to/venv"' in text  # no .venv here: said, as a comment
 
 
+def test_fastapi_openapi_url_is_followed_and_a_computed_one_is_a_todo(make_target: Make) -> None:
+    target = make_target(
+        {
+            "api/__init__.py": "",
+            "api/main.py": """
+                from fastapi import FastAPI
+
+                app = FastAPI(openapi_url="/api/v1/openapi.json")
+            """,
+        }
+    )
+    assert init_and_validate(target)["service"]["openapi"] == "/api/v1/openapi.json"
+    (target / "api" / "main.py").write_text(
+        "from fastapi import FastAPI\nfrom api.config import settings\n\n"
+        'app = FastAPI(openapi_url=f"{settings.API_V1_STR}/openapi.json")\n'
+    )
+    done = init(target, "--print")
+    assert "# TODO: set the path (or file) of the OpenAPI document" in done.stdout
+    assert tomllib.loads(done.stdout)["policy"] == "static"  # no spec known: the live checks wait for one
+
+
 def test_flask_app_factory_with_apifairy(make_target: Make) -> None:
     target = make_target(
         {
