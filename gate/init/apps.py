@@ -33,7 +33,7 @@ class App:
 
 def find_app(repo: Repo) -> App | None:
     """The most likely application object (or factory) of the repository, or None."""
-    candidates = [app for source in repo.sources for app in _apps_in(source, repo)]
+    candidates = [app for source in repo.sources if _importable(repo, source) for app in _apps_in(source, repo)]
     if not candidates:
         return None
 
@@ -43,6 +43,18 @@ def find_app(repo: Repo) -> App | None:
         return (int(app.factory), app.module.count("."), usual, app.path)
 
     return min(candidates, key=rank)
+
+
+def _importable(repo: Repo, source: Source) -> bool:
+    """A module the service command can name: at the root (or src/), or in regular packages all the way
+    down. A .py file in a plain folder (rule-pack samples, scripts) is not an app uvicorn can import."""
+    parts = source.path.split("/")[:-1]
+    if parts[:1] == ["src"]:
+        parts = parts[1:]
+        base = repo.root / "src"
+    else:
+        base = repo.root
+    return all((base.joinpath(*parts[: i + 1]) / "__init__.py").is_file() for i in range(len(parts)))
 
 
 def _apps_in(source: Source, repo: Repo) -> list[App]:

@@ -8,7 +8,7 @@ import configparser
 from dataclasses import dataclass
 from pathlib import Path
 
-from gate.init.repo import SKIP_DIRS, Repo
+from gate.init.repo import Repo, aside, files_named
 
 # Dependencies that say which database the SQL is written for.
 DRIVER_DIALECTS = {
@@ -58,9 +58,9 @@ def find_migrations(repo: Repo, django_folder: str | None, django_has_migrations
 
 
 def _shallowest(root: Path, name: str) -> str | None:
-    found = [p for p in root.glob(f"**/{name}") if not any(part in SKIP_DIRS for part in p.relative_to(root).parts)]
-    found.sort(key=lambda p: (len(p.parts), str(p)))
-    return found[0].relative_to(root).as_posix() if found else None
+    found = [f for f in files_named(root, name) if f.rsplit("/", 1)[-1] == name and not aside(f)]
+    found.sort(key=lambda f: (f.count("/"), f))
+    return found[0] if found else None
 
 
 def _sqlfluff_dialect(root: Path) -> str | None:
@@ -87,12 +87,10 @@ def _alembic_url_dialect(ini: Path) -> str | None:
 def _sql_folder(root: Path) -> str | None:
     """The folder of SQL migration files: a usual name first, else any folder of *.up.sql files."""
     folders: dict[str, int] = {}
-    for path in root.rglob("*.sql"):
-        rel = path.relative_to(root)
-        if any(part in SKIP_DIRS for part in rel.parts[:-1]) or len(rel.parts) < 2:
-            continue
-        folder = rel.parent.as_posix()
-        folders[folder] = folders.get(folder, 0) + 1
+    for rel in files_named(root, ".sql"):
+        if "/" in rel and not aside(rel):  # a folder of migrations, not a schema.sql at the root
+            folder = rel.rsplit("/", 1)[0]
+            folders[folder] = folders.get(folder, 0) + 1
     named = [f for f in folders if f.rsplit("/", 1)[-1] in SQL_FOLDER_NAMES]
     named.sort(key=lambda f: (f.count("/"), SQL_FOLDER_NAMES.index(f.rsplit("/", 1)[-1]), f))
     if named:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ SKIP_DIRS = frozenset(
 MAX_FILES = 5000  # a monorepo's Python files beyond this are not read: init's guess needs the top levels
 MAX_BYTES = 512 * 1024  # a generated module this large is not where an app object is declared
 VENV_DIRS = (".venv", "venv", "env")  # the first two are what gate finds by itself (targetenv.py)
+# Folders beside the service's own code: examples, docs and test data are never its app or migrations.
+ASIDE_DIRS = frozenset({"tests", "test", "fixtures", "examples", "example", "samples", "docs", "doc"})
 NOT_PACKAGES = frozenset({"tests", "test", "docs", "doc", "migrations", "alembic", "scripts", "examples", "bench"})
 # Import names whose distribution is named differently; the rest are compared by normalized name.
 IMPORT_TO_DIST = {
@@ -58,7 +61,7 @@ def read_repo(root: Path) -> Repo:
     """Everything init needs to know about the repository at `root`."""
     files = python_files(root)
     tests = tuple(f for f in files if is_test_file(f))
-    sources = tuple(s for f in files if not is_test_file(f) and (s := _parse(root, f)) is not None)
+    sources = tuple(s for f in files if not is_test_file(f) and not aside(f) and (s := _parse(root, f)) is not None)
     pinned = declared_dependencies(root)
     imported = {IMPORT_TO_DIST.get(m, m) for s in sources for m in _imports(s.tree)}
     stack = frozenset({normalize(n) for n in (*pinned, *imported)})
@@ -68,16 +71,25 @@ def read_repo(root: Path) -> Repo:
 
 def python_files(root: Path) -> list[str]:
     """The target's .py files, relative and sorted, outside environments and caches."""
+    return files_named(root, ".py")[:MAX_FILES]
+
+
+def files_named(root: Path, suffix: str) -> list[str]:
+    """Files ending in `suffix` under `root`, relative and sorted; skipped folders are never entered
+    (a virtualenv holds thousands of files), symlinked folders not followed."""
     found: list[str] = []
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root)
-        if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in rel.parts[:-1]):
-            continue
-        if path.is_file():
-            found.append(rel.as_posix())
-        if len(found) >= MAX_FILES:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        base = Path(folder).relative_to(root)
+        found += [(base / name).as_posix() for name in files if name.endswith(suffix)]
+        if len(found) > MAX_FILES:
             break
-    return found
+    return sorted(found)
+
+
+def aside(rel: str) -> bool:
+    """Whether a file lies in a folder of examples, docs or test data (not the service's own)."""
+    return any(part in ASIDE_DIRS for part in rel.split("/")[:-1])
 
 
 def is_test_file(rel: str) -> bool:

@@ -85,6 +85,25 @@ def test_fastapi_openapi_url_is_followed_and_a_computed_one_is_a_todo(make_targe
     assert tomllib.loads(done.stdout)["policy"] == "static"  # no spec known: the live checks wait for one
 
 
+def test_apps_in_examples_test_data_or_plain_folders_are_not_the_service(make_target: Make) -> None:
+    fastapi = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    target = make_target(
+        {
+            "examples/demo/__init__.py": "",
+            "examples/demo/main.py": fastapi,
+            "tests/fixtures/app.py": fastapi,
+            "rules/samples/main.py": fastapi,  # no __init__.py: not importable as rules.samples.main
+            "service/__init__.py": "",
+            "service/api/__init__.py": "",
+            "service/api/server.py": fastapi,
+            "examples/demo/migrations/001.sql": "SELECT 1;\n",
+        }
+    )
+    config = init_and_validate(target)
+    assert config["service"]["command"] == "python -m uvicorn service.api.server:app --host 127.0.0.1 --port {port}"
+    assert "migrations" not in config
+
+
 def test_flask_app_factory_with_apifairy(make_target: Make) -> None:
     target = make_target(
         {
