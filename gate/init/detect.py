@@ -99,7 +99,7 @@ def _app_service(repo: Repo, notes: list[str]) -> Service | None:
     elif app.framework == "connexion":
         spec = app.spec_file if app.spec_file and (repo.root / app.spec_file).is_file() else None
         openapi = f"{(app.base_path or '').rstrip('/')}/openapi.json" if app.base_path is not None else spec
-        spec_paths = _spec_paths(repo.root / spec) if spec else []
+        spec_paths = _spec_paths(repo.root / spec, app.base_path) if spec else []
     elif "apifairy" in repo.stack:
         openapi = "/openapi.json"  # APIFairy's default APIFAIRY_APISPEC_PATH
     else:
@@ -114,6 +114,7 @@ def _django_service(repo: Repo, django: DjangoProject) -> Service:
         name for dist, name in (("django-ninja", "django-ninja"), ("djangorestframework", "DRF")) if dist in repo.stack
     ]
     framework = "Django" + (f" ({', '.join(extras)})" if extras else "")
+    framework += f", settings {django.settings}" if django.settings else ""
     cd = f"cd {django.folder} && " if django.folder else ""
     # --noreload: the autoreloader forks a second process that gate would not be the parent of.
     command = f"{cd}python manage.py runserver 127.0.0.1:{{port}} --noreload"
@@ -157,14 +158,16 @@ def _spec_schemes(root: Path, openapi: str | None) -> list[str]:
     return [str(name) for name in schemes] if isinstance(schemes, dict) else []
 
 
-def _spec_paths(spec: Path) -> list[str]:
-    """The paths a spec file declares, under its first relative server URL (connexion serves them so)."""
+def _spec_paths(spec: Path, base_path: str | None) -> list[str]:
+    """The paths a spec file declares, under `base_path` if given, else its first relative server URL
+    (connexion serves them so)."""
     data = _read_spec(spec)
     if not isinstance(data.get("paths"), dict):
         return []
     servers = data.get("servers") if isinstance(data.get("servers"), list) else []
     url = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
     prefix = url.rstrip("/") if isinstance(url, str) and url.startswith("/") else ""
+    prefix = prefix if base_path is None else base_path.rstrip("/")
     return [prefix + p for p in data["paths"] if isinstance(p, str)]
 
 

@@ -178,6 +178,13 @@ def test_connexion_app_with_its_openapi_file(make_target: Make) -> None:
     assert config["service"]["health"] == "/api/v1/health"  # under the spec's server URL
     assert config["security"] == {"paths": ["app.py"]}
     assert "# [service.credentials.api_key]" in (target / "gate.toml").read_text()
+    # With a base path given to add_api, connexion serves the spec under it.
+    (target / "app.py").write_text(
+        'import connexion\n\napp = connexion.App(__name__, specification_dir="spec")\n'
+        'app.add_api("openapi.yaml", base_path="/v2")\n'
+    )
+    service = tomllib.loads(init(target, "--print").stdout)["service"]
+    assert (service["openapi"], service["health"]) == ("/v2/openapi.json", "/v2/health")
 
 
 def test_django_with_apps_tests_and_django_ninja(make_target: Make) -> None:
@@ -230,6 +237,7 @@ def test_django_with_apps_tests_and_django_ninja(make_target: Make) -> None:
         "openapi": "/api/openapi.json",
     }
     assert config["coverage"]["command"] == "python -m coverage run --source=apps,shop manage.py test"
+    assert "Django (django-ninja), settings shop.settings" in init(target, "--print").stderr
     assert config["migrations"] == {
         "command": "python manage.py sqlmigrate",
         "command_kind": "django",
