@@ -29,7 +29,11 @@ def propose(target: Path) -> Proposal:
         raise UsageError([f"{target}: target is not a directory"])
     found = detect(target)
     text = render(found)
-    tomllib.loads(text)  # a bug in render must never leave a file the loader cannot read
+    try:
+        tomllib.loads(text)  # never leave a file the loader cannot read
+    except tomllib.TOMLDecodeError as exc:
+        # A path that is not valid UTF-8 comes out as a lone surrogate escape, which TOML refuses.
+        raise UsageError([f"{target}: cannot write a valid gate.toml for what was found ({exc})"]) from None
     return Proposal(found, text, summary(found))
 
 

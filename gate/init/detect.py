@@ -3,6 +3,7 @@ that fits. Pure reading of files (repo.py, apps.py, django.py, migrations.py); n
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def _django_service(repo: Repo, django: DjangoProject) -> Service:
     ]
     framework = "Django" + (f" ({', '.join(extras)})" if extras else "")
     framework += f", settings {django.settings}" if django.settings else ""
-    cd = f"cd {django.folder} && " if django.folder else ""
+    cd = f"cd {shlex.quote(django.folder)} && " if django.folder else ""
     # --noreload: the autoreloader forks a second process that gate would not be the parent of.
     command = f"{cd}python manage.py runserver 127.0.0.1:{{port}} --noreload"
     openapi = django.spec_path or _spec_file(repo.root)
@@ -181,6 +182,6 @@ def _app_packages(repo: Repo, service: Service | None) -> tuple[str, ...]:
 def _test_command(repo: Repo, packages: tuple[str, ...], django_folder: str | None) -> str:
     source = ",".join(p.removesuffix(".py") for p in packages) or "."
     if django_folder is not None and not ({"pytest-django", "pytest"} & repo.stack):
-        cd = f"cd {django_folder} && " if django_folder else ""
+        cd = f"cd {shlex.quote(django_folder)} && " if django_folder else ""
         return f"{cd}python -m coverage run --source={source} manage.py test"
     return f"python -m coverage run --source={source} -m pytest -q"

@@ -4,6 +4,7 @@ What init could not decide is written as commented lines starting `# TODO`."""
 from __future__ import annotations
 
 import json
+import shlex
 import textwrap
 
 from gate.init.detect import Detected, Service
@@ -72,12 +73,12 @@ def _migrations(found: Detected) -> list[str]:
         lines.append(f"paths = [{_q(m.where)}]")
     elif m.kind == "alembic":
         folder = m.where.rsplit("/", 1)[0] if "/" in m.where else ""
-        cd = f"cd {folder} && " if folder else ""
+        cd = f"cd {shlex.quote(folder)} && " if folder else ""
         lines.append(f"command = {_q(cd + 'alembic upgrade head --sql')}  # Alembic's offline mode prints the SQL")
         lines.append('command_kind = "alembic"')
     else:
         folder = m.where.rsplit("/", 1)[0] if "/" in m.where else ""
-        cd = f"cd {folder} && " if folder else ""
+        cd = f"cd {shlex.quote(folder)} && " if folder else ""
         lines.append(f"command = {_q(cd + 'python manage.py sqlmigrate')}  # gate adds each app and migration")
         lines.append('command_kind = "django"')
     if m.dialect is not None:
