@@ -278,6 +278,22 @@ def test_golang_migrate_folder_takes_its_dialect_from_psycopg(make_target: Make)
     assert "psycopg in the dependencies" in (target / "gate.toml").read_text()
 
 
+def test_setup_cfg_and_requirements_folder_dependencies_name_mysql(make_target: Make) -> None:
+    target = make_target(
+        {
+            "setup.cfg": "[metadata]\nname = billing\n[options]\ninstall_requires =\n    requests>=2\n    PyMySQL[rsa]==1.1\n",
+            "requirements/dev.txt": "-r base.txt\npytest  # the runner\n",
+            "billing/__init__.py": "",
+            "billing/jobs.py": "def run():\n    return 1\n",
+            "tests/test_jobs.py": "def test_run():\n    assert True\n",
+            "sql/V1__create_invoices.sql": "CREATE TABLE invoices (id BIGINT PRIMARY KEY);\n",
+        }
+    )
+    config = init_and_validate(target)
+    assert config["migrations"] == {"paths": ["sql"], "dialect": "mysql"}
+    assert config["policy"] == "static"
+
+
 def test_sql_without_a_named_database_is_ansi_with_a_todo(make_target: Make) -> None:
     target = make_target({"migrations/001_init.sql": "CREATE TABLE t (id INT);\n"})
     config = init_and_validate(target)
