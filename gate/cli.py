@@ -188,6 +188,33 @@ def compare(before: Path, after: Path, policy_name: str | None, fmt: str, output
     _exit_with(work)
 
 
+@cli.command()
+@click.argument("target", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--print", "to_stdout", is_flag=True, help="Print the gate.toml instead of writing it.")
+@click.option("--force", is_flag=True, help="Overwrite an existing gate.toml.")
+def init(target: Path, to_stdout: bool, force: bool) -> None:
+    """Write a commented gate.toml for TARGET (default: .) from what its files show; run nothing.
+
+    Exit 0 written (or printed), 2 nothing to set up or a gate.toml already there.
+    """
+
+    def work() -> int:
+        from gate import init as gate_init
+
+        proposal = gate_init.propose(target)
+        if to_stdout:
+            _echo(proposal.text, nl=False)
+        else:
+            path = gate_init.write(target, proposal.text, force)
+        for line in proposal.summary:  # on stderr with --print, so the TOML can be redirected as it is
+            click.echo(f"gate init: {printable(line)}", err=to_stdout)
+        if not to_stdout:
+            click.echo(f"gate init: wrote {path}; check the TODO lines, then: gate validate {target}")
+        return 0
+
+    _exit_with(work)
+
+
 def _claim(stack: contextlib.ExitStack, out: Path) -> None:
     """Lock `out` for this run (exit 2 if it is not writable or in use), stop orphans, clear the last run's files."""
     from gate import outdir

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +16,15 @@ from gate.model import COMPARISONS, ChangeRule, CheckPolicy, Policy, Severity, T
 from gate.resources import policies_dir
 from gate.sections import SectionModel, describe_validation_error
 
-__all__ = ["CheckPolicy", "Policy", "Threshold", "load_policy", "policies_dir", "resolve_policy_path"]
+__all__ = [
+    "CheckPolicy",
+    "Policy",
+    "Threshold",
+    "fitting_policies",
+    "load_policy",
+    "policies_dir",
+    "resolve_policy_path",
+]
 
 OPERATORS = tuple(COMPARISONS)
 THRESHOLD_FORM = f"{{ op = one of {' '.join(OPERATORS)}, value = a number }}"
@@ -148,6 +156,25 @@ def load_policy(
     if problems:
         raise UsageError(problems)
     return Policy(name=parsed.name or path.stem, source=str(path), checks=checks)
+
+
+def fitting_policies(configured: Collection[str]) -> list[tuple[str, str]]:
+    """The bundled policies whose required checks are all in `configured`, those judging most of it first.
+
+    What a usage error suggests when the target cannot meet its policy (a migrations-only repository
+    under the default policy): read from the policy files, so no check or shape is named in code.
+    """
+    fitting: list[tuple[int, str, str]] = []
+    for path in sorted(policies_dir().glob("*.toml")):
+        try:
+            parsed = PolicyFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, ValidationError):
+            continue  # a broken bundled policy is reported when it is used, not while suggesting one
+        needed = {c for c, t in parsed.checks.items() if t.enabled and t.required}
+        judged = {c for c, t in parsed.checks.items() if t.enabled}
+        if needed <= set(configured) and judged & set(configured):
+            fitting.append((-len(judged & set(configured)), parsed.name or path.stem, parsed.description or ""))
+    return [(name, description) for _, name, description in sorted(fitting)]
 
 
 def _apply_overrides(

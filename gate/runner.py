@@ -20,7 +20,7 @@ from gate.live import LiveService
 from gate.live.lifecycle import RunningService, open_service
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
 from gate.numbers import plural
-from gate.policy import Policy
+from gate.policy import Policy, fitting_policies
 from gate.redact import redact_report
 from gate.targetenv import target_environment
 from gate.text import bound
@@ -73,7 +73,7 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
                 # `gate validate` predicts it. --skip is the explicit way to run without it.
                 problems.append(
                     f"{config.source}: {check_id}: policy {policy.name!r} requires it; {reason} "
-                    f"(or leave it out with --skip {check_id})"
+                    f"(or leave it out with --skip {check_id}{_fitting_policy(config, policy)})"
                 )
             planned.append(PlannedCheck(check_id, skip_reason=reason))
         else:
@@ -84,6 +84,16 @@ def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence
         # A verdict over nothing would read as a pass.
         raise UsageError(["every check is skipped (policy, --only, --skip or gate.toml): nothing to judge"])
     return planned
+
+
+def _fitting_policy(config: GateConfig, policy: Policy) -> str:
+    """ ", or use policy = ..." naming the bundled policy that fits what the target configures, if one does."""
+    configured_ids = [check_id for check_id, check in CHECKS.items() if configured(check, config.raw)]
+    for name, description in fitting_policies(configured_ids):
+        if name != policy.name:
+            # The description's part before its colon names the shape ("code without an HTTP service").
+            return f'; for {description.split(":")[0] or "this repository"}: use policy = "{name}"'
+    return ""
 
 
 def _how_to_configure(check_id: str) -> str:

@@ -54,7 +54,8 @@ def test_a_required_check_that_is_not_configured_is_a_usage_error(
     assert (result.exit_code, report) == (2, None)
     expected = (
         f"gate: error: {target / 'gate.toml'}: coverage: policy 'default' requires it; not configured: "
-        "add a [coverage] section (or leave it out with --skip coverage)"
+        "add a [coverage] section (or leave it out with --skip coverage; "
+        'for a repository of migrations only: use policy = "migrations")'
     )
     assert expected in result.output
     validated = CliRunner().invoke(cli, ["validate", str(target)])
