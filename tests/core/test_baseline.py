@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from gate.baseline import Baseline, CheckBaseline, from_report
+from gate.errors import UsageError
 from gate.evaluate import evaluate
 from gate.fingerprint import fingerprints
 from gate.model import (
@@ -123,3 +126,23 @@ def test_a_check_the_baseline_did_not_run_has_no_metrics_and_every_finding_is_ne
     assert isinstance(baseline, Baseline)
     judgement = evaluate(Observation({}), (dataclasses.replace(finding()),), POLICY, baseline.of("security"))
     assert judgement.findings[0].baseline is BaselineState.NEW
+
+
+def test_the_target_may_override_a_change_rule_under_its_thresholds(tmp_path: Path) -> None:
+    overrides = {"coverage": {"percent": 85, "changes": {"percent": {"max_drop": 0.5}}}}
+    coverage = load_policy("default", tmp_path, overrides, "gate.toml").checks["coverage"]
+    assert coverage.changes == {"percent": ChangeRule(max_drop=0.5)}
+    assert coverage.thresholds["percent"] == Threshold(">", 85.0)
+    docs = load_policy("default", tmp_path, {}, "gate.toml").checks["docs"]
+    assert docs.changes == {"documented_percent": ChangeRule(max_drop=0)}  # the others stay
+
+
+def test_a_bad_change_override_names_the_key_and_what_was_expected(tmp_path: Path) -> None:
+    bad = {"coverage": {"changes": {"percent": {"max_dorp": 1}, "branches": {"max_ratio": 0.5}}}}
+    with pytest.raises(UsageError) as caught:
+        load_policy("default", tmp_path, bad, "gate.toml")
+    text = "\n".join(caught.value.problems)
+    assert "gate.toml: thresholds.coverage.changes.percent.max_dorp" in text
+    assert "gate.toml: thresholds.coverage.changes.branches.max_ratio" in text
+    with pytest.raises(UsageError, match="expected changes.<metric> ="):
+        load_policy("default", tmp_path, {"coverage": {"changes": 1}}, "gate.toml")
