@@ -1,4 +1,5 @@
-"""The policy decision: a pure function of an observation and a check's policy."""
+"""The policy decision: a pure function of an observation, a check's policy and (with `--baseline`) that
+check in the baseline run, which the runner passes in: nothing here reads a file."""
 
 from __future__ import annotations
 
