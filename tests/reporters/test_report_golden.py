@@ -13,7 +13,7 @@ import os
 import jsonschema
 import pytest
 
-from gate.model import CheckTraits, Severity, Status, Verdict, WaiverState
+from gate.model import BaselineState, CheckTraits, Severity, Status, Verdict, WaiverState
 from gate.outdir import write_reports
 from gate.redact import redact_report
 from gate.report_json import report_from_dict, report_to_dict
@@ -153,6 +153,8 @@ def test_schema_enums_follow_the_model() -> None:
     assert defs["check"]["properties"]["status"]["enum"] == [s.value for s in Status]
     assert schema["properties"]["verdict"]["enum"] == [v.value for v in Verdict]
     assert defs["severity"]["enum"] == [s.label for s in Severity]
+    assert defs["finding"]["properties"]["baseline"]["enum"] == [*(s.value for s in BaselineState), None]
+    assert defs["baseline"]["properties"]["verdict"]["enum"] == [v.value for v in Verdict]
 
 
 def test_canonical_fixture_covers_every_status_and_severity() -> None:
