@@ -23,6 +23,7 @@ from gate.text import printable
 # pydantic, rich, jinja2, the checks and the reporters are imported by the commands that use them,
 # not here: `gate --help` and `gate --version` must not pay for them.
 if TYPE_CHECKING:
+    from gate.baseline import Baseline
     from gate.config import GateConfig
     from gate.model import GateReport
     from gate.policy import Policy
@@ -52,7 +53,21 @@ def cli() -> None:
 @click.option("--only", help="Run only these checks (comma-separated ids).")
 @click.option("--skip", help="Skip these checks (comma-separated ids).")
 @click.option("--policy", "policy_name", help="Policy name (bundled) or path; overrides gate.toml's policy.")
-def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_name: str | None) -> None:
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier gate-report.json (e.g. main's): its findings are existing and do not fail, only new "
+    "ones do; the policy's change rules compare metrics with it.",
+)
+def run(
+    target: Path,
+    out_dir: Path,
+    only: str | None,
+    skip: str | None,
+    policy_name: str | None,
+    baseline_path: Path | None,
+) -> None:
     """Run the checks on TARGET (default: .), judge them against the policy, write reports.
 
     Exit codes: 0 pass, 1 a policy threshold failed, 2 bad usage/config/policy or --out is unusable
@@ -75,11 +90,12 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
             config = load_config(target)
             policy = _load_policy(config.policy if policy_name is None else policy_name, config)
             planned = plan(config, policy, _split(only), _split(skip))
+            baseline = _load_baseline(baseline_path)
             if not out.exists():
                 _claim(stack, out)
             try:
                 with _progress() as progress:
-                    report = run_gate(config, policy, planned, out, progress)
+                    report = run_gate(config, policy, planned, out, progress, baseline=baseline)
             finally:
                 proc.sweep()  # anything this run started that escaped its group and outlived it
             with github_actions.commands_paused(os.environ, _echo):
@@ -230,6 +246,20 @@ def _load_policy(name: str, config: GateConfig) -> Policy:
     from gate.policy import load_policy
 
     return load_policy(name, config.target, config.thresholds, config.source)
+
+
+def _load_baseline(path: Path | None) -> Baseline | None:
+    """The earlier report `--baseline` names, read before anything runs (a bad one: exit 2, nothing ran)."""
+    if path is None:
+        return None
+    from gate import outdir
+    from gate.baseline import from_report
+
+    try:
+        saved = outdir.read_report(path)
+    except UsageError as exc:
+        raise UsageError([f"--baseline {problem}" for problem in exc.problems]) from None
+    return from_report(saved, str(path))
 
 
 def _finish(report: GateReport, out: Path) -> bool:

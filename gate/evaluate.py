@@ -1,4 +1,5 @@
-"""The policy decision: a pure function of an observation and a check's policy."""
+"""The policy decision: a pure function of an observation, a check's policy and (with `--baseline`) that
+check in the baseline run, which the runner passes in: nothing here reads a file."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from gate.model import COMPARISONS, CheckPolicy, Finding, Measurement, Observation, Severity, Status
+from gate.baseline import CheckBaseline, mark
+from gate.model import (
+    COMPARISONS,
+    BaselineState,
+    ChangeMeasurement,
+    CheckPolicy,
+    Finding,
+    Measurement,
+    Observation,
+    Severity,
+    Status,
+)
 from gate.numbers import plural
 
 
@@ -20,6 +32,11 @@ class Judgement:
     measurements: tuple[Measurement, ...]
     findings: tuple[Finding, ...] = ()  # the judged findings, each with its `blocking` flag set
     threshold_reasons: tuple[str, ...] = ()  # the reasons that are threshold lines (a subset of reasons)
+    # Against a baseline: the waived findings with their baseline state, the change rules' measurements
+    # and how many baseline findings are gone.
+    waived: tuple[Finding, ...] = ()
+    changes: tuple[ChangeMeasurement, ...] = ()
+    absent: int = 0
 
 
 def unit_of(metric: str) -> str:
@@ -72,10 +89,60 @@ def is_blocking(finding: Finding, policy: CheckPolicy) -> bool:
     return any(fnmatchcase(finding.rule, pattern) for pattern in policy.fail_rules)
 
 
-def evaluate(observation: Observation, findings: Sequence[Finding], policy: CheckPolicy) -> Judgement:
-    """Judge one check: `findings` are the observation's findings left after waivers."""
+def evaluate(
+    observation: Observation,
+    findings: Sequence[Finding],
+    policy: CheckPolicy,
+    baseline: CheckBaseline | None = None,
+    waived: Sequence[Finding] = (),
+) -> Judgement:
+    """Judge one check: `findings` are the observation's findings left after waivers (`waived` the others).
+
+    With a baseline (the same check in an earlier report), a finding it already had is existing and never
+    fails the check, and the policy's change rules compare the metrics with the baseline's.
+    """
+    absent = 0
+    changes: tuple[ChangeMeasurement, ...] = ()
+    change_reasons: tuple[tuple[bool, str], ...] = ()
+    if baseline is not None:
+        findings, waived, absent = mark(findings, waived, baseline.fingerprints)
+        changes, change_reasons = _changes(observation, policy, baseline)
+    judgement = _evaluate(observation, findings, policy, change_reasons)
+    return dataclasses.replace(judgement, waived=tuple(waived), changes=changes, absent=absent)
+
+
+def _changes(
+    observation: Observation, policy: CheckPolicy, baseline: CheckBaseline
+) -> tuple[tuple[ChangeMeasurement, ...], tuple[tuple[bool, str], ...]]:
+    """The change rules' measurements and their reason lines, each with whether it fails the check."""
+    from gate.changes import judge_changes  # here: gate.changes imports this module (unit_of)
+
+    if not policy.changes:
+        return (), ()
+    if baseline.metrics is None:
+        names = ", ".join(policy.changes)
+        return (), ((False, f"change of {names} not judged: the check was {baseline.why_not}"),)
+    changes = judge_changes(policy.changes, baseline.metrics, observation.metrics)
+    reasons = []
+    for m in changes:
+        if m.ok is None:
+            reasons.append((False, m.describe()))
+        else:
+            reasons.append((not m.ok, f"{m.describe()}: {'met' if m.ok else 'not met'}"))
+    return changes, tuple(reasons)
+
+
+def _evaluate(
+    observation: Observation,
+    findings: Sequence[Finding],
+    policy: CheckPolicy,
+    change_reasons: tuple[tuple[bool, str], ...],
+) -> Judgement:
     measurements = measure(observation, policy)
-    judged = tuple(dataclasses.replace(f, blocking=is_blocking(f, policy)) for f in findings)
+    judged = tuple(
+        dataclasses.replace(f, blocking=f.baseline is not BaselineState.EXISTING and is_blocking(f, policy))
+        for f in findings
+    )
     missing = [m for m in measurements if not _judgeable(m.value)]
     if missing:
         # A threshold on a metric the tool did not report (or reported as NaN/infinity) cannot be
@@ -86,31 +153,47 @@ def evaluate(observation: Observation, findings: Sequence[Finding], policy: Chec
         return Judgement(Status.ERROR, unjudged, measurements, judged)
 
     failed = [f"{m.describe()}: not met" for m in measurements if not m.ok]
+    changed = [reason for fails, reason in change_reasons if fails]
+    notes = [reason for fails, reason in change_reasons if not fails]
     blocking = [f for f in judged if f.blocking]
-    if failed or blocking:
-        counted = [f"{_count(blocking)} fail the policy{_at(policy.fail_at)}"] if blocking else []
-        return Judgement(Status.FAIL, (*failed, *counted), measurements, judged, tuple(failed))
+    existing = _existing(judged, policy)
+    if failed or blocking or changed:
+        counted = [f"{_count(blocking, _new(judged))} fail the policy{_at(policy.fail_at)}"] if blocking else []
+        reasons = (*failed, *changed, *counted, *existing, *notes)
+        return Judgement(Status.FAIL, reasons, measurements, judged, tuple(failed))
 
-    warning = [f for f in judged if policy.warn_at is not None and f.severity >= policy.warn_at]
+    fresh = [f for f in judged if f.baseline is not BaselineState.EXISTING]
+    warning = [f for f in fresh if policy.warn_at is not None and f.severity >= policy.warn_at]
     passed = tuple(f"{m.describe()}: met" for m in measurements)
     if warning:
-        reasons = (f"{_count(warning)} below the failing level", *passed)
+        reasons = (f"{_count(warning, _new(judged))} below the failing level", *passed, *existing, *notes)
         return Judgement(Status.WARN, reasons, measurements, judged, passed)
-    if judged:
-        return Judgement(
-            Status.PASS,
-            (*passed, f"{_count(judged)} reported, none at a level the policy counts"),
-            measurements,
-            judged,
-            passed,
-        )
-    return Judgement(Status.PASS, passed or ("nothing to report",), measurements, judged, passed)
+    if fresh:
+        reasons = (*passed, f"{_count(fresh, _new(judged))} reported, none at a level the policy counts")
+        return Judgement(Status.PASS, (*reasons, *existing, *notes), measurements, judged, passed)
+    rest = (*passed, *existing, *notes)
+    return Judgement(Status.PASS, rest or ("nothing to report",), measurements, judged, passed)
 
 
-def _count(findings: Sequence[Finding]) -> str:
+def _new(judged: Sequence[Finding]) -> str:
+    """ "new " when the run has a baseline: the counted findings are the new ones."""
+    return "new " if any(f.baseline is not None for f in judged) else ""
+
+
+def _existing(judged: Sequence[Finding], policy: CheckPolicy) -> list[str]:
+    """The line saying how many findings the baseline already had and would otherwise fail the check."""
+    existing = [f for f in judged if f.baseline is BaselineState.EXISTING]
+    if not existing:
+        return []
+    would = sum(1 for f in existing if is_blocking(f, policy))
+    held = f", {would} of them at a failing level" if would else ""
+    return [f"{_count(existing, 'existing ')} already in the baseline (not counted{held})"]
+
+
+def _count(findings: Sequence[Finding], kind: str = "") -> str:
     by_severity = Counter(f.severity for f in findings)
     parts = ", ".join(f"{by_severity[s]} {s.label}" for s in sorted(by_severity, reverse=True))
-    return f"{plural(len(findings), 'finding')} ({parts})"
+    return f"{plural(len(findings), kind + 'finding')} ({parts})"
 
 
 def _at(level: Severity | None) -> str:

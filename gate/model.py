@@ -12,7 +12,7 @@ from typing import Any
 
 from gate.numbers import distinct, short
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class Severity(enum.IntEnum):
@@ -48,6 +48,13 @@ class Status(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class BaselineState(enum.StrEnum):
+    """A finding against a baseline run (`gate run --baseline`): new, or present there already."""
+
+    NEW = "new"
+    EXISTING = "existing"  # in the baseline's same check: reported, never fails the check
+
+
 class Verdict(enum.StrEnum):
     """Outcome of the whole gate."""
 
@@ -78,6 +85,8 @@ class Finding:
     blocking: bool = False
     # Set on a waived finding: the waiver that accepted it.
     waiver: Waiver | None = None
+    # Set by the judgement when the run has a baseline (None: no baseline to compare with).
+    baseline: BaselineState | None = None
 
     @property
     def location(self) -> str:
@@ -191,6 +200,10 @@ class CheckResult:
     # in the same order: reports that show the thresholds on their own leave these out of the rest.
     threshold_reasons: tuple[str, ...] = ()
     traits: CheckTraits = field(default_factory=CheckTraits)
+    # Against a baseline: each change rule's metric compared with the baseline's value.
+    changes: tuple[ChangeMeasurement, ...] = ()
+    # Against a baseline: how many of the baseline's findings of this check are gone (fixed).
+    absent: int = 0
 
     @property
     def failing(self) -> tuple[Finding, ...]:
@@ -220,6 +233,17 @@ class GateReport:
     # The target's folder relative to its repository's root ("" at the root or outside a repository):
     # code scanning resolves SARIF locations from the repository root, not from the target.
     target_in_repo: str = ""
+    # The earlier report this run was compared with (`gate run --baseline`), None without one.
+    baseline: BaselineRef | None = None
+
+
+@dataclass(frozen=True)
+class BaselineRef:
+    """Which earlier report a run was judged against: its file, when it ran and what it decided."""
+
+    path: str
+    started_at: str
+    verdict: Verdict
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,8 @@ def fitting_policies(configured: Collection[str]) -> list[tuple[str, str]]:
 def _apply_overrides(
     checks: dict[str, CheckPolicy], overrides: Mapping[str, Mapping[str, Any]], source: str, problems: list[str]
 ) -> dict[str, CheckPolicy]:
-    """The target's [thresholds]: a bare number keeps the policy's operator, a table sets both."""
+    """The target's [thresholds]: a bare number keeps the policy's operator, a table sets both; a `changes`
+    table replaces the policy's change rules metric by metric."""
     result = dict(checks)
     for check_id, metrics in overrides.items():
         where = f"{source}: thresholds.{check_id}"
@@ -189,7 +190,11 @@ def _apply_overrides(
             continue
         policy = result[check_id]
         thresholds = dict(policy.thresholds)
+        changes = dict(policy.changes)
         for metric, spec in metrics.items():
+            if metric == "changes":  # `changes.<metric> = { max_drop, ... }`, as in a policy file
+                _override_changes(changes, spec, f"{where}.changes", problems)
+                continue
             number = isinstance(spec, int | float) and not isinstance(spec, bool)
             current = thresholds.get(metric)
             if number and current is None:
@@ -205,5 +210,17 @@ def _apply_overrides(
                 except ValueError:
                     expected = "a number or " if current is not None else ""
                     problems.append(f"{where}.{metric}: expected {expected}{THRESHOLD_FORM}")
-        result[check_id] = dataclasses.replace(policy, thresholds=thresholds)
+        result[check_id] = dataclasses.replace(policy, thresholds=thresholds, changes=changes)
     return result
+
+
+def _override_changes(changes: dict[str, ChangeRule], spec: Any, where: str, problems: list[str]) -> None:
+    """The target's `changes.<metric>` under [thresholds.<check>]: each replaces the policy's rule for it."""
+    if not isinstance(spec, dict) or not all(isinstance(v, dict) for v in spec.values()):
+        problems.append(f"{where}: expected changes.<metric> = {{ max_drop, max_rise and/or max_ratio }}")
+        return
+    for metric, table in spec.items():
+        try:
+            changes[metric] = ChangeTable.model_validate(table).to_rule()
+        except ValidationError as exc:
+            problems.extend(describe_validation_error(exc, f"{where}.{metric}", ChangeTable))

@@ -10,6 +10,10 @@ from typing import Any
 
 from gate.model import (
     EXIT_CODES,
+    BaselineRef,
+    BaselineState,
+    ChangeMeasurement,
+    ChangeRule,
     CheckResult,
     CheckTraits,
     Finding,
@@ -44,8 +48,34 @@ def report_to_dict(report: GateReport) -> dict[str, Any]:
             "duration_s": round(report.duration_s, 3),
             "checks": [_check_to_dict(c) for c in report.checks],
             "waivers": [_waiver_use_to_dict(w) for w in report.waivers],
+            "baseline": None if report.baseline is None else _baseline_to_dict(report.baseline),
         }
     )
+
+
+def _baseline_to_dict(ref: BaselineRef) -> dict[str, Any]:
+    return {"path": ref.path, "started_at": ref.started_at, "verdict": ref.verdict.value}
+
+
+def _change_to_dict(m: ChangeMeasurement) -> dict[str, Any]:
+    rule = {"max_drop": m.rule.max_drop, "max_rise": m.rule.max_rise, "max_ratio": m.rule.max_ratio}
+    return {"metric": m.metric, "before": m.before, "after": m.after, "rule": rule, "ok": m.ok, "unit": m.unit.strip()}
+
+
+def _change_from_dict(data: Mapping[str, Any]) -> ChangeMeasurement:
+    rule = data["rule"]
+    return ChangeMeasurement(
+        metric=str(data["metric"]),
+        before=_optional(data["before"]),
+        after=_optional(data["after"]),
+        rule=ChangeRule(_optional(rule["max_drop"]), _optional(rule["max_rise"]), _optional(rule["max_ratio"])),
+        ok=None if data["ok"] is None else bool(data["ok"]),
+        unit=f" {data['unit']}" if data["unit"] else "",
+    )
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else _number(value)
 
 
 def _strict(value: Any) -> Any:
@@ -80,6 +110,8 @@ def _check_to_dict(check: CheckResult) -> dict[str, Any]:
         "details": dict(check.details),
         "log_tail": check.log_tail,
         "traits": _traits_to_dict(check.traits),
+        "changes": [_change_to_dict(m) for m in check.changes],
+        "absent": check.absent,
     }
 
 
@@ -116,6 +148,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "log_excerpt": finding.log_excerpt,
         "blocking": finding.blocking,
         "waiver": None if finding.waiver is None else _waiver_to_dict(finding.waiver),
+        "baseline": None if finding.baseline is None else finding.baseline.value,
     }
 
 
@@ -140,6 +173,8 @@ def report_from_dict(data: Mapping[str, Any]) -> GateReport:
         waivers=tuple(_waiver_use_from_dict(w) for w in data["waivers"]),
         gate_version=str(data["gate_version"]),
         schema_version=str(data["schema_version"]),
+        # Absent before schema 1.2 (no --baseline then).
+        baseline=_baseline_from_dict(data["baseline"]) if data.get("baseline") is not None else None,
     )
     return dataclasses.replace(report, checks=tuple(_with_waivers(c, report.waivers) for c in report.checks))
 
@@ -183,6 +218,8 @@ def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
         threshold_reasons=threshold_reasons,
         # Absent in reports written before checks described themselves: rendered without the traits.
         traits=_traits_from_dict(data["traits"]) if "traits" in data else CheckTraits(),
+        changes=tuple(_change_from_dict(m) for m in data.get("changes", ())),  # since 1.2
+        absent=int(data.get("absent", 0)),
     )
 
 
@@ -221,6 +258,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
         operation=operation,
         blocking=bool(data["blocking"]),
         waiver=None if waiver is None else _waiver_from_dict(waiver),
+        baseline=BaselineState(data["baseline"]) if data.get("baseline") is not None else None,  # since 1.2
     )
 
 
@@ -235,6 +273,10 @@ def _with_waivers(check: CheckResult, uses: tuple[WaiverUse, ...]) -> CheckResul
 def _waiver_of_1_0(finding: Finding, uses: tuple[WaiverUse, ...]) -> Finding:
     applied = (u.waiver for u in uses if u.state is WaiverState.APPLIED and matches(u.waiver, finding))
     return dataclasses.replace(finding, waiver=next(applied, None))
+
+
+def _baseline_from_dict(data: Mapping[str, Any]) -> BaselineRef:
+    return BaselineRef(str(data["path"]), str(data["started_at"]), Verdict(data["verdict"]))
 
 
 def _waiver_from_dict(data: Mapping[str, Any]) -> Waiver:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gate import __version__, outdir, proc
+from gate.baseline import Baseline, mark
 from gate.checks import CHECKS
 from gate.checks.base import CheckContext, configured, traits
 from gate.config import GateConfig
@@ -107,8 +108,12 @@ def run_gate(
     out_dir: Path,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    baseline: Baseline | None = None,
 ) -> GateReport:
-    """Run the planned checks and judge them; never raises for a check that fails to run."""
+    """Run the planned checks and judge them; never raises for a check that fails to run.
+
+    With `baseline` (an earlier report, read by the CLI before anything ran), findings it had are
+    existing and only new ones fail, and the policy's change rules compare metrics with it."""
     progress = progress or Progress()
     today = today or dt.date.today()
     started_at = dt.datetime.now(dt.UTC)
@@ -126,7 +131,7 @@ def run_gate(
     def run_one(check_id: str, service: LiveService | None = None) -> None:
         progress.started(check_id)
         measured = _run_check(check_id, config, out_dir, env, service)
-        observed[check_id], waiver_counts[check_id] = _judge(measured, config, policy, today)
+        observed[check_id], waiver_counts[check_id] = _judge(measured, config, policy, today, baseline)
         progress.finished(observed[check_id])
 
     if live:
@@ -164,6 +169,7 @@ def run_gate(
         checks=tuple(results),
         waivers=waiver_uses(config.waivers, totals, evaluated, today),
         gate_version=__version__,
+        baseline=baseline.ref if baseline is not None else None,
     )
     # Redacted first: a secret cut in half by the byte bound would no longer match its value.
     return bound(redact_report(report, secrets))
@@ -284,21 +290,30 @@ def _run_check(
     )
 
 
-def _judge(result: CheckResult, config: GateConfig, policy: Policy, today: dt.date) -> tuple[CheckResult, list[int]]:
-    """Apply waivers and the policy to a measured result; ERROR results pass through unchanged."""
+def _judge(
+    result: CheckResult, config: GateConfig, policy: Policy, today: dt.date, baseline: Baseline | None
+) -> tuple[CheckResult, list[int]]:
+    """Apply waivers and the policy to a measured result; ERROR results pass through unjudged (with a
+    baseline, their findings still say whether they are new)."""
+    check_baseline = baseline.of(result.id) if baseline is not None else None
     if result.status is Status.ERROR:
+        if check_baseline is not None:
+            findings, _, absent = mark(result.findings, (), check_baseline.fingerprints)
+            result = replace(result, findings=findings, absent=absent)
         return result, [0] * len(config.waivers)
     check_policy = policy.checks[result.id]
     kept, waived, counts = apply_waivers(result.findings, config.waivers, today)
     observation = Observation(metrics=result.metrics, findings=kept, parts=result.parts)
-    judgement = evaluate(observation, kept, check_policy)
+    judgement = evaluate(observation, kept, check_policy, check_baseline, waived)
     judged = replace(
         result,
         status=judgement.status,
         reasons=judgement.reasons,
         measurements=judgement.measurements,
         findings=judgement.findings,
-        waived=waived,
+        waived=judgement.waived,
+        changes=judgement.changes,
+        absent=judgement.absent,
         fail_at=check_policy.fail_at,
         threshold_reasons=judgement.threshold_reasons,
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
-from gate.model import GateReport, Status, Verdict
+from gate.model import BaselineState, Finding, GateReport, Status, Verdict
 from gate.redact import redact_report
 from gate.text import map_text, printable
 
@@ -62,6 +62,16 @@ def _once(
         while len(cache) > _KEPT:
             del cache[next(iter(cache))]
     return result
+
+
+def split_baseline(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """The findings a baseline did not have (new; also every finding of a run without a baseline) and
+    those it had (existing): text reports lead with the new ones."""
+    new: list[Finding] = []
+    existing: list[Finding] = []
+    for finding in findings:
+        (existing if finding.baseline is BaselineState.EXISTING else new).append(finding)
+    return new, existing
 
 
 def one_line(text: str, limit: int = 200) -> str:

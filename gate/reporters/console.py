@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gate.model import EXIT_CODES, CheckResult, Finding, GateReport, Status, Verdict, WaiverState
+from gate.model import EXIT_CODES, BaselineState, CheckResult, Finding, GateReport, Status, Verdict, WaiverState
 from gate.numbers import plural, seconds
-from gate.reporters.common import one_line, shown
+from gate.reporters.common import one_line, shown, split_baseline
 from gate.text import strip_ansi
 
 TOP_FINDINGS = 10
@@ -65,15 +65,29 @@ def measured(check: CheckResult) -> str:
     if check.status in (Status.SKIPPED, Status.ERROR):
         return check.reasons[0] if check.reasons else ""
     parts = [f"{'✓' if m.ok else '✗'} {m.describe()}" for m in check.measurements]
+    parts += [f"{'✓' if c.ok else '✗'} {c.describe()}" for c in check.changes if c.ok is not None]
     if check.fail_at is not None or check.findings:
         failing = len(check.failing)
-        parts.append(plural(len(check.findings), "finding") + (f", {failing} failing" if failing else ""))
+        parts.append(
+            plural(len(check.findings), "finding")
+            + _against_baseline(check)
+            + (f", {failing} failing" if failing else "")
+        )
     if check.waived:
         parts.append(f"{len(check.waived)} waived")
     scope = _scope(check)
     if scope:
         parts.append(scope)
     return "; ".join(parts) or (check.reasons[0] if check.reasons else "")
+
+
+def _against_baseline(check: CheckResult) -> str:
+    """ " (1 new, 3 existing, 2 gone)" when the run has a baseline."""
+    if not any(f.baseline is not None for f in check.findings) and not check.absent:
+        return ""
+    new, existing = split_baseline(check.findings)
+    gone = f", {check.absent} gone" if check.absent else ""
+    return f" ({len(new)} new, {len(existing)} existing{gone})"
 
 
 def _scope(check: CheckResult) -> str:
@@ -114,18 +128,47 @@ def _print_problems(console: Console, report: GateReport) -> None:
             console.print(f"{check.id} note: {escape(str(note))}")
 
 
-def top_findings(report: GateReport, limit: int = TOP_FINDINGS) -> list[Finding]:
-    """The most severe findings across checks, most severe first."""
+def top_findings(report: GateReport, limit: int = TOP_FINDINGS, state: BaselineState | None = None) -> list[Finding]:
+    """The most severe findings across checks, most severe first (with `state`: only those new or existing;
+    NEW includes the findings of a run without a baseline)."""
     findings = [f for check in report.checks for f in check.findings]
+    if state is not None:
+        new, existing = split_baseline(findings)
+        findings = existing if state is BaselineState.EXISTING else new
     return sorted(findings, key=lambda f: (-f.severity, f.check, f.path or f.operation or "", f.line or 0))[:limit]
 
 
 def _print_findings(console: Console, report: GateReport) -> None:
-    total = sum(len(c.findings) for c in report.checks)
-    if not total:
+    new, existing = split_baseline(f for check in report.checks for f in check.findings)
+    if report.baseline is None:
+        if new:
+            console.print(f"\n[bold]Top findings[/] ({min(len(new), TOP_FINDINGS)} of {len(new)}):")
+            _print_list(console, top_findings(report))
+            console.print()
         return
-    console.print(f"\n[bold]Top findings[/] ({min(total, TOP_FINDINGS)} of {total}):")
-    for finding in top_findings(report):
+    # Against a baseline the new findings come first: they are what this change brought and what fails.
+    console.print(f"\nAgainst the baseline {escape(report.baseline.path)} ({report.baseline.started_at}):")
+    if new:
+        console.print(f"[bold]New findings[/] ({min(len(new), TOP_FINDINGS)} of {len(new)}):")
+        _print_list(console, top_findings(report, state=BaselineState.NEW))
+    else:
+        console.print("[bold]No new findings.[/]")
+    gone = sum(c.absent for c in report.checks)
+    if existing:
+        shown_existing = top_findings(report, TOP_FINDINGS // 2, BaselineState.EXISTING)
+        console.print(
+            f"Existing findings: {len(existing)} (in the baseline, not counted; {len(shown_existing)} shown)"
+            + (f"; {gone} of the baseline's gone" if gone else "")
+            + ":"
+        )
+        _print_list(console, shown_existing)
+    elif gone:
+        console.print(f"{plural(gone, 'baseline finding')} gone.")
+    console.print()
+
+
+def _print_list(console: Console, findings: list[Finding]) -> None:
+    for finding in findings:
         where = f" {finding.place}" if finding.place else ""
         console.print(
             f"  {finding.severity.label.upper():8} {finding.check}/{escape(finding.rule)}{escape(where)}: "
@@ -137,7 +180,6 @@ def _print_findings(console: Console, report: GateReport) -> None:
                 lines = [*lines[: LOG_EXCERPT_LINES - 2], "…", lines[-1]]
             for line in lines:
                 console.print(f"    [dim]| {escape(line)}[/]")
-    console.print()
 
 
 def _print_waivers(console: Console, report: GateReport) -> None:

@@ -2,7 +2,7 @@
 
 Writing them (to $GITHUB_STEP_SUMMARY and stdout) is gate/github_actions.py's job."""
 
-from gate.model import GateReport, Severity, Status
+from gate.model import BaselineState, GateReport, Severity, Status
 from gate.reporters.common import one_line, repo_relative, shown
 from gate.reporters.console import top_findings
 
@@ -59,7 +59,9 @@ def annotations(report: GateReport) -> list[str]:
             continue
         title = f"gate: {check.id} {check.status.value.upper()}"
         add(kind, command(kind, "\n".join(check.reasons) or check.status.value, title=title))
-    for f in top_findings(report, limit=sum(len(c.findings) for c in report.checks)):
+    # Against a baseline only new findings are annotated: existing ones are not this change's.
+    everything = sum(len(c.findings) for c in report.checks)
+    for f in top_findings(report, limit=everything, state=BaselineState.NEW):
         kind = KIND[f.severity]
         path = f.path
         where = f.operation or ""

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from gate.model import EXIT_CODES, GateReport
 from gate.numbers import distinct, plural, seconds, short
-from gate.reporters.common import safe
+from gate.reporters.common import safe, split_baseline
 from gate.reporters.htmlview import ENDPOINT_COLUMNS, check_view
 
 FILENAME = "gate-report.html"
@@ -70,6 +70,7 @@ def render(report: GateReport) -> str:
         views=[check_view(check) for check in report.checks],
         measure=_measure,
         plural=plural,
+        split_baseline=split_baseline,
         seconds=seconds,
         endpoint_columns=ENDPOINT_COLUMNS,
         csp=content_security_policy(),

@@ -1,8 +1,9 @@
 """gate-report.junit.xml: a testsuite per check, for CI test-report views.
 
 Each suite starts with a `status` test case that mirrors the check's status exactly (the authoritative
-one), then one case per policy threshold, then one per finding. A finding is a failure when it fails the
-policy (its severity reaches fail_at, or its rule is in fail_rules).
+one), then one case per policy threshold (and, against a baseline, per change rule), then one per finding.
+A finding is a failure when it fails the policy (its severity reaches fail_at, or its rule is in fail_rules,
+and, against a baseline, it is new).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from gate.model import CheckResult, Finding, GateReport, Status
+from gate.model import BaselineState, CheckResult, Finding, GateReport, Status
 from gate.numbers import short
 from gate.reporters.common import one_line, safe
 from gate.text import strip_ansi
@@ -65,6 +66,12 @@ def _suite(check: CheckResult, timestamp: str) -> ET.Element:
         )
         if not m.ok:
             _child(case, "failure", _x(m.describe()), "threshold")
+    for change in check.changes:
+        case = ET.SubElement(suite, "testcase", classname=classname, name=_x(f"change {change.metric}"), time="0")
+        if change.ok is False:
+            _child(case, "failure", _x(change.describe()), "change")
+        else:
+            ET.SubElement(case, "system-out").text = _x(change.describe())
     for finding in check.findings:
         suite.append(_finding_case(finding, classname))
     suite.set("tests", str(len(suite)))
@@ -100,7 +107,9 @@ def _finding_case(finding: Finding, classname: str) -> ET.Element:
             message=_x(f"{finding.severity.label}: {one_line(finding.message)}"),
         )
     else:
-        ET.SubElement(case, "system-out").text = f"{finding.severity.label}: {text}"
+        # Existing findings (in the baseline) never fail: they pass, and say so.
+        existing = "existing (in the baseline, not counted) " if finding.baseline is BaselineState.EXISTING else ""
+        ET.SubElement(case, "system-out").text = f"{existing}{finding.severity.label}: {text}"
     return case
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from gate.model import EXIT_CODES, GateReport, Status, WaiverState
+from gate.model import EXIT_CODES, BaselineState, Finding, GateReport, Status, WaiverState
 from gate.numbers import plural, seconds
-from gate.reporters.common import STATUS_ICON, VERDICT_ICON, one_line, shown
+from gate.reporters.common import STATUS_ICON, VERDICT_ICON, one_line, shown, split_baseline
 from gate.reporters.console import measured, top_findings
 
 FILENAME = "gate-summary.md"
@@ -31,6 +31,7 @@ def render(report: GateReport) -> str:
         f"**Verdict: {verdict.value.upper()}** (exit {EXIT_CODES[verdict]}) · policy {md(report.policy)} · "
         f"target {md(report.target)} · started {md(report.started_at)} · {seconds(report.duration_s)}",
         "",
+        *_baseline_line(report),
         "| Check | Status | Measured vs threshold | Time |",
         "|---|---|---|---:|",
     ]
@@ -56,21 +57,42 @@ def render(report: GateReport) -> str:
     return "\n".join(lines)
 
 
-def _findings(report: GateReport) -> list[str]:
-    total = sum(len(c.findings) for c in report.checks)
-    if not total:
+def _baseline_line(report: GateReport) -> list[str]:
+    if report.baseline is None:
         return []
-    shown = top_findings(report, TOP_FINDINGS)
-    lines = [
+    b = report.baseline
+    return [
+        f"Against the baseline {md(b.path)} (started {md(b.started_at)}, {b.verdict.value}): only new findings "
+        "and the policy's change rules can fail; existing findings are listed, not counted.",
         "",
-        f"### Top findings ({len(shown)} of {total})",
-        "",
-        "| Severity | Check | Rule | Where | Message |",
-        "|---|---|---|---|---|",
     ]
-    for f in shown:
-        where = f.place
-        lines.append(f"| {f.severity.label} | {md(f.check)} | {md(f.rule, 80)} | {md(where, 120)} | {md(f.message)} |")
+
+
+def _findings(report: GateReport) -> list[str]:
+    new, existing = split_baseline(f for c in report.checks for f in c.findings)
+    if report.baseline is None:
+        if not new:
+            return []
+        top = top_findings(report, TOP_FINDINGS)
+        return ["", f"### Top findings ({len(top)} of {len(new)})", "", *_table(top)]
+    lines = ["", f"### New findings ({min(len(new), TOP_FINDINGS)} of {len(new)})", ""]
+    lines += _table(top_findings(report, TOP_FINDINGS, BaselineState.NEW)) if new else ["None."]
+    gone = sum(c.absent for c in report.checks)
+    if existing:
+        top = top_findings(report, TOP_FINDINGS, BaselineState.EXISTING)
+        lines += ["", f"### Existing findings ({len(top)} of {len(existing)}; in the baseline, not counted)", ""]
+        lines += _table(top)
+    if gone:
+        lines += ["", f"{plural(gone, 'finding')} of the baseline gone (fixed)."]
+    return lines
+
+
+def _table(findings: list[Finding]) -> list[str]:
+    lines = ["| Severity | Check | Rule | Where | Message |", "|---|---|---|---|---|"]
+    for f in findings:
+        lines.append(
+            f"| {f.severity.label} | {md(f.check)} | {md(f.rule, 80)} | {md(f.place, 120)} | {md(f.message)} |"
+        )
     return lines
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gate.fingerprint import fingerprints
-from gate.model import CheckResult, Finding, GateReport, Severity, Status
+from gate.model import BaselineState, CheckResult, Finding, GateReport, Severity, Status
 from gate.reporters.common import one_line, repo_relative, safe
 
 FILENAME = "gate-report.sarif"
@@ -21,6 +21,10 @@ LEVEL = {
     Severity.LOW: "note",
     Severity.INFO: "note",
 }
+# SARIF's result.baselineState: code scanning shows new alerts as new. Findings the baseline had but
+# this run has not are counted in the JSON report (CheckResult.absent); without their locations no
+# "absent" result is emitted (code scanning closes such alerts from the run itself).
+BASELINE_STATE = {BaselineState.NEW: "new", BaselineState.EXISTING: "unchanged"}
 # GitHub code scanning ranks security alerts by this rule property (>= 9 critical, >= 7 high, >= 4 medium).
 SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
@@ -91,6 +95,9 @@ def _run(report: GateReport, check: CheckResult, tool: str) -> dict[str, Any]:
         ]
     run["results"] = results
     run["properties"] = {"gateCheck": check.id, "gateStatus": check.status.value}
+    if report.baseline is not None:
+        # Results carry baselineState (new / unchanged); the run names the report they were compared with.
+        run["properties"]["gateBaseline"] = {"path": report.baseline.path, "startedAt": report.baseline.started_at}
     return run
 
 
@@ -152,6 +159,8 @@ def _result(
         "partialFingerprints": {"gateFinding/v1": fingerprint},
         "properties": {"severity": finding.severity.label},
     }
+    if finding.baseline is not None:
+        result["baselineState"] = BASELINE_STATE[finding.baseline]
     if finding.log_excerpt:
         result["properties"]["serviceLog"] = finding.log_excerpt
     if justification is not None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import gate.checks
+import gate.errors
 from gate import proc
 from gate.checks.base import CheckContext
 from gate.model import Finding, Observation, Severity
@@ -135,3 +136,27 @@ def test_findings_fail_with_exit_1(
     assert check_of(report, "security")["findings"][0]["rule"] == "B303"
     assert check_of(report, "security")["findings"][0]["blocking"] is True  # a rule the policy always fails
     assert "a.py:7" in result.output
+
+
+def test_against_a_baseline_an_errored_checks_kept_findings_still_say_new_or_existing(
+    monkeypatch: pytest.MonkeyPatch, make_target: MakeTarget, run_gate: Callable[..., Any], tmp_path: Path
+) -> None:
+    old = Finding("security", "fake", "B303", Severity.LOW, "md5 used", "a.py", 7, "md5(x)")
+    new = Finding("security", "fake", "B303", Severity.LOW, "md5 used", "b.py", 2, "md5(y)")
+    target = make_target(CONFIG)
+    install_fake(monkeypatch, lambda ctx, settings: Observation(metrics={}, findings=(old,)))
+    result, report = run_gate(target, "--only", "security")
+    assert result.exit_code == 1
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text((tmp_path / "out" / "gate-report.json").read_text())
+
+    def measured_then_error(ctx: CheckContext, settings: Any) -> Observation:
+        raise gate.errors.CheckError("bandit crashed", measured=Observation(metrics={}, findings=(old, new)))
+
+    install_fake(monkeypatch, measured_then_error)
+    result, report = run_gate(target, "--only", "security", "--baseline", str(baseline))
+    assert result.exit_code == 3, result.output
+    check = check_of(report, "security")
+    assert check["status"] == "error"
+    assert [(f["path"], f["baseline"]) for f in check["findings"]] == [("a.py", "existing"), ("b.py", "new")]
+    assert report["baseline"]["verdict"] == "fail"

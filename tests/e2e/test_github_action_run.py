@@ -8,6 +8,7 @@ forms action.yml uses are evaluated; `uses:` steps are not run, only recorded wh
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -189,6 +190,22 @@ def test_a_typo_in_upload_sarif_is_an_error(workspace: tuple[Path, Path]) -> Non
     run = run_action(ws, temp, {"target": "svc", "upload-sarif": "yes"})
     assert (run.failed_step, run.code) == ("Check the inputs", 2), run.log
     assert 'upload-sarif must be "true" or "false"' in run.log
+
+
+def test_a_baseline_is_passed_to_gate_and_may_not_be_the_out_folders_report(workspace: tuple[Path, Path]) -> None:
+    ws, temp = workspace
+    inputs = {"target": "svc", "checks": "coverage", "policy": "lenient.toml"}
+    first = run_action(ws, temp, {**inputs, "out": "main"})
+    assert first.outputs["exit-code"] == "0", first.log
+    shutil.copy(ws / "main" / "gate-report.json", ws / "baseline.json")
+    run = run_action(ws, temp, {**inputs, "out": "pr", "baseline": "baseline.json"})
+    assert (run.failed_step, run.outputs) == (None, {"verdict": "pass", "exit-code": "0"}), run.log
+    report = json.loads((ws / "pr" / "gate-report.json").read_text())
+    assert report["baseline"]["path"] == "baseline.json"  # relative to the workspace, as given
+    clash = run_action(ws, temp, {**inputs, "out": "main", "baseline": "main/gate-report.json"})
+    assert (clash.failed_step, clash.code) == ("Run gate", 2), clash.log
+    assert "which this run replaces" in clash.log
+    assert (ws / "main" / "gate-report.json").is_file()  # not deleted
 
 
 UPLOAD_SARIF = "github/codeql-action/upload-sarif@v3"

@@ -13,7 +13,7 @@ import os
 import jsonschema
 import pytest
 
-from gate.model import CheckTraits, Severity, Status, Verdict, WaiverState
+from gate.model import BaselineState, CheckTraits, Severity, Status, Verdict, WaiverState
 from gate.outdir import write_reports
 from gate.redact import redact_report
 from gate.report_json import report_from_dict, report_to_dict
@@ -111,6 +111,24 @@ def test_a_schema_1_0_report_reads_as_the_same_report() -> None:
     assert waived.waiver is not None and waived.waiver.reason == "jitter only, not security"
 
 
+def test_a_schema_1_1_report_reads_as_the_same_report() -> None:
+    """Schema 1.1 (gate-report-1.1.json, the golden JSON before 1.2) had no baseline: reads back as today's."""
+    old = json.loads((GOLDEN / "gate-report-1.1.json").read_text(encoding="utf-8"))
+    assert old["schema_version"] == "1.1"
+    back = report_from_dict(old)
+    expected = redact_report(canonical_report())
+    assert back.checks == expected.checks
+    assert back.waivers == expected.waivers
+    assert back.baseline is None
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_older_reports_still_validate(version: str) -> None:
+    schema = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator.validate(json.loads((GOLDEN / f"gate-report-{version}.json").read_text(encoding="utf-8")))
+
+
 def test_schema_1_0_report_still_validates(written: dict[str, str]) -> None:
     schema = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
@@ -135,6 +153,8 @@ def test_schema_enums_follow_the_model() -> None:
     assert defs["check"]["properties"]["status"]["enum"] == [s.value for s in Status]
     assert schema["properties"]["verdict"]["enum"] == [v.value for v in Verdict]
     assert defs["severity"]["enum"] == [s.label for s in Severity]
+    assert defs["finding"]["properties"]["baseline"]["enum"] == [*(s.value for s in BaselineState), None]
+    assert defs["baseline"]["properties"]["verdict"]["enum"] == [v.value for v in Verdict]
 
 
 def test_canonical_fixture_covers_every_status_and_severity() -> None:

@@ -23,12 +23,16 @@
     });
   });
   var filter = document.getElementById("severity-filter");
-  if (filter) {
-    filter.addEventListener("change", function () {
-      var least = parseInt(filter.value, 10);
-      document.querySelectorAll("tr[data-severity]").forEach(function (row) {
-        row.classList.toggle("hidden", parseInt(row.getAttribute("data-severity"), 10) < least);
-      });
+  var base = document.getElementById("baseline-filter");
+  function apply() {
+    var least = filter ? parseInt(filter.value, 10) : 0;
+    var state = base ? base.value : "";
+    document.querySelectorAll("tr[data-severity]").forEach(function (row) {
+      var low = parseInt(row.getAttribute("data-severity"), 10) < least;
+      var other = state !== "" && row.getAttribute("data-baseline") !== state;
+      row.classList.toggle("hidden", low || other);
     });
   }
+  if (filter) { filter.addEventListener("change", apply); }
+  if (base) { base.addEventListener("change", apply); }
 })();
