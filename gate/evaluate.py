@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from gate.model import COMPARISONS, CheckPolicy, Finding, Measurement, Observation, Severity, Status
-from gate.numbers import plural
+from gate.numbers import plural, short
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement,
     """Compare every threshold the policy sets with the metric the check reported."""
     measurements = []
     for metric, threshold in policy.thresholds.items():
+        if _not_measured(observation, metric):
+            continue  # said so in the reasons (not_judged), neither met nor missed
         value = observation.metrics.get(metric)
         ok = value is not None and _judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)
         measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
@@ -61,6 +63,22 @@ def _failing_parts(observation: Observation, policy: CheckPolicy, whole_failed: 
     return tuple(failing)
 
 
+def _not_measured(observation: Observation, metric: str) -> bool:
+    """The check did not report `metric` and said why (it measures it only when asked, or there was
+    nothing to measure): the one case where a threshold on an unreported metric is not an ERROR."""
+    return metric not in observation.metrics and metric in observation.not_measured
+
+
+def not_judged(observation: Observation, policy: CheckPolicy) -> tuple[str, ...]:
+    """One reason line per threshold on a metric the check deliberately did not measure."""
+    return tuple(
+        f"{metric} {threshold.op} {short(threshold.value)}{unit_of(metric)}: not judged, "
+        f"{observation.not_measured[metric]}"
+        for metric, threshold in policy.thresholds.items()
+        if _not_measured(observation, metric)
+    )
+
+
 def _judgeable(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
@@ -76,35 +94,36 @@ def evaluate(observation: Observation, findings: Sequence[Finding], policy: Chec
     """Judge one check: `findings` are the observation's findings left after waivers."""
     measurements = measure(observation, policy)
     judged = tuple(dataclasses.replace(f, blocking=is_blocking(f, policy)) for f in findings)
+    unjudged = not_judged(observation, policy)
     missing = [m for m in measurements if not _judgeable(m.value)]
     if missing:
         # A threshold on a metric the tool did not report (or reported as NaN/infinity) cannot be
         # judged: fail closed.
-        unjudged = tuple(
+        errors = tuple(
             m.describe() if m.value is None else f"{m.metric} is {m.value}, not a number to judge" for m in missing
         )
-        return Judgement(Status.ERROR, unjudged, measurements, judged)
+        return Judgement(Status.ERROR, (*errors, *unjudged), measurements, judged)
 
     failed = [f"{m.describe()}: not met" for m in measurements if not m.ok]
     blocking = [f for f in judged if f.blocking]
     if failed or blocking:
         counted = [f"{_count(blocking)} fail the policy{_at(policy.fail_at)}"] if blocking else []
-        return Judgement(Status.FAIL, (*failed, *counted), measurements, judged, tuple(failed))
+        return Judgement(Status.FAIL, (*failed, *counted, *unjudged), measurements, judged, tuple(failed))
 
     warning = [f for f in judged if policy.warn_at is not None and f.severity >= policy.warn_at]
     passed = tuple(f"{m.describe()}: met" for m in measurements)
     if warning:
-        reasons = (f"{_count(warning)} below the failing level", *passed)
+        reasons = (f"{_count(warning)} below the failing level", *passed, *unjudged)
         return Judgement(Status.WARN, reasons, measurements, judged, passed)
     if judged:
         return Judgement(
             Status.PASS,
-            (*passed, f"{_count(judged)} reported, none at a level the policy counts"),
+            (*passed, f"{_count(judged)} reported, none at a level the policy counts", *unjudged),
             measurements,
             judged,
             passed,
         )
-    return Judgement(Status.PASS, passed or ("nothing to report",), measurements, judged, passed)
+    return Judgement(Status.PASS, (*passed, *unjudged) or ("nothing to report",), measurements, judged, passed)
 
 
 def _count(findings: Sequence[Finding]) -> str:
