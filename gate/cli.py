@@ -52,7 +52,15 @@ def cli() -> None:
 @click.option("--only", help="Run only these checks (comma-separated ids).")
 @click.option("--skip", help="Skip these checks (comma-separated ids).")
 @click.option("--policy", "policy_name", help="Policy name (bundled) or path; overrides gate.toml's policy.")
-def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_name: str | None) -> None:
+@click.option(
+    "--diff-base",
+    metavar="REF",
+    help="Also judge the coverage of the lines changed since the git ref REF (e.g. origin/main): "
+    "git diff REF...HEAD plus uncommitted changes, by diff-cover.",
+)
+def run(
+    target: Path, out_dir: Path, only: str | None, skip: str | None, policy_name: str | None, diff_base: str | None
+) -> None:
     """Run the checks on TARGET (default: .), judge them against the policy, write reports.
 
     Exit codes: 0 pass, 1 a policy threshold failed, 2 bad usage/config/policy or --out is unusable
@@ -72,6 +80,7 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
             # configuration is valid, so that a usage error writes nothing.
             if out.exists():
                 _claim(stack, out)
+            _check_ref(diff_base)
             config = load_config(target)
             policy = _load_policy(config.policy if policy_name is None else policy_name, config)
             planned = plan(config, policy, _split(only), _split(skip))
@@ -79,7 +88,7 @@ def run(target: Path, out_dir: Path, only: str | None, skip: str | None, policy_
                 _claim(stack, out)
             try:
                 with _progress() as progress:
-                    report = run_gate(config, policy, planned, out, progress)
+                    report = run_gate(config, policy, planned, out, progress, diff_base=diff_base)
             finally:
                 proc.sweep()  # anything this run started that escaped its group and outlived it
             with github_actions.commands_paused(os.environ, _echo):
@@ -143,6 +152,12 @@ def validate(target: Path, policy_name: str | None) -> None:
         return 0
 
     _exit_with(work)
+
+
+def _check_ref(ref: str | None) -> None:
+    """A --diff-base value git will read as a ref: git would take "-..." as one of its own options."""
+    if ref is not None and (not ref.strip() or ref.startswith("-")):
+        raise UsageError([f"--diff-base {ref!r}: expected a git ref (a branch, tag or commit, e.g. origin/main)"])
 
 
 def _claim(stack: contextlib.ExitStack, out: Path) -> None:

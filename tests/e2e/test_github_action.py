@@ -28,6 +28,7 @@ INPUT_DEFAULTS = {
     "policy": "",
     "checks": "",
     "skip": "",
+    "diff-base": "",
     "out": "gate-reports",
     "upload-sarif": "false",
     "python-version": "3.11",
