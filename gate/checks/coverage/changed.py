@@ -148,8 +148,11 @@ def _message(stderr: str) -> str:
     return " ".join(lines) or "no output"
 
 
+_KINDS = {int: "a whole number", dict: "an object", list: "a list"}
+
+
 def _field(mapping: Any, key: str, kind: type, where: str = "") -> Any:
     place = f"src_stats[{where!r}]: " if where else ""
     if not isinstance(mapping, dict) or not isinstance(mapping.get(key), kind) or isinstance(mapping[key], bool):
-        raise CheckError(f"diff-cover report: {place}field {key!r} missing or not a {kind.__name__}")
+        raise CheckError(f"diff-cover report: {place}field {key!r} missing or not {_KINDS[kind]}")
     return mapping[key]
