@@ -60,6 +60,12 @@ def cli() -> None:
     help="An earlier gate-report.json (e.g. main's): its findings are existing and do not fail, only new "
     "ones do; the policy's change rules compare metrics with it.",
 )
+@click.option(
+    "--diff-base",
+    metavar="REF",
+    help="Also judge the coverage of the lines changed since the git ref REF (e.g. origin/main): "
+    "git diff REF...HEAD plus uncommitted changes, by diff-cover.",
+)
 def run(
     target: Path,
     out_dir: Path,
@@ -67,6 +73,7 @@ def run(
     skip: str | None,
     policy_name: str | None,
     baseline_path: Path | None,
+    diff_base: str | None,
 ) -> None:
     """Run the checks on TARGET (default: .), judge them against the policy, write reports.
 
@@ -87,6 +94,7 @@ def run(
             # configuration is valid, so that a usage error writes nothing.
             if out.exists():
                 _claim(stack, out)
+            _check_ref(diff_base)
             config = load_config(target)
             policy = _load_policy(config.policy if policy_name is None else policy_name, config)
             planned = plan(config, policy, _split(only), _split(skip))
@@ -95,7 +103,7 @@ def run(
                 _claim(stack, out)
             try:
                 with _progress() as progress:
-                    report = run_gate(config, policy, planned, out, progress, baseline=baseline)
+                    report = run_gate(config, policy, planned, out, progress, baseline=baseline, diff_base=diff_base)
             finally:
                 proc.sweep()  # anything this run started that escaped its group and outlived it
             with github_actions.commands_paused(os.environ, _echo):
@@ -229,6 +237,12 @@ def init(target: Path, to_stdout: bool, force: bool) -> None:
         return 0
 
     _exit_with(work)
+
+
+def _check_ref(ref: str | None) -> None:
+    """A --diff-base value git will read as a ref: git would take "-..." as one of its own options."""
+    if ref is not None and (not ref.strip() or ref.startswith("-")):
+        raise UsageError([f"--diff-base {ref!r}: expected a git ref (a branch, tag or commit, e.g. origin/main)"])
 
 
 def _claim(stack: contextlib.ExitStack, out: Path) -> None:

@@ -22,7 +22,7 @@ from gate.model import (
     Severity,
     Status,
 )
-from gate.numbers import plural
+from gate.numbers import plural, short
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement,
     """Compare every threshold the policy sets with the metric the check reported."""
     measurements = []
     for metric, threshold in policy.thresholds.items():
+        if _not_measured(observation, metric):
+            continue  # said so in the reasons (not_judged), neither met nor missed
         value = observation.metrics.get(metric)
         ok = value is not None and _judgeable(value) and COMPARISONS[threshold.op](float(value), threshold.value)
         measurements.append(Measurement(metric, value, threshold.op, threshold.value, ok, unit_of(metric)))
@@ -76,6 +78,22 @@ def _failing_parts(observation: Observation, policy: CheckPolicy, whole_failed: 
                     Measurement(f"{metric} ({part})", value, threshold.op, threshold.value, False, unit_of(metric))
                 )
     return tuple(failing)
+
+
+def _not_measured(observation: Observation, metric: str) -> bool:
+    """The check did not report `metric` and said why (it measures it only when asked, or there was
+    nothing to measure): the one case where a threshold on an unreported metric is not an ERROR."""
+    return metric not in observation.metrics and metric in observation.not_measured
+
+
+def not_judged(observation: Observation, policy: CheckPolicy) -> tuple[str, ...]:
+    """One reason line per threshold on a metric the check deliberately did not measure."""
+    return tuple(
+        f"{metric} {threshold.op} {short(threshold.value)}{unit_of(metric)}: not judged, "
+        f"{observation.not_measured[metric]}"
+        for metric, threshold in policy.thresholds.items()
+        if _not_measured(observation, metric)
+    )
 
 
 def _judgeable(value: float | None) -> bool:
@@ -143,14 +161,15 @@ def _evaluate(
         dataclasses.replace(f, blocking=f.baseline is not BaselineState.EXISTING and is_blocking(f, policy))
         for f in findings
     )
+    unjudged = not_judged(observation, policy)
     missing = [m for m in measurements if not _judgeable(m.value)]
     if missing:
         # A threshold on a metric the tool did not report (or reported as NaN/infinity) cannot be
         # judged: fail closed.
-        unjudged = tuple(
+        errors = tuple(
             m.describe() if m.value is None else f"{m.metric} is {m.value}, not a number to judge" for m in missing
         )
-        return Judgement(Status.ERROR, unjudged, measurements, judged)
+        return Judgement(Status.ERROR, (*errors, *unjudged), measurements, judged)
 
     failed = [f"{m.describe()}: not met" for m in measurements if not m.ok]
     changed = [reason for fails, reason in change_reasons if fails]
@@ -159,19 +178,19 @@ def _evaluate(
     existing = _existing(judged, policy)
     if failed or blocking or changed:
         counted = [f"{_count(blocking, _new(judged))} fail the policy{_at(policy.fail_at)}"] if blocking else []
-        reasons = (*failed, *changed, *counted, *existing, *notes)
+        reasons = (*failed, *changed, *counted, *existing, *notes, *unjudged)
         return Judgement(Status.FAIL, reasons, measurements, judged, tuple(failed))
 
     fresh = [f for f in judged if f.baseline is not BaselineState.EXISTING]
     warning = [f for f in fresh if policy.warn_at is not None and f.severity >= policy.warn_at]
     passed = tuple(f"{m.describe()}: met" for m in measurements)
     if warning:
-        reasons = (f"{_count(warning, _new(judged))} below the failing level", *passed, *existing, *notes)
+        reasons = (f"{_count(warning, _new(judged))} below the failing level", *passed, *existing, *notes, *unjudged)
         return Judgement(Status.WARN, reasons, measurements, judged, passed)
     if fresh:
         reasons = (*passed, f"{_count(fresh, _new(judged))} reported, none at a level the policy counts")
-        return Judgement(Status.PASS, (*reasons, *existing, *notes), measurements, judged, passed)
-    rest = (*passed, *existing, *notes)
+        return Judgement(Status.PASS, (*reasons, *existing, *notes, *unjudged), measurements, judged, passed)
+    rest = (*passed, *existing, *notes, *unjudged)
     return Judgement(Status.PASS, rest or ("nothing to report",), measurements, judged, passed)
 
 

@@ -113,6 +113,10 @@ class Observation:
     # Metrics per part of what was measured (load: per operation). When the whole misses a threshold,
     # the parts that miss it too are named with their figure (the whole decides the status).
     parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # Metrics the check deliberately did not measure, each with why ("measured only with --diff-base
+    # REF"). A threshold on one is not judged and says why; a threshold on a metric that is neither
+    # reported nor listed here is an ERROR (fail closed).
+    not_measured: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,9 @@ class CheckResult:
     fail_at: Severity | None = None
     # The observation's per-part metrics, kept until the policy judged them (see Observation.parts).
     parts: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The observation's deliberately unmeasured metrics, kept until the policy judged them (see
+    # Observation.not_measured); reports carry the judgement's "not judged" reason lines instead.
+    not_measured: Mapping[str, str] = field(default_factory=dict)
     # The last lines a failing tool (or the service) logged: the evidence for an ERROR.
     log_tail: str = ""
     # The reasons that are threshold lines ("p95_ms 212 ms < 200 ms: not met"), a subset of `reasons`

@@ -109,11 +109,14 @@ def run_gate(
     progress: Progress | None = None,
     today: dt.date | None = None,
     baseline: Baseline | None = None,
+    diff_base: str | None = None,
 ) -> GateReport:
     """Run the planned checks and judge them; never raises for a check that fails to run.
 
     With `baseline` (an earlier report, read by the CLI before anything ran), findings it had are
-    existing and only new ones fail, and the policy's change rules compare metrics with it."""
+    existing and only new ones fail, and the policy's change rules compare metrics with it.
+    `diff_base` (`--diff-base REF`) reaches every check through its context: what it measures, never
+    how it is judged."""
     progress = progress or Progress()
     today = today or dt.date.today()
     started_at = dt.datetime.now(dt.UTC)
@@ -130,7 +133,7 @@ def run_gate(
 
     def run_one(check_id: str, service: LiveService | None = None) -> None:
         progress.started(check_id)
-        measured = _run_check(check_id, config, out_dir, env, service)
+        measured = _run_check(check_id, config, out_dir, env, service, diff_base)
         observed[check_id], waiver_counts[check_id] = _judge(measured, config, policy, today, baseline)
         progress.finished(observed[check_id])
 
@@ -248,7 +251,12 @@ def _run_parallel(
 
 
 def _run_check(
-    check_id: str, config: GateConfig, out_dir: Path, env: dict[str, str], service: LiveService | None
+    check_id: str,
+    config: GateConfig,
+    out_dir: Path,
+    env: dict[str, str],
+    service: LiveService | None,
+    diff_base: str | None = None,
 ) -> CheckResult:
     check = CHECKS[check_id]
     work_dir = out_dir / "artifacts" / check_id
@@ -260,6 +268,7 @@ def _run_check(
         work_dir=work_dir,
         target_env=env,
         live_service=service,
+        diff_base=diff_base,
     )
     started = time.monotonic()
     try:
@@ -286,6 +295,7 @@ def _run_check(
         artifacts=observation.artifacts,
         details=dict(observation.details),
         parts=dict(observation.parts),
+        not_measured=dict(observation.not_measured),
         traits=traits(check).report,
     )
 
@@ -303,7 +313,9 @@ def _judge(
         return result, [0] * len(config.waivers)
     check_policy = policy.checks[result.id]
     kept, waived, counts = apply_waivers(result.findings, config.waivers, today)
-    observation = Observation(metrics=result.metrics, findings=kept, parts=result.parts)
+    observation = Observation(
+        metrics=result.metrics, findings=kept, parts=result.parts, not_measured=result.not_measured
+    )
     judgement = evaluate(observation, kept, check_policy, check_baseline, waived)
     judged = replace(
         result,

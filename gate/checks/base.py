@@ -41,6 +41,9 @@ class CheckContext:
     work_dir: Path  # this check's artifact folder inside out_dir
     target_env: Mapping[str, str]  # environment for the target's own commands (its venv first on PATH)
     live_service: LiveService | None = None  # set by the runner for every LIVE check (read ctx.service)
+    # `gate run --diff-base REF`: the git ref whose changes are measured as well (coverage: the
+    # changed lines); None when the run was not asked to.
+    diff_base: str | None = None
 
     @property
     def service(self) -> LiveService:

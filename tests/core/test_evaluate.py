@@ -19,9 +19,47 @@ def judge(metrics: dict[str, float], policy: CheckPolicy, findings: tuple[Findin
 
 def test_coverage_threshold_is_strict_at_80() -> None:
     policy = load_policy("default", Path("."), {}, "test").checks["coverage"]
-    assert judge({"percent": 80.0}, policy) is Status.FAIL
-    assert judge({"percent": 79.99}, policy) is Status.FAIL
-    assert judge({"percent": 80.0001}, policy) is Status.PASS
+    changed = {"changed_lines_percent": 100.0}
+    assert judge({"percent": 80.0, **changed}, policy) is Status.FAIL
+    assert judge({"percent": 79.99, **changed}, policy) is Status.FAIL
+    assert judge({"percent": 80.0001, **changed}, policy) is Status.PASS
+
+
+def test_changed_line_coverage_is_judged_at_80_inclusive() -> None:
+    policy = load_policy("default", Path("."), {}, "test").checks["coverage"]
+    assert judge({"percent": 90.0, "changed_lines_percent": 80.0}, policy) is Status.PASS
+    assert judge({"percent": 90.0, "changed_lines_percent": 79.99}, policy) is Status.FAIL
+
+
+def test_a_threshold_on_a_metric_the_check_did_not_measure_on_purpose_is_not_judged_and_says_why() -> None:
+    policy = CheckPolicy(thresholds={"percent": Threshold(">", 80.0), "changed_percent": Threshold(">=", 80.0)})
+    observation = Observation(metrics={"percent": 90.0}, not_measured={"changed_percent": "needs --diff-base REF"})
+    judgement = evaluate(observation, (), policy)
+    assert judgement.status is Status.PASS
+    assert judgement.reasons == (
+        "percent 90 % > 80 %: met",
+        "changed_percent >= 80 %: not judged, needs --diff-base REF",
+    )
+    assert [m.metric for m in judgement.measurements] == ["percent"]  # nothing was met or missed
+    assert judgement.threshold_reasons == ("percent 90 % > 80 %: met",)
+    # The line comes with every status, and a failure elsewhere still fails.
+    failed = evaluate(Observation(metrics={"percent": 50.0}, not_measured=observation.not_measured), (), policy)
+    assert failed.status is Status.FAIL and failed.reasons[-1].endswith("not judged, needs --diff-base REF")
+
+
+def test_a_metric_reported_and_declared_not_measured_is_judged() -> None:
+    # The measurement wins: a check cannot hide a value it reported behind a "not measured".
+    policy = CheckPolicy(thresholds={"changed_percent": Threshold(">=", 80.0)})
+    observation = Observation(metrics={"changed_percent": 10.0}, not_measured={"changed_percent": "why"})
+    assert evaluate(observation, (), policy).status is Status.FAIL
+
+
+def test_an_unreported_metric_not_declared_is_still_an_error() -> None:
+    policy = CheckPolicy(thresholds={"percent": Threshold(">", 80.0), "other": Threshold(">", 1.0)})
+    observation = Observation(metrics={}, not_measured={"other": "not asked for"})
+    judgement = evaluate(observation, (), policy)
+    assert judgement.status is Status.ERROR
+    assert judgement.reasons == ("percent not reported (threshold > 80 %)", "other > 1: not judged, not asked for")
 
 
 def test_reasons_name_the_value_and_the_limit() -> None:

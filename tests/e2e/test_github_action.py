@@ -29,6 +29,7 @@ INPUT_DEFAULTS = {
     "checks": "",
     "skip": "",
     "baseline": "",
+    "diff-base": "",
     "out": "gate-reports",
     "upload-sarif": "false",
     "python-version": "3.11",

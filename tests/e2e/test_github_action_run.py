@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_github_action import EXPRESSION, INPUT_DEFAULTS, REPO, action_steps
+from tests.support.gitrepo import commit_all, git, init_on_main
 
 
 @dataclass
@@ -165,6 +166,7 @@ def test_inputs_cannot_inject_shell(workspace: tuple[Path, Path]) -> None:
             "target": 'svc$(touch "$RUNNER_TEMP/pwned1")',
             "checks": '"; touch "$RUNNER_TEMP/pwned2"; echo "',
             "skip": '`touch "$RUNNER_TEMP/pwned3"`',
+            "diff-base": '$(touch "$RUNNER_TEMP/pwned4")',
             "out": "r",
         },
     )
@@ -235,3 +237,28 @@ def test_a_sarif_with_runs_is_uploaded_with_repository_paths(workspace: tuple[Pa
     # The annotation and the SARIF both name the file from the repository root, where GitHub looks.
     assert "file=svc/app/hashing.py,line=5" in run.log
     assert '"uri": "svc/app/hashing.py"' in (ws / "r" / "gate-report.sarif").read_text()
+
+
+def test_diff_base_judges_the_changed_lines(workspace: tuple[Path, Path]) -> None:
+    ws, temp = workspace
+    (ws / ".gitignore").write_text(".venv\nr/\n__pycache__/\n")
+    init_on_main(ws)  # the workspace is the repository (a checkout with fetch-depth: 0 has main)
+    git(ws, "checkout", "-q", "-b", "change")
+    with (ws / "svc" / "app" / "__init__.py").open("a") as module:
+        module.write("\n\ndef untested(a):\n    return -a\n")
+    commit_all(ws, "change")
+    inputs = {"target": "svc", "checks": "coverage", "policy": "lenient.toml", "out": "r", "diff-base": "main"}
+    run = run_action(ws, temp, inputs)
+    assert run.outputs == {"verdict": "pass", "exit-code": "0"}, run.log  # lenient.toml judges only the total
+    report = json.loads((ws / "r" / "gate-report.json").read_text())
+    (coverage,) = report["checks"][1:2]
+    assert (coverage["id"], coverage["metrics"]["changed_lines"], coverage["metrics"]["changed_lines_missing"]) == (
+        "coverage",
+        2,
+        1,
+    )
+    assert coverage["details"]["diff_base"] == "main"
+    # An unknown ref reaches gate as one argument, and is an ERROR naming it.
+    run = run_action(ws, temp, {**inputs, "diff-base": "origin/main"})
+    assert run.outputs == {"verdict": "error", "exit-code": "3"}, run.log
+    assert "'origin/main'" in run.log

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,9 @@ from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, field_val
 
 from gate import proc
 from gate.checks.base import CheckContext
+from gate.checks.coverage import changed, convert
 from gate.checks.coverage.data import CoverageData, parse_cobertura, parse_json, sniff
-from gate.checks.target_command import append_log, run_target_command
+from gate.checks.target_command import run_target_command
 from gate.errors import CheckError
 from gate.model import Finding, Observation, Severity
 from gate.sections import SectionModel, check_target_paths, exactly_one
@@ -20,10 +21,10 @@ from gate.sections import SectionModel, check_target_paths, exactly_one
 ID = "coverage"
 TITLE = "Test coverage"
 TYPICAL_DURATION_S = 30.0  # the target's whole test suite
-TOOL_URIS = {"coverage": "https://coverage.readthedocs.io/"}
+TOOL_URIS = {"coverage": "https://coverage.readthedocs.io/", "diff-cover": "https://github.com/Bachmann1234/diff_cover"}
 
 DATA_FILE = ".coverage"  # inside the work folder, through COVERAGE_FILE
-JSON_REPORT = "coverage.json"
+JSON_REPORT, XML_REPORT = convert.JSON_REPORT, convert.XML_REPORT
 COMMAND_LOG = "coverage-command.log"
 PYTEST_NO_TESTS = 5  # pytest's exit code when it collected no test
 NO_TESTS_LINE = "no tests ran"  # pytest's summary line then (with or without -q)
@@ -57,7 +58,7 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     if settings.command is not None:
         data, artifacts = _from_command(ctx, settings.command, settings.timeout_s)
         if data is None:
-            return _no_tests(artifacts)
+            return _no_tests(artifacts, ctx.diff_base)
     else:
         assert settings.report is not None  # the model requires exactly one of the two
         data, artifacts = _from_report(ctx, settings.report, settings.timeout_s)
@@ -66,15 +67,43 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
         raise CheckError(
             "the coverage data measures no statements (is `--source` pointing at the code?)", artifacts=artifacts
         )
-    return Observation(
+    observation = Observation(
         metrics={"percent": data.percent, "statements": data.statements, "missing": data.missing},
         tools={"coverage": data.version},
         artifacts=artifacts,
         details={"files": [f.as_dict() for f in data.files]},
     )
+    if ctx.diff_base is None:
+        return replace(observation, not_measured=dict.fromkeys(changed.METRICS, changed.NOT_ASKED))
+    return _with_changed_lines(ctx, settings, observation, ctx.diff_base)
 
 
-def _no_tests(artifacts: tuple[str, ...]) -> Observation:
+def _with_changed_lines(ctx: CheckContext, settings: Settings, observation: Observation, base: str) -> Observation:
+    """The observation with the coverage of the lines changed since `base`; ERROR (keeping the total) if
+    diff-cover cannot tell: the run was asked to judge them."""
+    xml = ctx.artifact(XML_REPORT)
+    if not xml.is_file():
+        raise CheckError(
+            f"--diff-base: coverage report {settings.report!r} is coverage.py JSON, which diff-cover cannot read; "
+            "set report to a Cobertura XML report (`coverage xml`) or to the .coverage data file",
+            measured=observation,
+        )
+    try:
+        lines, artifacts = changed.measure(ctx, xml, base, settings.timeout_s)
+    except CheckError as exc:
+        raise CheckError(str(exc), exc.log_tail, exc.artifacts, measured=observation) from None
+    return replace(
+        observation,
+        metrics={**observation.metrics, **lines.metrics()},
+        findings=(*observation.findings, *lines.findings(ctx.check_id)),
+        tools={**observation.tools, changed.DIFF_COVER: changed.version()},
+        artifacts=(*observation.artifacts, *artifacts),
+        details={**observation.details, **lines.details()},
+        not_measured=lines.not_measured(),
+    )
+
+
+def _no_tests(artifacts: tuple[str, ...], diff_base: str | None) -> Observation:
     """A suite without tests covers nothing: a measured 0 %, for the policy to judge (not an ERROR)."""
     finding = Finding(
         check=ID,
@@ -90,6 +119,7 @@ def _no_tests(artifacts: tuple[str, ...]) -> Observation:
         tools={"coverage": "not run"},
         artifacts=artifacts,
         details={"files": [], "note": NO_TESTS_LINE},
+        not_measured=dict.fromkeys(changed.METRICS, changed.NOT_ASKED if diff_base is None else NO_TESTS_LINE),
     )
 
 
@@ -119,13 +149,13 @@ def _from_command(ctx: CheckContext, command: str, timeout: float) -> tuple[Cove
             _log_tail(log),
             artifacts,
         )
-    reader = _coverage_reader(ctx)
+    reader = convert.coverage_reader(ctx)
     if parallel:
         # parallel mode (`-p`, `parallel = true`, multiprocessing) writes one file per process
         combine = ["combine", "--append"] if data_file.is_file() else ["combine"]
-        _convert(ctx, reader, combine, env, timeout, log, artifacts)
-    data = _json_from_data_file(ctx, reader, env, timeout, log, artifacts)
-    return data, (*artifacts, ctx.relative(ctx.artifact(JSON_REPORT)))
+        convert.convert(ctx, reader, combine, env, timeout, log, artifacts)
+    data, reports = convert.reports_from_data_file(ctx, reader, env, timeout, log, artifacts)
+    return data, (*artifacts, *reports)
 
 
 def _from_report(ctx: CheckContext, report: str, timeout: float) -> tuple[CoverageData, tuple[str, ...]]:
@@ -134,11 +164,12 @@ def _from_report(ctx: CheckContext, report: str, timeout: float) -> tuple[Covera
         raise CheckError(f"coverage report {report!r} not found in {ctx.target}")
     kind = sniff(path)
     if kind == "json":
+        ctx.artifact(XML_REPORT).unlink(missing_ok=True)  # none for this report: diff-cover must not read one
         copy = ctx.artifact(JSON_REPORT)
         shutil.copyfile(path, copy)
         return parse_json(_read(copy), report), (ctx.relative(copy),)
     if kind == "xml":
-        copy = ctx.artifact("coverage.xml")
+        copy = ctx.artifact(XML_REPORT)
         shutil.copyfile(path, copy)
         return parse_cobertura(_read(copy), report), (ctx.relative(copy),)
     if kind == "sqlite":
@@ -150,79 +181,17 @@ def _from_report(ctx: CheckContext, report: str, timeout: float) -> tuple[Covera
         log.write_text(f"converting {report} (copied to {data_file})\n", encoding="utf-8")
         env = {**ctx.target_env, "COVERAGE_FILE": str(data_file)}
         artifacts = (ctx.relative(log),)
-        data = _json_from_data_file(ctx, _coverage_reader(ctx), env, timeout, log, artifacts)
-        return data, (*artifacts, ctx.relative(ctx.artifact(JSON_REPORT)))
+        data, reports = convert.reports_from_data_file(ctx, convert.coverage_reader(ctx), env, timeout, log, artifacts)
+        return data, (*artifacts, *reports)
     raise CheckError(
         f"coverage report {report!r} is not a Cobertura XML report, a coverage.py JSON report "
         "or a coverage.py data file (.coverage)"
     )
 
 
-def _json_from_data_file(
-    ctx: CheckContext,
-    reader: Sequence[str],
-    env: Mapping[str, str],
-    timeout: float,
-    log: Path,
-    artifacts: tuple[str, ...],
-) -> CoverageData:
-    out = ctx.artifact(JSON_REPORT)
-    # --fail-under=0: a fail_under in the target's own config would make `coverage json` exit 2;
-    # the policy, not the target's config, judges the percentage.
-    _convert(ctx, reader, ["json", "-o", str(out), "--fail-under=0"], env, timeout, log, artifacts)
-    if not out.is_file():
-        raise CheckError(f"coverage json wrote no report ({out})", _log_tail(log), artifacts)
-    return parse_json(_read(out), ctx.relative(out))
-
-
-def _convert(
-    ctx: CheckContext,
-    reader: Sequence[str],
-    args: list[str],
-    env: Mapping[str, str],
-    timeout: float,
-    log: Path,
-    artifacts: tuple[str, ...],
-) -> None:
-    # cwd is the target so its coverage configuration (omit, exclude_lines, paths) applies to the report.
-    step = args[0]
-    done = proc.run(
-        [*reader, *args], cwd=ctx.target, env=env, timeout=timeout, ok_codes=(0, 1), label=f"coverage {step}"
-    )
-    append_log(log, done)
-    if done.returncode != 0 and list(reader[1:]) == ["-m", "coverage"] and _NO_COVERAGE in done.stderr:
-        # The target's python has no coverage.py (tests run via tox, uv, ...): gate's own reads the data.
-        done = proc.run(
-            [*proc.tool_argv("coverage"), *args],
-            cwd=ctx.target,
-            env=env,
-            timeout=timeout,
-            ok_codes=(0, 1),
-            label=f"coverage {step}",
-        )
-        append_log(log, done)
-    if done.returncode != 0:
-        last = done.tail(1) or "no output"
-        raise CheckError(f"coverage {step} failed (exit {done.returncode}): {last}", done.tail(), artifacts)
-
-
-_NO_COVERAGE = "No module named coverage"
-
-
-def _coverage_reader(ctx: CheckContext) -> list[str]:
-    """The coverage.py that reads the data first: the target's own when it has a python, else gate's."""
-    # The target's `python -m coverage` wrote the data, so it reads its data-file schema for sure
-    # and honours the same configuration; gate's own coverage is the fallback (in _convert) for
-    # targets whose PATH python lacks coverage. Trying it costs nothing when it works, where a
-    # `--version` probe cost a process start on every run. A schema gate's version cannot read is
-    # then an error with coverage's message, never a guess.
-    python = shutil.which("python", path=ctx.target_env.get("PATH"))
-    return [python, "-m", "coverage"] if python is not None else proc.tool_argv("coverage")
-
-
 def _remove_stale(ctx: CheckContext) -> None:
     """Delete data and reports an earlier run left in this work folder: they must not pass for this run's."""
-    for path in [*ctx.work_dir.glob(DATA_FILE + "*"), ctx.work_dir / JSON_REPORT]:
+    for path in [*ctx.work_dir.glob(DATA_FILE + "*"), ctx.work_dir / JSON_REPORT, ctx.work_dir / XML_REPORT]:
         if path.is_file():
             path.unlink()
 

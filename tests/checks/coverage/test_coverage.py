@@ -23,6 +23,8 @@ RunGate = Callable[..., tuple[Result, dict[str, Any] | None]]
 MakeTarget = Callable[..., Path]
 DATA = paths.DATA / "coverage"
 COMMAND = "python -m coverage run --source=app -m pytest -q"
+# Every run without --diff-base says that the policy's changed-line threshold was not judged, and why.
+NOT_JUDGED = "changed_lines_percent >= 80 %: not judged, measured only with --diff-base REF"
 
 
 def copy_fixture(name: str, tmp_path: Path) -> Path:
@@ -62,7 +64,7 @@ def test_exactly_80_percent_fails_and_leaves_no_data_in_the_target(run_gate: Run
     assert result.exit_code == 1, result.output
     assert check["status"] == "fail"
     assert check["metrics"] == {"percent": 80.0, "statements": 5, "missing": 1}
-    assert check["reasons"] == ["percent 80 % > 80 %: not met"]
+    assert check["reasons"] == ["percent 80 % > 80 %: not met", NOT_JUDGED]
     assert check["details"]["files"] == [
         {"path": "app/__init__.py", "percent": 80.0, "statements": 5, "missing": 1, "missing_lines": [9]}
     ]
@@ -77,7 +79,7 @@ def test_65_percent_fails_naming_the_percentage(run_gate: RunGate, tmp_path: Pat
     result, check = run_coverage(run_gate, target)
     assert result.exit_code == 1
     assert check["metrics"]["percent"] == 65.0
-    assert check["reasons"] == ["percent 65 % > 80 %: not met"]
+    assert check["reasons"] == ["percent 65 % > 80 %: not met", NOT_JUDGED]
     assert "percent 65 % > 80 %" in result.output
     assert check["details"]["files"][0]["missing_lines"] == [8, 20, 21, 22, 26, 27, 28]
     assert coverage_files(target) == []
@@ -233,7 +235,7 @@ def test_a_suite_without_tests_is_a_measured_zero_not_an_error(run_gate: RunGate
     assert result.exit_code == 1, result.output
     assert check["status"] == "fail"
     assert check["metrics"]["percent"] == 0.0
-    assert check["reasons"] == ["percent 0 % > 80 %: not met"]
+    assert check["reasons"] == ["percent 0 % > 80 %: not met", NOT_JUDGED]
     (finding,) = check["findings"]
     assert finding["rule"] == "no-tests" and finding["message"].startswith("no tests ran")
     assert "no tests ran" in result.output
