@@ -86,24 +86,33 @@ def test_waived_findings_are_marked_too() -> None:
     assert judgement.absent == 0
 
 
+def coverage(percent: float) -> Observation:
+    """A coverage observation as the check makes it without --diff-base (changed lines not measured)."""
+    return Observation({"percent": percent}, not_measured={"changed_lines_percent": "measured only with --diff-base"})
+
+
 def test_a_coverage_drop_beyond_the_change_rule_fails() -> None:
     policy = load_policy("default", Path("."), {}, "test").checks["coverage"]
     baseline = CheckBaseline(metrics={"percent": 85.0})
-    judgement = evaluate(Observation({"percent": 83.9}), (), policy, baseline)
+    # Without --diff-base the coverage check says why it did not measure changed lines.
+    observation = Observation(
+        {"percent": 83.9}, not_measured={"changed_lines_percent": "measured only with --diff-base"}
+    )
+    judgement = evaluate(observation, (), policy, baseline)
     assert judgement.status is Status.FAIL
     assert "percent 85 % -> 83.9 % (-1.1 %; may drop by at most 1): not met" in judgement.reasons
     assert [m.ok for m in judgement.changes] == [False]
-    within = evaluate(Observation({"percent": 84.5}), (), policy, baseline)
+    within = evaluate(coverage(84.5), (), policy, baseline)
     assert within.status is Status.PASS
     assert "percent 85 % -> 84.5 % (-0.5 %; may drop by at most 1): met" in within.reasons
 
 
 def test_a_change_that_cannot_be_judged_is_a_note_not_a_failure() -> None:
     policy = CheckPolicy(thresholds={"percent": Threshold(">", 10)}, changes={"percent": ChangeRule(max_drop=1)})
-    missing = evaluate(Observation({"percent": 50.0}), (), policy, CheckBaseline(metrics={}))
+    missing = evaluate(coverage(50.0), (), policy, CheckBaseline(metrics={}))
     assert missing.status is Status.PASS
     assert "percent: not in the baseline, change not judged" in missing.reasons
-    errored = evaluate(Observation({"percent": 50.0}), (), policy, CheckBaseline(why_not="error in the baseline"))
+    errored = evaluate(coverage(50.0), (), policy, CheckBaseline(why_not="error in the baseline"))
     assert errored.status is Status.PASS and errored.changes == ()
     assert "change of percent not judged: the check was error in the baseline" in errored.reasons
 
