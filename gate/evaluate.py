@@ -177,7 +177,8 @@ def _evaluate(
     blocking = [f for f in judged if f.blocking]
     existing = _existing(judged, policy)
     if failed or blocking or changed:
-        counted = [f"{_count(blocking, _new(judged))} fail the policy{_at(policy.fail_at)}"] if blocking else []
+        verb = "fails" if len(blocking) == 1 else "fail"
+        counted = [f"{_count(blocking, _new(judged))} {verb} the policy{_at(policy.fail_at)}"] if blocking else []
         reasons = (*failed, *changed, *counted, *existing, *notes, *unjudged)
         return Judgement(Status.FAIL, reasons, measurements, judged, tuple(failed))
 

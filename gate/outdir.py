@@ -204,6 +204,8 @@ def read_report(path: Path) -> GateReport:
         # Every reporter walks the report recursively: refuse here, not with a RecursionError later.
         raise UsageError([f"{path}: not a gate report: nested deeper than {MAX_DEPTH} levels"])
     version = data.get("schema_version")
+    if version is None:
+        raise UsageError([f"{path}: not a gate report (a JSON object without schema_version: is it gate-report.json?)"])
     if not isinstance(version, str) or version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise UsageError(
             [

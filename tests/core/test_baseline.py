@@ -52,7 +52,7 @@ def test_only_new_findings_fail_and_the_count_says_new() -> None:
     assert judgement.status is Status.FAIL
     assert [f.baseline for f in judgement.findings] == [BaselineState.EXISTING, BaselineState.NEW]
     assert [f.blocking for f in judgement.findings] == [False, True]
-    assert judgement.reasons[0].startswith("1 new finding (1 high) fail the policy")
+    assert judgement.reasons[0].startswith("1 new finding (1 high) fails the policy")
 
 
 def test_matching_is_a_multiset_and_gone_findings_are_counted() -> None:
@@ -121,7 +121,7 @@ def test_without_a_baseline_nothing_changes() -> None:
     judgement = evaluate(Observation({}), (finding(),), POLICY)
     assert judgement.findings[0].baseline is None and judgement.findings[0].blocking
     assert judgement.reasons == (
-        "1 finding (1 high) fail the policy (severity medium or above, or a rule the policy always fails)",
+        "1 finding (1 high) fails the policy (severity medium or above, or a rule the policy always fails)",
     )
 
 

@@ -142,5 +142,5 @@ def test_a_baseline_that_is_missing_or_not_a_report_is_a_usage_error(tmp_path: P
     sarif.write_text(json.dumps({"version": "2.1.0", "runs": []}))
     code, output, report = gate(target, tmp_path / "out", "--only", "security", "--baseline", str(sarif))
     assert code == 2 and report is None
-    assert f"--baseline {sarif}: report schema_version None is not supported" in output
+    assert f"--baseline {sarif}: not a gate report (a JSON object without schema_version" in output
     assert not (tmp_path / "out").exists()  # nothing ran, nothing written
