@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from gate import proc
 from gate.errors import CheckError, ToolError
+from gate.live import LiveService
 from gate.live.credentials import Credential, EnvRef, SchemeCredentials, Secret, basic_secret, binding_problems, schemes
 from gate.live.settings import AuthSettings, ServiceSettings
 from gate.redact import credible_secret, redact_text
@@ -184,3 +186,30 @@ def resolve_credentials(
         )
         secrets.extend([secret, resolved[name].value])
     return resolved
+
+
+def renewed(service: LiveService, target: Path) -> tuple[LiveService, list[str]]:
+    """The service with every credential that has a command given a fresh secret (the command re-run,
+    as a client logs in again), and the names of those renewed; CheckError when a command fails.
+    The new secrets are learnt, so every artifact and the report mask them too."""
+    fresh: list[str] = []
+    names: list[str] = []
+    credentials = dict(service.credentials)
+    for name, credential in service.credentials.items():
+        if credential.command is not None:
+            where = f"[service.credentials.{name}] command"
+            secret = command_secret(credential.command, credential.timeout_s, target, service.command_env, where)
+            credentials[name] = dataclasses.replace(credential, secret=secret)
+            fresh += [secret, credentials[name].value]
+            names.append(name)
+    headers, auth = dict(service.headers), service.auth
+    if auth is not None and auth.command is not None:
+        secret = command_secret(auth.command, auth.timeout_s, target, service.command_env, "[service].auth command")
+        auth = dataclasses.replace(auth, secret=secret)
+        headers[auth.param] = auth.value
+        fresh += [secret, auth.value]
+        names.append("[service].auth")
+    if service.learn_secrets is not None and fresh:
+        service.learn_secrets(fresh)
+    secrets = (*service.secrets, *fresh)
+    return dataclasses.replace(service, credentials=credentials, auth=auth, headers=headers, secrets=secrets), names

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gate.checks.base import CheckContext
-from gate.checks.practices import cors, errors, headers, health, jwt, pagination, ratelimit, status
+from gate.checks.practices import cors, errors, fresh, headers, health, jwt, pagination, ratelimit, status
 from gate.checks.practices import spec as spec_helpers
 from gate.checks.practices.context import Probing
 from gate.checks.practices.probe import ID, Outcome, Prober, excerpt, finding, stack_trace
@@ -55,19 +55,23 @@ def run(ctx: CheckContext, settings: Settings) -> Observation:
     prober = Prober(service, api_url, settings.request_timeout_s, settings.budget_s)
     probing = Probing(prober, service.spec, operations, settings, spec_helpers.login_operation(operations))
     outcomes: list[Outcome] = []
+    notes: list[str] = []
     try:
+        notes += fresh.ensure_accepted(probing, ctx.target)
         for name, probe in FAMILIES:
             if settings.runs(name):
                 outcomes.append(probe(probing))
             else:
                 outcomes.append(Outcome(name, not_applicable="turned off with [practices] disabled"))
     except CheckError as exc:  # ProbeError (no answer, out of time) or a spec the probes cannot use
-        measured = _observation(ctx, prober, outcomes, api_url)
+        measured = _observation(ctx, prober, outcomes, api_url, notes)
         raise CheckError(str(exc), artifacts=measured.artifacts, measured=measured) from None
-    return _observation(ctx, prober, outcomes, api_url)
+    return _observation(ctx, prober, outcomes, api_url, notes)
 
 
-def _observation(ctx: CheckContext, prober: Prober, outcomes: list[Outcome], api_url: str) -> Observation:
+def _observation(
+    ctx: CheckContext, prober: Prober, outcomes: list[Outcome], api_url: str, early_notes: list[str]
+) -> Observation:
     by_probe = {outcome.probe: outcome for outcome in outcomes}
     for trace in _stack_traces(prober):
         by_probe[trace.extra["probe"]].findings.append(trace)  # shown with the probe that provoked it
@@ -79,7 +83,8 @@ def _observation(ctx: CheckContext, prober: Prober, outcomes: list[Outcome], api
     }
     for outcome in outcomes:
         metrics.update(outcome.metrics)
-    notes = [f"{o.probe}: not applicable: {o.not_applicable}" for o in outcomes if o.not_applicable]
+    notes = [f"{fresh.PROBE}: {note}" for note in early_notes]
+    notes += [f"{o.probe}: not applicable: {o.not_applicable}" for o in outcomes if o.not_applicable]
     notes += [f"{o.probe}: {note}" for o in outcomes for note in o.notes]
     log = ctx.artifact("exchanges.jsonl")
     log.write_text("".join(json.dumps(_record(ex)) + "\n" for ex in prober.exchanges), encoding="utf-8")
