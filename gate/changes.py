@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from gate.evaluate import unit_of
 from gate.model import ChangeMeasurement, ChangeRule
+from gate.numbers import unit_of
 
 
 def judge_changes(

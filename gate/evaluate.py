@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from gate.baseline import CheckBaseline, mark
+from gate.changes import judge_changes
 from gate.model import (
     COMPARISONS,
     BaselineState,
@@ -22,7 +23,7 @@ from gate.model import (
     Severity,
     Status,
 )
-from gate.numbers import plural, short
+from gate.numbers import plural, short, unit_of
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,6 @@ class Judgement:
     waived: tuple[Finding, ...] = ()
     changes: tuple[ChangeMeasurement, ...] = ()
     absent: int = 0
-
-
-def unit_of(metric: str) -> str:
-    """Display unit from the metric's name: *_ms are milliseconds, percent/*_percent are percentages."""
-    if metric.endswith("_ms"):
-        return " ms"
-    if metric == "percent" or metric.endswith("_percent"):
-        return " %"
-    return ""
 
 
 def measure(observation: Observation, policy: CheckPolicy) -> tuple[Measurement, ...]:
@@ -133,8 +125,6 @@ def _changes(
     observation: Observation, policy: CheckPolicy, baseline: CheckBaseline
 ) -> tuple[tuple[ChangeMeasurement, ...], tuple[tuple[bool, str], ...]]:
     """The change rules' measurements and their reason lines, each with whether it fails the check."""
-    from gate.changes import judge_changes  # here: gate.changes imports this module (unit_of)
-
     if not policy.changes:
         return (), ()
     if baseline.metrics is None:

@@ -39,3 +39,12 @@ def seconds(value: float) -> str:
 def plural(count: int, noun: str) -> str:
     """ "1 finding", "2 findings", "0 findings"."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def unit_of(metric: str) -> str:
+    """Display unit from the metric's name: *_ms are milliseconds, percent/*_percent are percentages."""
+    if metric.endswith("_ms"):
+        return " ms"
+    if metric == "percent" or metric.endswith("_percent"):
+        return " %"
+    return ""

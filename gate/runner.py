@@ -27,7 +27,7 @@ from gate.targetenv import target_environment
 from gate.text import bound
 from gate.waivers import apply_waivers, waiver_uses
 
-STATIC_WORKERS = 3  # the checks that do not run alone (RUNS_ALONE) overlap in a pool
+POOL_WORKERS = 3  # the checks that run neither alone nor last (static and live) overlap in a pool
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def _run_parallel(
     def live_of(ids: Sequence[str]) -> list[str]:
         return [c for c in ids if traits(CHECKS[c]).live]
 
-    with ThreadPoolExecutor(max_workers=STATIC_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=POOL_WORKERS) as pool:
         futures = {c: pool.submit(run_one, c, service if traits(CHECKS[c]).live else None) for c in check_ids}
         try:
             for check_id in live_of(check_ids):

@@ -8,10 +8,9 @@ from typing import Any
 
 from gate.changes import judge_changes
 from gate.compare.model import CheckDelta, Comparison, EndpointDelta, MetricDelta, Run, SeverityCount
-from gate.evaluate import unit_of
 from gate.fingerprint import fingerprints
 from gate.model import ChangeRule, CheckResult, Finding, GateReport, Policy, Severity, Status, Verdict
-from gate.numbers import number
+from gate.numbers import number, unit_of
 from gate.reporters.common import shown
 
 # How bad a verdict or a status is, for "B is worse than A". SKIPPED is not ranked: nothing was measured.
