@@ -85,7 +85,8 @@ def run(
     def work() -> int:
         from gate import github_actions, proc
         from gate.config import load_config
-        from gate.runner import plan, run_gate
+        from gate.plan import plan
+        from gate.runner import run_gate
 
         out = out_dir.resolve()
         with contextlib.ExitStack() as stack:
@@ -155,7 +156,7 @@ def validate(target: Path, policy_name: str | None) -> None:
 
     def work() -> int:
         from gate.config import load_config
-        from gate.runner import plan
+        from gate.plan import plan
 
         config = load_config(target)
         policy = _load_policy(config.policy if policy_name is None else policy_name, config)

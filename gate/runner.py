@@ -5,35 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from gate import __version__, outdir, proc
+from gate import __version__, outdir, schedule
 from gate.baseline import Baseline, mark
 from gate.checks import CHECKS
-from gate.checks.base import CheckContext, configured, traits
+from gate.checks.base import CheckContext, traits
 from gate.config import GateConfig
-from gate.errors import CheckError, UsageError
+from gate.errors import CheckError
 from gate.evaluate import evaluate
 from gate.live import LiveService
 from gate.live.lifecycle import RunningService, open_service
 from gate.model import CheckResult, GateReport, Observation, Status, decide_verdict
 from gate.numbers import plural
-from gate.policy import Policy, fitting_policies
+from gate.plan import PlannedCheck
+from gate.policy import Policy
 from gate.redact import redact_report
 from gate.targetenv import target_environment
 from gate.text import bound
 from gate.waivers import apply_waivers, waiver_uses
-
-POOL_WORKERS = 3  # the checks that run neither alone nor last (static and live) overlap in a pool
-
-
-@dataclass(frozen=True)
-class PlannedCheck:
-    id: str
-    skip_reason: str | None = None  # set: reported as SKIPPED
 
 
 class Progress:
@@ -44,61 +35,6 @@ class Progress:
 
     def finished(self, result: CheckResult) -> None:
         """A check ended."""
-
-
-def plan(config: GateConfig, policy: Policy, only: Sequence[str], skip: Sequence[str]) -> list[PlannedCheck]:
-    """Decide, for every known check, whether it runs, is skipped, or is an error before it starts."""
-    problems = [
-        f"--only/--skip: unknown check {c!r} (expected one of: {', '.join(CHECKS)})"
-        for c in [*only, *skip]
-        if c not in CHECKS
-    ]
-    for check_id in only:
-        if check_id in CHECKS and not configured(CHECKS[check_id], config.raw):
-            problems.append(f"--only {check_id}: not configured in {config.source} ({_how_to_configure(check_id)})")
-    if problems:
-        raise UsageError(problems)
-    planned = []
-    for check_id, check in CHECKS.items():
-        check_policy = policy.checks.get(check_id)
-        if check_id in skip:
-            planned.append(PlannedCheck(check_id, skip_reason="skipped with --skip"))
-        elif only and check_id not in only:
-            planned.append(PlannedCheck(check_id, skip_reason="not selected with --only"))
-        elif check_policy is None or not check_policy.enabled:
-            planned.append(PlannedCheck(check_id, skip_reason=f"not enabled in policy {policy.name!r}"))
-        elif not configured(check, config.raw):
-            reason = f"not configured: {_how_to_configure(check_id)}"
-            if check_policy.required:
-                # Known before anything runs, and the run could only end ERROR: a usage error, so that
-                # `gate validate` predicts it. --skip is the explicit way to run without it.
-                problems.append(
-                    f"{config.source}: {check_id}: policy {policy.name!r} requires it; {reason} "
-                    f"(or leave it out with --skip {check_id}{_fitting_policy(config, policy)})"
-                )
-            planned.append(PlannedCheck(check_id, skip_reason=reason))
-        else:
-            planned.append(PlannedCheck(check_id))
-    if problems:
-        raise UsageError(problems)
-    if all(p.skip_reason is not None for p in planned):
-        # A verdict over nothing would read as a pass.
-        raise UsageError(["every check is skipped (policy, --only, --skip or gate.toml): nothing to judge"])
-    return planned
-
-
-def _fitting_policy(config: GateConfig, policy: Policy) -> str:
-    """ ", or use policy = ..." naming the bundled policy that fits what the target configures, if one does."""
-    configured_ids = [check_id for check_id, check in CHECKS.items() if configured(check, config.raw)]
-    for name, description in fitting_policies(configured_ids):
-        if name != policy.name:
-            # The description's part before its colon names the shape ("code without an HTTP service").
-            return f'; for {description.split(":")[0] or "this repository"}: use policy = "{name}"'
-    return ""
-
-
-def _how_to_configure(check_id: str) -> str:
-    return "add a [service] section" if traits(CHECKS[check_id]).live else f"add a [{check_id}] section"
 
 
 def run_gate(
@@ -131,9 +67,12 @@ def run_gate(
 
     waiver_counts: dict[str, list[int]] = {}
 
-    def run_one(check_id: str, service: LiveService | None = None) -> None:
+    service: LiveService | None = None
+
+    def run_one(check_id: str) -> None:
         progress.started(check_id)
-        measured = _run_check(check_id, config, out_dir, env, service, diff_base)
+        given = service if traits(CHECKS[check_id]).live else None
+        measured = _run_check(check_id, config, out_dir, env, given, diff_base)
         observed[check_id], waiver_counts[check_id] = _judge(measured, config, policy, today, baseline)
         progress.finished(observed[check_id])
 
@@ -148,11 +87,12 @@ def run_gate(
                     observed[check_id] = _error_result(check_id, running.error, running.log_tail(), 0.0)
                     progress.finished(observed[check_id])
             else:
-                _run_scheduled(to_run, run_one, observed, running)
+                service = running.live
+                schedule.run_scheduled(to_run, run_one, lambda check_id: _confirm_alive(observed, check_id, running))
                 static = []
         secrets = running.secrets
     if static:
-        _run_scheduled(static, run_one, observed, None)
+        schedule.run_scheduled(static, run_one, lambda check_id: None)
 
     results = []
     for item in planned:
@@ -184,70 +124,6 @@ def _target_in_repo(target: Path) -> str:
         if (folder / ".git").exists():
             return target.relative_to(folder).as_posix().removeprefix(".")
     return ""
-
-
-def submission_order(check_ids: Sequence[str]) -> list[str]:
-    """The checks in the order they go to the pool: longest first (TYPICAL_DURATION_S), ties in CHECKS order.
-
-    A long check submitted last waits for a worker and then runs alone at the end, making the run longer.
-    """
-    position = {check_id: index for index, check_id in enumerate(CHECKS)}
-    return sorted(check_ids, key=lambda c: (-traits(CHECKS[c]).typical_duration_s, position[c]))
-
-
-def _run_scheduled(
-    check_ids: list[str], run_one: Callable[..., None], observed: dict[str, CheckResult], running: RunningService | None
-) -> None:
-    """The checks that run alone (RUNS_ALONE) one by one in CHECKS order, then the others in the pool,
-    with the RUNS_LAST checks after the pool's live checks."""
-    service = running.live if running is not None else None
-    pooled, last = [], []
-    for check_id in check_ids:
-        declared = traits(CHECKS[check_id])
-        if declared.runs_last:
-            last.append(check_id)
-        elif not declared.runs_alone:
-            pooled.append(check_id)
-        else:
-            run_one(check_id, service if declared.live else None)
-            if declared.live and running is not None:
-                _confirm_alive(observed, check_id, running)
-    _run_parallel(pooled, last, run_one, observed, running)
-
-
-def _run_parallel(
-    check_ids: list[str],
-    last: list[str],
-    run_one: Callable[..., None],
-    observed: dict[str, CheckResult],
-    running: RunningService | None,
-) -> None:
-    """The pool, longest first; once its live checks are done, the RUNS_LAST checks one by one in this
-    thread while the pool's static checks go on."""
-    service = running.live if running is not None else None
-    check_ids = submission_order(check_ids)
-
-    def live_of(ids: Sequence[str]) -> list[str]:
-        return [c for c in ids if traits(CHECKS[c]).live]
-
-    with ThreadPoolExecutor(max_workers=POOL_WORKERS) as pool:
-        futures = {c: pool.submit(run_one, c, service if traits(CHECKS[c]).live else None) for c in check_ids}
-        try:
-            for check_id in live_of(check_ids):
-                futures[check_id].result()  # run_one never raises for a check's own failure; this re-raises bugs
-                if running is not None:
-                    _confirm_alive(observed, check_id, running)
-            for check_id in last:
-                run_one(check_id, service if traits(CHECKS[check_id]).live else None)
-                if running is not None and traits(CHECKS[check_id]).live:
-                    _confirm_alive(observed, check_id, running)
-            for future in futures.values():
-                future.result()
-        except BaseException:
-            # Ctrl-C arrives in this thread; the workers are blocked on their tools. Killing the tools
-            # lets the pool's shutdown finish at once instead of waiting for every check to end.
-            proc.stop_all()
-            raise
 
 
 def _run_check(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from gate.checks import CHECKS
 from gate.checks.base import traits
-from gate.runner import _target_in_repo, submission_order
+from gate.runner import _target_in_repo
+from gate.schedule import submission_order
 
 
 def test_the_targets_place_in_its_repository(tmp_path: Path) -> None:
