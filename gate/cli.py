@@ -192,6 +192,7 @@ def compare(before: Path, after: Path, policy_name: str | None, fmt: str, output
     def work() -> int:
         from gate import compare as comparing
         from gate import outdir
+        from gate.atomic import write_atomic
         from gate.compare import markdown, text
         from gate.policy import load_policy, policies_dir
 
@@ -204,7 +205,7 @@ def compare(before: Path, after: Path, policy_name: str | None, fmt: str, output
             _echo(rendered, nl=False)
         else:
             try:
-                outdir.write_atomic(output, rendered)
+                write_atomic(output, rendered)
             except OSError as exc:
                 raise UsageError([f"{output}: cannot write the comparison: {exc.strerror or exc}"]) from None
             _echo(f"{text.summary(result)}; written to {output}")

@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from gate import proctrack
+from gate.atomic import write_atomic
 from gate.errors import UsageError
 from gate.model import SCHEMA_VERSION, GateReport
 from gate.redact import redact_text
@@ -167,21 +167,6 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         raise UsageError([f"{path}: cannot remove the earlier report ({exc.strerror or exc})"]) from None
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write to a temporary file beside `path`, then rename it into place; mode from the user's umask."""
-    # Not tempfile.mkstemp: its files are 0600 whatever the umask, and reports are meant to be shared.
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def read_report(path: Path) -> GateReport:

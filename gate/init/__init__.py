@@ -3,12 +3,11 @@ render.py writes the text). Reads files only: it never imports the target's code
 
 from __future__ import annotations
 
-import os
-import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from gate.atomic import write_atomic
 from gate.errors import UsageError
 from gate.init.detect import Detected, detect
 from gate.init.render import render, summary
@@ -42,16 +41,8 @@ def write(target: Path, text: str, force: bool) -> Path:
     path = target / CONFIG_FILE
     if (path.exists() or path.is_symlink()) and not force:
         raise UsageError([f"{path}: already exists; gate init does not overwrite it (use --force, or --print)"])
-    # Through a temp file renamed into place: never half a gate.toml. Not tempfile.mkstemp: its files
-    # are 0600 whatever the umask, and gate.toml is committed and shared. (outdir.write_atomic does the
-    # same, but importing outdir would bring the reporters and the process tracker into init.)
-    temp = target / f".{CONFIG_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
+        write_atomic(path, text)  # never half a gate.toml
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise UsageError([f"{path}: cannot write: {exc.strerror or exc}"]) from None
     return path
