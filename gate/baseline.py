@@ -4,11 +4,10 @@ run's findings it already had. Pure: the CLI reads the file, the runner passes t
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gate.fingerprint import digest, fingerprints
+from gate.fingerprint import fingerprints
 from gate.model import BaselineRef, BaselineState, Finding, GateReport, Status
 from gate.redact import redact_text
 from gate.text import clip
@@ -56,22 +55,19 @@ def mark(
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...], int]:
     """Each finding (kept, then waived) with its baseline state, and how many baseline findings are gone.
 
-    A multiset match on digests: a baseline with a finding once makes one occurrence here existing and a
-    second identical one new. The digest is taken over the text as a saved report holds it (masked and
-    clipped), so a finding whose snippet holds a hard-coded password matches its saved self.
+    A multiset match, as `fingerprints` number repeats ("<digest>:<n>"): a baseline with a finding once
+    makes one occurrence here existing and a second identical one new. The digest is taken over the text
+    as a saved report holds it (masked and clipped), so a finding whose snippet holds a hard-coded
+    password matches its saved self.
     """
-    left = Counter(p.rpartition(":")[0] for p in prints)
-
-    def state(finding: Finding) -> Finding:
-        key = digest(as_saved(finding))
-        if left[key] > 0:
-            left[key] -= 1
-            return dataclasses.replace(finding, baseline=BaselineState.EXISTING)
-        return dataclasses.replace(finding, baseline=BaselineState.NEW)
-
-    kept = tuple(state(f) for f in findings)
-    accepted = tuple(state(f) for f in waived)
-    return kept, accepted, sum(left.values())
+    every = (*findings, *waived)
+    current = fingerprints([as_saved(f) for f in every])
+    known = set(prints)
+    marked = tuple(
+        dataclasses.replace(f, baseline=BaselineState.EXISTING if p in known else BaselineState.NEW)
+        for f, p in zip(every, current, strict=True)
+    )
+    return marked[: len(findings)], marked[len(findings) :], len(known - set(current))
 
 
 def as_saved(finding: Finding) -> Finding:
