@@ -27,6 +27,21 @@ AUTH_API = FIXTURES / "auth_api"
 ALICE = ("alice", "alice-pw")
 ADMIN = ("admin", "admin-pw")
 API_KEY = "fixture-service-key"
+# Basic and the API keys as literals and from the environment; the bearer token from a command.
+PER_SCHEME = """
+[service.credentials.basicAuth]
+user = "admin"
+password = { env = "FIXTURE_PASSWORD" }
+
+[service.credentials.bearerAuth]
+command = "python login.py"
+
+[service.credentials.apiKeyHeader]
+key = "fixture-service-key"
+
+[service.credentials.apiKeyQuery]
+key = "fixture-service-key"
+"""
 
 
 def auth_api_target(

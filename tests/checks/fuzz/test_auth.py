@@ -16,28 +16,13 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import check_of
-from tests.support.auth_api import auth_api_target
+from tests.support.auth_api import PER_SCHEME, auth_api_target
 from tests.support.service import marker
 
 __all__ = ["marker"]  # the fixture, imported for pytest
 
 RunGate = Callable[..., tuple[Result, dict[str, Any] | None]]
 ADMIN_ENV = {"FIXTURE_USER": "admin", "FIXTURE_PASSWORD": "admin-pw"}  # read by login.py
-# Basic and the API keys as literals and from the environment; the bearer token from a command.
-PER_SCHEME = """
-[service.credentials.basicAuth]
-user = "admin"
-password = { env = "FIXTURE_PASSWORD" }
-
-[service.credentials.bearerAuth]
-command = "python login.py"
-
-[service.credentials.apiKeyHeader]
-key = "fixture-service-key"
-
-[service.credentials.apiKeyQuery]
-key = "fixture-service-key"
-"""
 
 
 def fuzz_run(run_gate: RunGate, target: Path, tmp_path: Path) -> tuple[int, dict[str, Any], str]:

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.checks.fuzz.test_auth import PER_SCHEME
 from tests.checks.fuzz.test_fuzz import RunGate, fuzz_of
-from tests.support.auth_api import auth_api_target
+from tests.support.auth_api import PER_SCHEME, auth_api_target
 from tests.support.service import live_target, marker
 
 __all__ = ["marker"]  # the fixture, imported for pytest

@@ -8,39 +8,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import Result
 
 from tests.conftest import check_of
-from tests.support.auth_api import auth_api_target
+from tests.support.auth_api import PER_SCHEME, auth_api_target
 from tests.support.service import marker
 
 __all__ = ["marker"]  # the fixture, imported for pytest
 
 RunGate = Callable[..., tuple[Result, dict[str, Any] | None]]
 
-# The bearer token from the login script (a command gate can re-run), Basic and the API keys as literals.
-SERVICE = """
-[service.credentials.basicAuth]
-user = "admin"
-password = "admin-pw"
 
-[service.credentials.bearerAuth]
-command = "python login.py"
-
-[service.credentials.apiKeyHeader]
-key = "fixture-service-key"
-
-[service.credentials.apiKeyQuery]
-key = "fixture-service-key"
-"""
-
-
-def test_a_token_fuzzing_revoked_is_renewed_before_the_probes(run_gate: RunGate, tmp_path: Path, marker: str) -> None:
+def test_a_token_fuzzing_revoked_is_renewed_before_the_probes(
+    run_gate: RunGate, tmp_path: Path, marker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FIXTURE_PASSWORD", "admin-pw")  # PER_SCHEME's Basic password
     target = auth_api_target(
         tmp_path / "t",
         marker,
         bugs=False,
-        service=SERVICE,
+        service=PER_SCHEME,
         env={"FIXTURE_USER": "admin", "FIXTURE_PASSWORD": "admin-pw"},
         fuzz="max_examples = 3\nexclude_logout = false\nmax_token_renewals = 200",
     )
