@@ -14,8 +14,6 @@ from gate.live import credentials as creds
 from gate.live import openapi, prepare
 
 PROBE = "credentials"
-
-
 MAX_CHECKED = 5  # protected GETs tried with gate's credentials, at most
 
 
@@ -28,27 +26,25 @@ def ensure_accepted(probing: Probing, target: Path) -> list[str]:
         for op in spec_helpers.plain_gets(probing.operations)
         if spec_helpers.protected(probing.spec, op) and probing.callable(op) and _renewable(probing, op)
     ]
-    refused_on = None
-    for op in protected[:MAX_CHECKED]:
-        if probing.prober.send(PROBE, op.method, op.path, probing.headers_for(op), record=False).status == 401:
-            refused_on = op
-            break
-    if refused_on is None:
+    op = next((op for op in protected[:MAX_CHECKED] if _status(probing, op) == 401), None)
+    if op is None:
         return []
-    op = refused_on
     refused = f"gate's credentials were refused (HTTP 401 on {op.label}; a logout fuzzing called may have revoked them)"
     try:
         service, names = prepare.renewed(probing.prober.service, target)
     except CheckError as exc:
         return [f"{refused} and could not be renewed: {exc}; the probes that send them see 401"]
-    if not names:
-        return [f"{refused}; none of them has a command to renew it, so the probes that send them see 401"]
     probing.prober.service = service
-    again = probing.prober.send(PROBE, op.method, op.path, probing.headers_for(op), record=False)
+    again = _status(probing, op)  # names is never empty: only operations with a renewable credential were asked
     renewed = f"{refused}: renewed ({', '.join(names)}) by re-running the commands"
-    if again.status == 401:
+    if again == 401:
         return [f"{renewed}, and the new ones were refused too (HTTP 401); the probes that send them see 401"]
-    return [f"{renewed}; {op.label} then answered HTTP {again.status}"]
+    return [f"{renewed}; {op.label} then answered HTTP {again}"]
+
+
+def _status(probing: Probing, op: openapi.Operation) -> int | None:
+    """The status of one GET with gate's current credentials (not kept among the probes' exchanges)."""
+    return probing.prober.send(PROBE, op.method, op.path, probing.headers_for(op), record=False).status
 
 
 def _renewable(probing: Probing, op: openapi.Operation) -> bool:
